@@ -1,0 +1,47 @@
+// `lab plan`, `lab up`, `lab down`: load and validate everything first, then converge and report.
+import { resolveInventory } from '../inventory/file.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { formatPlan, formatRecap, eventLine, recapJson } from '../report/converge.js';
+import { styler, useColor } from '../report/style.js';
+import { converge } from '../run/converge.js';
+import type { HostResult } from '../run/types.js';
+import { loadLab } from '../spec/load.js';
+
+export interface ConvergeCliOptions {
+  inventory?: string;
+  instance?: string;
+  json?: boolean;
+  acceptNew?: boolean;
+  hosts?: string;
+}
+
+export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: string, o: ConvergeCliOptions): Promise<number> {
+  const started = Date.now();
+  // Everything the user wrote is checked before any host is contacted.
+  const loaded = await loadLab(labArg);
+  const playbook = await loadPlaybook(loaded);
+  const inventory = await resolveInventory(loaded.lab.name, o);
+  const s = styler(useColor() && !o.json);
+  const live = kind !== 'plan' && !o.json;
+  const results: HostResult[] = await converge(loaded.lab, playbook, inventory, {
+    mode: kind === 'down' ? 'down' : 'up',
+    dryRun: kind === 'plan',
+    acceptNew: o.acceptNew,
+    hosts: o.hosts?.split(',').map((h) => h.trim()),
+    onEvent: live
+      ? (e) => {
+          const line = eventLine(e, s);
+          if (line) process.stderr.write(`${line}\n`);
+        }
+      : undefined,
+  });
+  const failed = results.some((r) => r.error || r.tasks.some((t) => t.status === 'failed'));
+  if (o.json) process.stdout.write(`${JSON.stringify(recapJson(kind, results, Date.now() - started), null, 2)}\n`);
+  else if (kind === 'plan') process.stdout.write(formatPlan(results, s));
+  else process.stdout.write(`\n${formatRecap(results, s)}\n${s.dim(`${kind} took ${((Date.now() - started) / 1000).toFixed(1)}s`)}\n`);
+  if (kind === 'plan' && !o.json) {
+    const bad = results.filter((r) => r.error);
+    if (bad.length > 0) process.stderr.write(`${bad.length} host(s) could not be planned\n`);
+  }
+  return failed ? 1 : 0;
+}

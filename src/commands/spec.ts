@@ -1,0 +1,25 @@
+// `lab validate` and `lab schema`: check a spec without touching a host; print the JSON Schema for editors.
+import { z } from 'zod';
+import { loadPlaybook } from '../playbook/load.js';
+import { loadLab } from '../spec/load.js';
+import { labSchema } from '../spec/schema.js';
+
+export async function validateCommand(labArg: string): Promise<number> {
+  const loaded = await loadLab(labArg);
+  await loadPlaybook(loaded);
+  const { lab } = loaded;
+  process.stdout.write(
+    `${loaded.file}: ok: lab ${lab.name}, ${Object.keys(lab.hosts).length} hosts, ${Object.keys(lab.networks).length} networks, ` +
+      `${lab.services.length} services, ${lab.verify.length} checks\n`,
+  );
+  return 0;
+}
+
+export function labJsonSchema(): object {
+  return { $id: 'https://lab.invalid/schema/lab.schema.json', title: 'lab spec', ...z.toJSONSchema(labSchema, { io: 'input' }) };
+}
+
+export function schemaCommand(): number {
+  process.stdout.write(`${JSON.stringify(labJsonSchema(), null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,185 @@
+// Parse the fact command's sectioned output into Facts; each parser is a pure function over a recorded real output.
+import { detectOs } from '../os/families.js';
+import { MARK } from './script.js';
+import type { Facts, FileState, Link, NmConnection, Route, ServiceState } from './types.js';
+
+export function splitSections(out: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  let name: string | undefined;
+  let body: string[] = [];
+  const flush = () => {
+    if (name !== undefined) sections.set(name, body.join('\n').replace(/^\n+|\n+$/g, ''));
+  };
+  for (const line of out.split('\n')) {
+    if (line.startsWith(`${MARK} `)) {
+      flush();
+      name = line.slice(MARK.length + 1);
+      body = [];
+    } else body.push(line);
+  }
+  flush();
+  return sections;
+}
+
+/** nmcli -t escapes ':' and '\' in values with a backslash. */
+export function splitTerse(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) cur += line[++i];
+    else if (c === ':') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+export function parseNmDetail(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) fields[line.slice(0, i)] = splitTerse(line.slice(i + 1)).join(':');
+  }
+  return fields;
+}
+
+export function parseNmConnections(sections: Map<string, string>): NmConnection[] {
+  const active = new Map<string, string>();
+  for (const line of (sections.get('nmlist') ?? '').split('\n')) {
+    const [uuid, device] = splitTerse(line);
+    if (uuid) active.set(uuid, device ?? '');
+  }
+  const conns: NmConnection[] = [];
+  for (const [key, body] of sections) {
+    if (!key.startsWith('nmconn ')) continue;
+    const f = parseNmDetail(body);
+    const uuid = f['connection.uuid'] ?? key.slice(7);
+    conns.push({
+      uuid,
+      name: f['connection.id'] ?? '',
+      type: f['connection.type'] ?? '',
+      interfaceName: f['connection.interface-name'] ?? '',
+      mac: (f['802-3-ethernet.mac-address'] ?? '').toLowerCase(),
+      method: f['ipv4.method'] ?? '',
+      addresses: (f['ipv4.addresses'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      gateway: f['ipv4.gateway'] ?? '',
+      neverDefault: f['ipv4.never-default'] === 'yes',
+      device: active.get(uuid) ?? '',
+    });
+  }
+  return conns;
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function parseLinks(json: string | undefined): Link[] {
+  const raw = parseJson<{ ifname: string; address?: string; flags?: string[]; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(json, []);
+  return raw.map((l) => ({
+    name: l.ifname,
+    mac: (l.address ?? '').toLowerCase(),
+    up: (l.flags ?? []).includes('UP'),
+    addrs: (l.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => ({ ip: a.local, prefix: a.prefixlen })),
+  }));
+}
+
+export function parseRoutes(json: string | undefined): Route[] {
+  const raw = parseJson<{ dst: string; gateway?: string; dev?: string; metric?: number }[]>(json, []);
+  return raw.map((r) => ({ dst: r.dst, gateway: r.gateway, dev: r.dev, metric: r.metric }));
+}
+
+export function parsePackages(text: string | undefined): Map<string, boolean> {
+  const pkgs = new Map<string, boolean>();
+  for (const line of (text ?? '').split('\n')) {
+    const [name, status] = line.split('\t');
+    if (name && status !== undefined) pkgs.set(name, status.startsWith('ii'));
+  }
+  return pkgs;
+}
+
+export function parseServices(text: string | undefined): Map<string, ServiceState> {
+  const svcs = new Map<string, ServiceState>();
+  for (const block of (text ?? '').split(/\n\s*\n/)) {
+    const f = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    if (!f.Id) continue;
+    svcs.set(String(f.Id).replace(/\.service$/, ''), {
+      loaded: f.LoadState === 'loaded',
+      active: f.ActiveState === 'active',
+      enabled: ['enabled', 'enabled-runtime', 'static', 'generated', 'alias'].includes(f.UnitFileState ?? '') && f.LoadState === 'loaded',
+    });
+  }
+  return svcs;
+}
+
+export function parseSysctl(text: string | undefined): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of (text ?? '').split('\n')) {
+    const i = line.indexOf(' = ');
+    if (i > 0) m.set(line.slice(0, i).trim(), line.slice(i + 3).trim());
+  }
+  return m;
+}
+
+export function parseFile(text: string | undefined): FileState | null {
+  if (!text) return null;
+  const [mode, b64] = text.split('\n');
+  if (!mode) return null;
+  return { mode: mode.trim().padStart(4, '0'), content: Buffer.from(b64 ?? '', 'base64') };
+}
+
+/** `s "public"` from busctl, or `public` from firewall-cmd. */
+export function parseZone(text: string | undefined): string | undefined {
+  const t = (text ?? '').trim();
+  if (!t) return undefined;
+  const m = /^s "(.*)"$/.exec(t);
+  return m ? m[1] : t.split('\n')[0];
+}
+
+export function parseSsh(text: string | undefined): Facts['ssh'] {
+  const [clientIp, , serverIp] = (text ?? '').trim().split(/\s+/);
+  return clientIp && serverIp ? { clientIp, serverIp } : undefined;
+}
+
+export function parseState(file: FileState | null): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of (file?.content.toString('utf8') ?? '').split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
+export function parseFacts(out: string, stateFile: string): Facts {
+  const s = splitSections(out);
+  const files = new Map<string, FileState | null>();
+  for (const [k, v] of s) if (k.startsWith('file ')) files.set(k.slice(5), parseFile(v));
+  const ipvs = s.get('ipvs') ?? '';
+  const selinux = (s.get('selinux') ?? '').trim();
+  const osRelease = s.get('os') ?? '';
+  return {
+    osRelease,
+    os: detectOs(osRelease),
+    ssh: parseSsh(s.get('ssh')),
+    links: parseLinks(s.get('addr')),
+    routes: parseRoutes(s.get('route')),
+    nm: s.has('nmlist'),
+    connections: parseNmConnections(s),
+    packages: parsePackages(s.get('pkg')),
+    services: parseServices(s.get('svc')),
+    sysctl: parseSysctl(s.get('sysctl')),
+    files,
+    firewallZone: parseZone(s.get('fwzone')),
+    selinux: ['Enforcing', 'Permissive', 'Disabled'].includes(selinux) ? (selinux as Facts['selinux']) : undefined,
+    ipvs: { installed: ipvs.startsWith('installed'), save: ipvs.replace(/^installed\n?/, '') },
+    state: parseState(files.get(stateFile) ?? null),
+  };
+}

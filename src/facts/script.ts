@@ -1,0 +1,49 @@
+// The one batched, read-only fact command: every section the modules need, in one round trip.
+import { argv, quote } from '../ssh/quote.js';
+import type { FactQuery } from './types.js';
+
+export const MARK = '@@lab';
+
+const NM_FIELDS = [
+  'connection.id',
+  'connection.uuid',
+  'connection.type',
+  'connection.interface-name',
+  '802-3-ethernet.mac-address',
+  'ipv4.method',
+  'ipv4.addresses',
+  'ipv4.gateway',
+  'ipv4.never-default',
+].join(',');
+
+/** Runs as the login user before sudo: $SSH_CONNECTION does not survive sudo. */
+export const FACT_PRELUDE = `printf '${MARK} ssh\\n%s\\n' "$SSH_CONNECTION"; `;
+
+export function factScript(q: FactQuery): string {
+  const sec = (name: string) => `printf '\\n${MARK} %s\\n' ${quote(name)}`;
+  const lines = [
+    'export LC_ALL=C',
+    `${sec('os')}; cat /etc/os-release 2>/dev/null`,
+    `${sec('addr')}; ip -j addr show 2>/dev/null`,
+    `${sec('route')}; ip -j route show table main 2>/dev/null`,
+    `if command -v nmcli >/dev/null 2>&1 && nmcli -t -f RUNNING general 2>/dev/null | grep -q running; then`,
+    `  ${sec('nmlist')}; nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null`,
+    `  for u in $(nmcli -g UUID connection show 2>/dev/null); do printf '\\n${MARK} nmconn %s\\n' "$u"; nmcli -t -f ${NM_FIELDS} connection show "$u" 2>/dev/null; done`,
+    'fi',
+    `${sec('pkg')}`,
+    `if command -v dpkg-query >/dev/null 2>&1; then dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${argv(q.packages)} 2>/dev/null;`,
+    `elif command -v rpm >/dev/null 2>&1; then rpm -q --qf '%{NAME}\\tii\\n' ${argv(q.packages)} 2>/dev/null; fi`,
+    `${sec('svc')}; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState ${argv(q.services.map((s) => `${s}.service`))} 2>/dev/null`,
+    `${sec('sysctl')}; sysctl ${argv(q.sysctls)} 2>/dev/null`,
+    ...[...q.files, q.stateFile].map(
+      (f) => `${sec(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c 65536 ${quote(f)} | base64 -w0; echo; fi`,
+    ),
+    `${sec('fwzone')}; busctl call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone 2>/dev/null ||` +
+      ` { systemctl is-active -q firewalld 2>/dev/null && firewall-cmd --get-default-zone 2>/dev/null; }`,
+    `${sec('selinux')}; command -v getenforce >/dev/null 2>&1 && getenforce 2>/dev/null`,
+    `${sec('ipvs')}; if command -v ipvsadm >/dev/null 2>&1; then echo installed; ipvsadm -Sn 2>&1; fi`,
+    `${sec('end')}`,
+    'exit 0',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,93 @@
+// ipvs: the spec's virtual services on the director, applied as the difference from `ipvsadm -Sn` (never -C), and persisted for boot.
+import { diffIpvs, formatOp, parseIpvsSave, renderSave, serviceKey, type IpvsService } from '../ipvs/index.js';
+import { RunError } from '../errors.js';
+import { inCidr } from '../spec/ipv4.js';
+import type { Lab } from '../spec/schema.js';
+import { quote, sh } from '../ssh/quote.js';
+import { writeCommand } from './file.js';
+import type { Change, HostContext, Module } from './types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface IpvsTask {}
+
+const RULE_FILES = ['/etc/ipvsadm.rules', '/etc/sysconfig/ipvsadm', '/etc/default/ipvsadm'];
+
+/** The services whose VIP this host holds, with each real server's address on a network it shares with the director. */
+export function desiredServices(lab: Lab, hostName: string): IpvsService[] {
+  const host = lab.hosts[hostName]!;
+  const mine = Object.values(host.interfaces);
+  return lab.services
+    .filter((s) => mine.includes(s.vip))
+    .map((s) => ({
+      protocol: s.protocol,
+      vip: s.vip,
+      port: s.port,
+      scheduler: s.scheduler,
+      ...(s.persistence !== undefined ? { persistence: s.persistence } : {}),
+      reals: s.real_servers.map((rs) => {
+        const rh = lab.hosts[rs.host]!;
+        const net = Object.keys(rh.interfaces).find((n) => n in host.interfaces && inCidr(rh.interfaces[n]!, lab.networks[n]!))!;
+        return { address: rh.interfaces[net]!, port: rs.port ?? s.port, forwarding: s.forwarding, weight: rs.weight };
+      }),
+    }));
+}
+
+function liveTable(ctx: HostContext): IpvsService[] {
+  if (!ctx.facts.ipvs.installed) return [];
+  try {
+    return parseIpvsSave(ctx.facts.ipvs.save);
+  } catch (e) {
+    throw new RunError(`cannot read the IPVS table (ipvsadm -Sn): ${(e as Error).message}`, ctx.hostName);
+  }
+}
+
+function autoLine(ctx: HostContext, file: string): string | undefined {
+  const text = ctx.facts.files.get(file)?.content.toString('utf8');
+  return text === undefined ? undefined : (/^AUTO=(.*)$/m.exec(text)?.[1] ?? '');
+}
+
+function planBoot(ctx: HostContext, desired: IpvsService[]): Change[] {
+  const { rulesFile, defaultsFile, bootService } = ctx.os.ipvs;
+  const changes: Change[] = [];
+  const want = renderSave(desired);
+  if (ctx.facts.files.get(rulesFile)?.content.toString('utf8') !== want)
+    changes.push({ title: `save the table to ${rulesFile} for boot`, commands: [writeCommand(rulesFile, want)] });
+  if (defaultsFile) {
+    const auto = autoLine(ctx, defaultsFile);
+    if (auto !== '"true"')
+      changes.push({
+        title: `load ${rulesFile} at boot (AUTO="true" in ${defaultsFile})`,
+        commands: [`if grep -q '^AUTO=' ${defaultsFile}; then sed -i 's/^AUTO=.*/AUTO="true"/' ${defaultsFile}; else echo 'AUTO="true"' >> ${defaultsFile}; fi`],
+        record: { 'ipvs.auto': auto ?? '' },
+      });
+  } else if (!ctx.facts.services.get(bootService)?.enabled) {
+    changes.push({ title: `enable ${bootService}.service`, commands: [sh`systemctl enable ${bootService}`], record: { 'ipvs.service': 'disabled' } });
+  }
+  return changes;
+}
+
+export const ipvsModule: Module<IpvsTask> = {
+  label: () => 'ipvs',
+  files: () => RULE_FILES,
+  plan(_task, ctx) {
+    const desired = desiredServices(ctx.lab, ctx.hostName);
+    if (desired.length === 0) return [];
+    const ops = diffIpvs(desired, liveTable(ctx));
+    const changes: Change[] = ops.map((op) => ({ title: op.op.replace('-', ' '), commands: [formatOp(op)] }));
+    return [...changes, ...planBoot(ctx, desired)];
+  },
+  down(_task, ctx) {
+    const desired = new Set(desiredServices(ctx.lab, ctx.hostName).map(serviceKey));
+    const changes: Change[] = liveTable(ctx)
+      .filter((s) => desired.has(serviceKey(s)))
+      .map((s) => ({ title: `delete ${serviceKey(s)}`, commands: [formatOp({ op: 'delete-service', service: s })] }));
+    const { rulesFile, defaultsFile, bootService } = ctx.os.ipvs;
+    if (ctx.facts.files.get(rulesFile)) changes.push({ title: `remove ${rulesFile}`, commands: [`rm -f ${quote(rulesFile)}`] });
+    const auto = ctx.facts.state.get('ipvs.auto');
+    if (defaultsFile && auto !== undefined && autoLine(ctx, defaultsFile) !== auto)
+      changes.push({ title: `AUTO=${auto || '(unset)'} again`, commands: [`sed -i ${quote(`s/^AUTO=.*/AUTO=${auto || '"false"'}/`)} ${defaultsFile}`] });
+    if (ctx.facts.state.get('ipvs.service') === 'disabled' && ctx.facts.services.get(bootService)?.enabled)
+      changes.push({ title: `disable ${bootService}.service`, commands: [sh`systemctl disable ${bootService}`] });
+    return changes;
+  },
+};

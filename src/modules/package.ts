@@ -1,0 +1,17 @@
+// package: install what is missing with the OS's package manager, in one command.
+import type { Module } from './types.js';
+
+export interface PackageTask {
+  names: string[];
+}
+
+export const packageModule: Module<PackageTask> = {
+  label: (t) => `package ${t.names.join(' ')}`,
+  plan(task, { facts, os }) {
+    const missing = task.names.map((n) => os.packages[n] ?? n).filter((p) => !facts.packages.get(p));
+    if (missing.length === 0) return [];
+    return [{ title: `install ${missing.join(', ')}`, commands: [os.install(missing)] }];
+  },
+  // Packages stay installed: the course's starting point has them or not, and removing them is slow and rarely wanted.
+  down: () => [],
+};

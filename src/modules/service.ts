@@ -1,0 +1,34 @@
+// service: started and enabled with systemctl; down stops it and restores whether it was enabled.
+import { quote } from '../ssh/quote.js';
+import type { Module } from './types.js';
+
+export interface ServiceTask {
+  name: string;
+  started: boolean;
+  enabled: boolean;
+}
+
+export const serviceModule: Module<ServiceTask> = {
+  label: (t) => `service ${t.name}`,
+  plan(task, { facts, os }) {
+    const unit = os.services[task.name] ?? task.name;
+    const cur = facts.services.get(unit);
+    const record = { [`service.${unit}`]: cur?.loaded ? (cur.enabled ? 'enabled' : 'disabled') : 'absent' };
+    const start = task.started && !cur?.active;
+    const enable = task.enabled && !cur?.enabled;
+    if (start && enable) return [{ title: `enable and start ${unit}`, commands: [`systemctl enable --now ${quote(unit)}`], record }];
+    if (start) return [{ title: `start ${unit}`, commands: [`systemctl start ${quote(unit)}`], record }];
+    if (enable) return [{ title: `enable ${unit}`, commands: [`systemctl enable ${quote(unit)}`], record }];
+    return [];
+  },
+  down(task, { facts, os }) {
+    const unit = os.services[task.name] ?? task.name;
+    const cur = facts.services.get(unit);
+    if (!cur?.loaded) return [];
+    const changes = [];
+    if (cur.active) changes.push({ title: `stop ${unit}`, commands: [`systemctl stop ${quote(unit)}`] });
+    const was = facts.state.get(`service.${unit}`);
+    if (cur.enabled && was !== undefined && was !== 'enabled') changes.push({ title: `disable ${unit}`, commands: [`systemctl disable ${quote(unit)}`] });
+    return changes;
+  },
+};

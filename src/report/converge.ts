@@ -1,0 +1,82 @@
+// Print plans, live progress lines and the per-host recap of plan / up / down; or the same as JSON.
+import { recapOf, type HostResult, type RunEvent } from '../run/types.js';
+import { seconds, styler, table } from './style.js';
+
+type Style = ReturnType<typeof styler>;
+
+export function formatPlan(results: HostResult[], s: Style): string {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.error) {
+      out.push(s.red(`${r.host}: ${r.unreachable ? 'UNREACHABLE' : 'FAILED'}: ${r.error}`), '');
+      continue;
+    }
+    const n = r.tasks.filter((t) => t.changes.length > 0).length;
+    out.push(s.bold(`${r.host}`) + s.dim(` (${r.os}) `) + (n === 0 ? s.green('nothing to do') : s.yellow(`${n} of ${r.tasks.length} tasks change`)));
+    for (const t of r.tasks) {
+      if (t.changes.length === 0) {
+        out.push(s.green(`  = ${t.label}`));
+        continue;
+      }
+      for (const c of t.changes) {
+        out.push(s.yellow(`  ~ ${t.label}: ${c.title}`));
+        for (const cmd of c.commands) out.push(`      ${cmd.split('\n').join('\n      ')}`);
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** One plain line per event: used when not on a TTY, in CI, or under NO_COLOR. */
+export function eventLine(e: RunEvent, s: Style): string | undefined {
+  if (e.type === 'host') {
+    if (e.phase === 'done' && e.result) {
+      const r = e.result;
+      if (r.error) return s.red(`${r.host}: ${r.unreachable ? 'unreachable' : 'failed'}: ${r.error}`);
+      const rc = recapOf(r);
+      return `${r.host}: done in ${seconds(r.ms)}: ${rc.changed} changed, ${rc.ok} ok, ${rc.failed} failed`;
+    }
+    return undefined;
+  }
+  const t = e.task;
+  if (t.status === 'ok') return s.dim(`${e.host}: ok      ${t.label}`);
+  if (t.status === 'changed') return s.yellow(`${e.host}: changed ${t.label}`) + s.dim(` (${t.changes.map((c) => c.title).join('; ')}) ${seconds(t.ms ?? 0)}`);
+  return s.red(`${e.host}: FAILED  ${t.label}: ${t.error}`);
+}
+
+export function formatRecap(results: HostResult[], s: Style): string {
+  const rows = [['host', 'ok', 'changed', 'failed', 'unreachable', 'time']];
+  for (const r of results) {
+    const rc = recapOf(r);
+    rows.push([r.host, String(rc.ok), String(rc.changed), String(rc.failed), String(rc.unreachable), seconds(r.ms)]);
+  }
+  const lines = table(rows).split('\n');
+  return [s.bold(lines[0]!), ...lines.slice(1)].join('\n');
+}
+
+export function recapJson(mode: string, results: HostResult[], ms: number): object {
+  return {
+    mode,
+    ok: results.every((r) => !r.error && r.tasks.every((t) => t.status !== 'failed')),
+    ms,
+    hosts: Object.fromEntries(
+      results.map((r) => {
+        const rc = recapOf(r);
+        return [
+          r.host,
+          {
+            ok: rc.ok,
+            changed: rc.changed,
+            failed: rc.failed,
+            unreachable: rc.unreachable,
+            os: r.os,
+            error: r.error,
+            ms: r.ms,
+            tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands })), error: t.error })),
+          },
+        ];
+      }),
+    ),
+  };
+}

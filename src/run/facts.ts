@@ -1,0 +1,39 @@
+// Gather a host's facts in one round trip, with the query derived from its tasks.
+import { RunError } from '../errors.js';
+import { FACT_PRELUDE, factScript } from '../facts/script.js';
+import { parseFacts } from '../facts/parse.js';
+import type { FactQuery, Facts } from '../facts/types.js';
+import { allNames } from '../os/families.js';
+import { bindTasks, namesUsed } from '../playbook/bind.js';
+import type { Playbook } from '../playbook/schema.js';
+import { stateFile } from '../modules/types.js';
+import type { SshConnection } from '../ssh/connection.js';
+import type { Lab } from '../spec/schema.js';
+
+/** Every docroot a supported OS may have; the query cannot know the OS yet. */
+const DOCROOTS = ['/var/www/html'];
+
+export function factQuery(lab: Lab, playbook: Playbook, hostName: string, extra: Partial<FactQuery> = {}): FactQuery {
+  const tasks = DOCROOTS.flatMap((d) => bindTasks(playbook, lab, hostName, d));
+  const used = namesUsed(tasks);
+  const files = new Set<string>();
+  for (const t of tasks) for (const f of t.module.files?.(t.task, lab) ?? []) files.add(f);
+  return {
+    packages: allNames('packages', [...used.packages, ...(extra.packages ?? [])]),
+    services: allNames('services', ['firewalld', ...used.services, ...(extra.services ?? [])]),
+    sysctls: [...new Set([...used.sysctls, ...(extra.sysctls ?? [])])],
+    files: [...files, ...(extra.files ?? [])],
+    stateFile: stateFile(lab),
+  };
+}
+
+export async function gatherFacts(conn: SshConnection, query: FactQuery): Promise<Facts> {
+  const res = await conn.exec(factScript(query), { prelude: FACT_PRELUDE, timeoutMs: 60_000 });
+  if (res.code !== 0) throw new RunError(`the fact command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
+  const facts = parseFacts(res.stdout, query.stateFile);
+  if (!facts.os) {
+    const pretty = /^PRETTY_NAME="?([^"\n]*)/m.exec(facts.osRelease)?.[1] ?? 'an unknown OS';
+    throw new RunError(`unsupported OS ${pretty}: lab supports RHEL/CentOS 7, Rocky/Alma 8 and 9, Debian 12 and Ubuntu`, conn.name);
+  }
+  return facts;
+}

@@ -1,0 +1,38 @@
+// Results and live events of a run over many hosts.
+import type { Change } from '../modules/types.js';
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'pending';
+
+export interface TaskResult {
+  label: string;
+  status: TaskStatus;
+  changes: Change[];
+  error?: string;
+  ms?: number;
+}
+
+export interface HostResult {
+  host: string;
+  os?: string;
+  unreachable: boolean;
+  error?: string;
+  tasks: TaskResult[];
+  ms: number;
+}
+
+export interface Recap {
+  host: string;
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+}
+
+export type RunEvent =
+  | { type: 'host'; host: string; phase: 'connecting' | 'facts' | 'planned' | 'done'; result?: HostResult }
+  | { type: 'task'; host: string; task: TaskResult };
+
+export function recapOf(r: HostResult): Recap {
+  const count = (s: TaskResult['status']) => r.tasks.filter((t) => t.status === s).length;
+  return { host: r.host, ok: count('ok'), changed: count('changed'), failed: count('failed') + (r.error && !r.unreachable ? 1 : 0), unreachable: r.unreachable ? 1 : 0 };
+}

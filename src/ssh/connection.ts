@@ -1,0 +1,156 @@
+// One ssh2 connection per host, reused for every command: connect with checked host keys, exec with timeout and sudo.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type ConnectConfig } from 'ssh2';
+import { RunError } from '../errors.js';
+import type { HostTarget } from '../inventory/types.js';
+import { appendKnownKey, blobType, fingerprint, knownHostName, readKnownKeys } from './knownhosts.js';
+import { quote } from './quote.js';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface ExecOptions {
+  /** Milliseconds before the command is abandoned; default 120 s. */
+  timeoutMs?: number;
+  /** Run as root through sudo when the login user is not root (default true). */
+  root?: boolean;
+  /** Called with stdout chunks as they arrive. */
+  onStdout?: (chunk: string) => void;
+  /** Shell text run as the login user before sudo (e.g. to read $SSH_CONNECTION, which sudo drops). */
+  prelude?: string;
+}
+
+export interface ConnectOptions {
+  /** Trust and record a host key that known_hosts does not have yet. */
+  acceptNew?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export function knownHostsFile(target: HostTarget): string {
+  return target.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+}
+
+/** ssh2 asks for these host key algorithms in this order; restrict to what we already know for a host. */
+function hostKeyAlgorithms(types: string[]): ConnectConfig['algorithms'] {
+  if (types.length === 0) return undefined;
+  const algos = types.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  return { serverHostKey: algos as never };
+}
+
+export class SshConnection {
+  private constructor(
+    readonly target: HostTarget,
+    private readonly client: Client,
+  ) {}
+
+  get name(): string {
+    return this.target.name;
+  }
+
+  static async open(target: HostTarget, opts: ConnectOptions = {}): Promise<SshConnection> {
+    const khFile = knownHostsFile(target);
+    const khName = knownHostName(target.address, target.port);
+    const known = readKnownKeys(khFile, khName);
+    let refusal: string | undefined;
+    const config: ConnectConfig = {
+      host: target.address,
+      port: target.port,
+      username: target.user,
+      readyTimeout: opts.readyTimeoutMs ?? 30_000,
+      keepaliveInterval: 15_000,
+      algorithms: hostKeyAlgorithms([...new Set(known.map((k) => k.type))]),
+      hostVerifier: (key: Buffer) => {
+        if (known.some((k) => k.key.equals(key))) return true;
+        const offered = fingerprint(key);
+        if (known.length > 0) {
+          const was = known.map((k) => `${k.type} ${fingerprint(k.key)}`).join(', ');
+          refusal =
+            `host key CHANGED for ${khName}: known_hosts (${khFile}) has ${was}, the host offers ${blobType(key)} ${offered}. ` +
+            `If the host was rebuilt, remove the old key: ssh-keygen -f ${quote(khFile)} -R ${quote(khName)}`;
+          return false;
+        }
+        if (!opts.acceptNew) {
+          refusal = `unknown host key ${blobType(key)} ${offered} for ${khName} (not in ${khFile}); check it and re-run with --accept-new to record it`;
+          return false;
+        }
+        appendKnownKey(khFile, khName, key);
+        return true;
+      },
+    };
+    if (target.identityFile) {
+      try {
+        config.privateKey = readFileSync(target.identityFile);
+      } catch {
+        throw new RunError(`cannot read identity file ${target.identityFile}`, target.name);
+      }
+    }
+    if (target.password) config.password = target.password;
+    if (target.agent || (!target.identityFile && !target.password)) config.agent = process.env.SSH_AUTH_SOCK;
+    const client = new Client();
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', (err: Error & { level?: string }) => {
+        if (refusal) return reject(new RunError(refusal, target.name));
+        const how = err.level === 'client-authentication' ? 'authentication failed (check key, agent or password)' : err.message;
+        reject(new RunError(`cannot connect to ${target.user}@${target.address}:${target.port}: ${how}`, target.name));
+      });
+      client.connect(config);
+    });
+    client.on('error', () => {
+      /* later transport errors surface through the exec that is running */
+    });
+    return new SshConnection(target, client);
+  }
+
+  private get needsSudo(): boolean {
+    return this.target.sudo ?? this.target.user !== 'root';
+  }
+
+  /** Run a shell command; resolves with its exit code (stderr output alone is not a failure). */
+  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const root = opts.root ?? true;
+    const sudo = root && this.needsSudo;
+    const withPassword = sudo && this.target.password !== undefined;
+    const line = (opts.prelude ?? '') + (sudo ? `sudo ${withPassword ? "-S -p ''" : '-n'} -- sh -c ${quote(command)}` : command);
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    return new Promise((resolve, reject) => {
+      this.client.exec(line, (err, stream) => {
+        if (err) return reject(new RunError(`cannot run a command: ${err.message}`, this.name));
+        let stdout = '';
+        let stderr = '';
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(new RunError(`command timed out after ${Math.round(timeoutMs / 1000)} s: ${firstLine(command)}`, this.name));
+        }, timeoutMs);
+        stream.on('data', (d: Buffer) => {
+          const s = d.toString('utf8');
+          stdout += s;
+          opts.onStdout?.(s);
+        });
+        stream.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString('utf8');
+        });
+        stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(timer);
+          resolve({ stdout, stderr, code: code ?? (signal ? 128 : 255) });
+        });
+        if (withPassword) stream.write(`${this.target.password}\n`);
+        stream.end();
+      });
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}
+
+function firstLine(s: string): string {
+  const l = s.trim().split('\n')[0] ?? '';
+  return l.length > 80 ? `${l.slice(0, 77)}...` : l;
+}
