@@ -16,7 +16,7 @@ export async function validateCommand(labArg: string): Promise<number> {
 }
 
 export function labJsonSchema(): object {
-  return { $id: 'https://lab.invalid/schema/lab.schema.json', title: 'lab spec', ...z.toJSONSchema(labSchema, { io: 'input' }) };
+  return { title: 'lab spec', ...z.toJSONSchema(labSchema, { io: 'input' }) };
 }
 
 export function schemaCommand(): number {
