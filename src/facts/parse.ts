@@ -1,7 +1,7 @@
 // Parse the fact command's sectioned output into Facts; each parser is a pure function over a recorded real output.
 import { detectOs } from '../os/families.js';
 import { MARK } from './script.js';
-import type { Facts, FileState, Link, NmConnection, Route, ServiceState } from './types.js';
+import type { FactQuery, Facts, FileState, Link, NmConnection, Route, ServiceState } from './types.js';
 
 export function splitSections(out: string): Map<string, string> {
   const sections = new Map<string, string>();
@@ -82,7 +82,40 @@ function parseJson<T>(text: string | undefined, fallback: T): T {
   }
 }
 
+/** `ip addr show` text, for iproute2 without -j (CentOS 7). */
+export function parseLinksText(text: string): Link[] {
+  const links: Link[] = [];
+  for (const line of text.split('\n')) {
+    const head = /^\d+: ([^:@]+)(?:@[^:]+)?: <([^>]*)>/.exec(line);
+    if (head) {
+      links.push({ name: head[1]!, mac: '', up: head[2]!.split(',').includes('UP'), addrs: [] });
+      continue;
+    }
+    const cur = links[links.length - 1];
+    if (!cur) continue;
+    const ether = /^\s+link\/\w+ ([0-9a-f:]+)/.exec(line);
+    if (ether) cur.mac = ether[1]!.toLowerCase();
+    const inet = /^\s+inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(line);
+    if (inet) cur.addrs.push({ ip: inet[1]!, prefix: Number(inet[2]) });
+  }
+  return links;
+}
+
+/** `ip route show` text, for iproute2 without -j. */
+export function parseRoutesText(text: string): Route[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const w = l.trim().split(/\s+/);
+      const after = (k: string) => (w.includes(k) ? w[w.indexOf(k) + 1] : undefined);
+      const metric = after('metric');
+      return { dst: w[0]!, gateway: after('via'), dev: after('dev'), metric: metric === undefined ? undefined : Number(metric) };
+    });
+}
+
 export function parseLinks(json: string | undefined): Link[] {
+  if (json && !json.trimStart().startsWith('[')) return parseLinksText(json);
   const raw = parseJson<{ ifname: string; address?: string; flags?: string[]; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(json, []);
   return raw.map((l) => ({
     name: l.ifname,
@@ -93,13 +126,20 @@ export function parseLinks(json: string | undefined): Link[] {
 }
 
 export function parseRoutes(json: string | undefined): Route[] {
+  if (json && !json.trimStart().startsWith('[')) return parseRoutesText(json);
   const raw = parseJson<{ dst: string; gateway?: string; dev?: string; metric?: number }[]>(json, []);
   return raw.map((r) => ({ dst: r.dst, gateway: r.gateway, dev: r.dev, metric: r.metric }));
 }
 
-export function parsePackages(text: string | undefined): Map<string, boolean> {
+/** dpkg-query lines `name<TAB>ii ...`; or plain `rpm -q` lines, one per queried name in order. */
+export function parsePackages(text: string | undefined, queried: string[]): Map<string, boolean> {
   const pkgs = new Map<string, boolean>();
-  for (const line of (text ?? '').split('\n')) {
+  const [manager, ...lines] = (text ?? '').split('\n');
+  if (manager === 'rpm') {
+    queried.forEach((name, i) => pkgs.set(name, !!lines[i] && !/^package \S+ is not installed$/.test(lines[i]!.trim())));
+    return pkgs;
+  }
+  for (const line of lines) {
     const [name, status] = line.split('\t');
     if (name && status !== undefined) pkgs.set(name, status.startsWith('ii'));
   }
@@ -158,7 +198,7 @@ export function parseState(file: FileState | null): Map<string, string> {
   return m;
 }
 
-export function parseFacts(out: string, stateFile: string): Facts {
+export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'stateFile'>): Facts {
   const s = splitSections(out);
   const files = new Map<string, FileState | null>();
   for (const [k, v] of s) if (k.startsWith('file ')) files.set(k.slice(5), parseFile(v));
@@ -173,13 +213,13 @@ export function parseFacts(out: string, stateFile: string): Facts {
     routes: parseRoutes(s.get('route')),
     nm: s.has('nmlist'),
     connections: parseNmConnections(s),
-    packages: parsePackages(s.get('pkg')),
+    packages: parsePackages(s.get('pkg'), query.packages),
     services: parseServices(s.get('svc')),
     sysctl: parseSysctl(s.get('sysctl')),
     files,
     firewallZone: parseZone(s.get('fwzone')),
     selinux: ['Enforcing', 'Permissive', 'Disabled'].includes(selinux) ? (selinux as Facts['selinux']) : undefined,
     ipvs: { installed: ipvs.startsWith('installed'), save: ipvs.replace(/^installed\n?/, '') },
-    state: parseState(files.get(stateFile) ?? null),
+    state: parseState(files.get(query.stateFile) ?? null),
   };
 }

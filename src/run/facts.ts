@@ -30,7 +30,7 @@ export function factQuery(lab: Lab, playbook: Playbook, hostName: string, extra:
 export async function gatherFacts(conn: SshConnection, query: FactQuery): Promise<Facts> {
   const res = await conn.exec(factScript(query), { prelude: FACT_PRELUDE, timeoutMs: 60_000 });
   if (res.code !== 0) throw new RunError(`the fact command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
-  const facts = parseFacts(res.stdout, query.stateFile);
+  const facts = parseFacts(res.stdout, query);
   if (!facts.os) {
     const pretty = /^PRETTY_NAME="?([^"\n]*)/m.exec(facts.osRelease)?.[1] ?? 'an unknown OS';
     throw new RunError(`unsupported OS ${pretty}: lab supports RHEL/CentOS 7, Rocky/Alma 8 and 9, Debian 12 and Ubuntu`, conn.name);

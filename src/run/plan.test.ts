@@ -1,0 +1,104 @@
+// Plans rendered for RHEL-family hosts from recorded real outputs: the course's commands, per OS, and nothing when converged.
+import { describe, expect, it } from 'vitest';
+import { factOutput, fixture, nmList } from '../../test/unit/recorded.js';
+import { parseFacts } from '../facts/parse.js';
+import type { HostTarget } from '../inventory/types.js';
+import { parseLab } from '../spec/load.js';
+import type { Playbook } from '../playbook/schema.js';
+import { playbookSchema } from '../playbook/schema.js';
+import { parse } from 'yaml';
+import { planHost } from './plan.js';
+
+const lab = parseLab('labs/lvs-nat.yaml', fixture('../../labs/lvs-nat.yaml')).lab;
+const playbook: Playbook = playbookSchema.parse(parse(fixture('../../playbooks/lvs-nat.yaml')));
+
+/** Composed following the recorded eth1 detail: the DHCP management profile the list view shows as active on eth0. */
+const ETH0_DHCP = (name: string, uuid: string) =>
+  [`connection.id:${name}`, `connection.uuid:${uuid}`, 'connection.type:802-3-ethernet', 'connection.interface-name:eth0', '802-3-ethernet.mac-address:', 'ipv4.method:auto', 'ipv4.addresses:', 'ipv4.gateway:', 'ipv4.never-default:no'].join('\n');
+
+function rhelFacts(os: 'rocky9' | 'centos7', extra: Record<string, string> = {}, files: Record<string, [string, string]> = {}) {
+  const list = fixture(`${os}/nmcli-con.txt`);
+  const eth0 = list.split('\n')[0]!.split(':');
+  const detail = fixture(`${os}/nmcli-con-detail.txt`).replace('connection.uuid:', 'connection.type:802-3-ethernet\nconnection.uuid:');
+  const text = os === 'centos7';
+  const out = factOutput(
+    {
+      ssh: '192.168.121.1 50022 192.168.121.45 22',
+      os: fixture(`${os}/os-release`),
+      addr: text ? fixture('centos7/ip-addr.txt') : fixture(`${os}/ip-addr.json`),
+      route: text ? fixture('centos7/ip-route.txt') : fixture(`${os}/ip-route.json`),
+      nmlist: nmList(list),
+      [`nmconn ${eth0[1]}`]: ETH0_DHCP(eth0[0]!, eth0[1]!),
+      [`nmconn x`]: detail,
+      pkg: `rpm\n${fixture(`${os}/rpm-q.txt`)}`,
+      svc: '',
+      sysctl: 'net.ipv4.ip_forward = 0',
+      fwzone: fixture(`${os}/firewall-default-zone.txt`),
+      selinux: fixture(`${os}/getenforce.txt`),
+      ...extra,
+    },
+    { '/etc/selinux/config': ['644', fixture(`${os}/selinux-config`)], ...files },
+  );
+  return parseFacts(out, { packages: ['httpd', 'apache2', 'ipvsadm'], stateFile: '/var/lib/lab/lvs-nat.state' });
+}
+
+const target = (name: string, device: string): HostTarget => ({ name, address: '192.0.2.1', port: 22, user: 'root', interfaces: { [name === 'proxy' ? 'public' : 'private']: { device } } });
+
+function commands(plans: ReturnType<typeof planHost>): string[] {
+  return plans.flatMap((p) => p.changes.flatMap((c) => c.commands));
+}
+
+describe('plan on Rocky 9 (recorded outputs)', () => {
+  it('gives a real server the course steps with dnf, httpd and nmcli', () => {
+    const facts = rhelFacts('rocky9');
+    expect(facts.os?.family).toBe('rhel');
+    const cmds = commands(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts));
+    expect(cmds).toEqual([
+      "printf '%s\\n' 192.168.2.100 > /var/www/html/index.html",
+      'chmod 0644 /var/www/html/index.html',
+      'systemctl enable --now httpd',
+      'firewall-cmd --set-default-zone=trusted',
+      'setenforce 0',
+      "sed -i 's/^SELINUX=.*/SELINUX=permissive/' /etc/selinux/config",
+      'nmcli connection modify eth1 ipv4.method manual ipv4.addresses 192.168.2.100/24 ipv4.gateway 192.168.2.5',
+      'nmcli connection up eth1 ifname eth1',
+      'nmcli connection modify eth0 ipv4.never-default yes',
+      'nmcli device reapply eth0',
+    ]);
+  });
+
+  it('gives the director ipvsadm rules, ip_forward, and boot persistence in /etc/sysconfig/ipvsadm', () => {
+    const facts = rhelFacts('rocky9');
+    const t: HostTarget = { ...target('proxy', 'eth1'), interfaces: { public: { device: 'eth1' }, private: { device: 'eth1' } } };
+    // The recorded director has only one lab NIC; give private its own device name to see the whole plan.
+    facts.links.push({ name: 'eth2', mac: '52:54:00:00:00:02', up: true, addrs: [] });
+    t.interfaces!.private = { device: 'eth2' };
+    const cmds = commands(planHost('up', lab, playbook, 'proxy', t, facts));
+    expect(cmds[0]).toBe('dnf -y install ipvsadm');
+    expect(cmds).toContain('sysctl -w net.ipv4.ip_forward=1');
+    expect(cmds).toContain('ipvsadm -A -t 192.168.4.5:80 -s wrr');
+    expect(cmds).toContain('ipvsadm -a -t 192.168.4.5:80 -r 192.168.2.100:80 -w 1 -m');
+    expect(cmds).toContain('ipvsadm -a -t 192.168.4.5:80 -r 192.168.2.200:80 -w 1 -m');
+    expect(cmds.some((c) => c.includes('> /etc/sysconfig/ipvsadm'))).toBe(true);
+    expect(cmds).toContain('systemctl enable ipvsadm');
+    expect(cmds.some((c) => /ipvsadm -C/.test(c))).toBe(false);
+    // The director has no lab gateway: its management NIC keeps its default route.
+    expect(cmds.some((c) => c.includes('never-default'))).toBe(false);
+  });
+});
+
+describe('plan on CentOS 7 (recorded outputs, iproute2 without -j)', () => {
+  it('uses yum and finds interfaces from the text output of ip addr', () => {
+    const facts = rhelFacts('centos7');
+    expect(facts.links.map((l) => l.name)).toEqual(['lo', 'eth0', 'eth1']);
+    expect(facts.links[2]).toEqual({ name: 'eth1', mac: '52:54:00:5e:1a:07', up: true, addrs: [{ ip: '192.168.4.5', prefix: 24 }] });
+    facts.links.push({ name: 'eth2', mac: '52:54:00:00:00:02', up: true, addrs: [] });
+    const plans = planHost('up', lab, playbook, 'proxy', { ...target('proxy', 'eth1'), interfaces: { public: { mac: '52:54:00:5E:1A:07' }, private: { device: 'eth2' } } }, facts);
+    expect(commands(plans)[0]).toBe('yum -y install ipvsadm');
+  });
+
+  it('refuses to re-address the interface that carries the SSH session', () => {
+    const facts = rhelFacts('centos7');
+    expect(() => planHost('up', lab, playbook, 'web1', target('web1', 'eth0'), facts)).toThrow(/eth0 carries this SSH session \(from 192.168.121.1\)/);
+  });
+});
