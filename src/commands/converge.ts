@@ -2,6 +2,7 @@
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { formatPlan, formatRecap, eventLine, recapJson } from '../report/converge.js';
+import { LiveView } from '../report/live.js';
 import { styler, useColor } from '../report/style.js';
 import { converge } from '../run/converge.js';
 import type { HostResult } from '../run/types.js';
@@ -22,19 +23,24 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   const playbook = await loadPlaybook(loaded);
   const inventory = await resolveInventory(loaded.lab.name, o);
   const s = styler(useColor() && !o.json);
-  const live = kind !== 'plan' && !o.json;
+  const hosts = o.hosts?.split(',').map((h) => h.trim());
+  const progress = kind !== 'plan' && !o.json;
+  const view = progress && useColor(process.stderr) ? new LiveView(hosts ?? Object.keys(loaded.lab.hosts)) : undefined;
   const results: HostResult[] = await converge(loaded.lab, playbook, inventory, {
     mode: kind === 'down' ? 'down' : 'up',
     dryRun: kind === 'plan',
     acceptNew: o.acceptNew,
-    hosts: o.hosts?.split(',').map((h) => h.trim()),
-    onEvent: live
+    hosts,
+    onEvent: view
+      ? view.onEvent
+      : progress
       ? (e) => {
           const line = eventLine(e, s);
           if (line) process.stderr.write(`${line}\n`);
         }
       : undefined,
   });
+  view?.stop();
   const failed = results.some((r) => r.error || r.tasks.some((t) => t.status === 'failed'));
   if (o.json) process.stdout.write(`${JSON.stringify(recapJson(kind, results, Date.now() - started), null, 2)}\n`);
   else if (kind === 'plan') process.stdout.write(formatPlan(results, s));
