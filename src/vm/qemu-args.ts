@@ -32,7 +32,7 @@ export interface VmPlan {
 /** Kernel command line: quiet boot, hostname and machine id from the host side. */
 export function kernelCmdline(plan: Pick<VmPlan, 'name' | 'machineId'>): string {
   return [
-    'root=/dev/vda rw console=ttyS0 quiet loglevel=3',
+    'root=/dev/vda rw console=ttyS0 quiet loglevel=3 mitigations=off',
     'systemd.show_status=false rd.udev.log_level=3 fsck.mode=skip',
     `systemd.hostname=${plan.name} systemd.machine_id=${plan.machineId}`,
   ].join(' ');

@@ -80,6 +80,7 @@ export function guestFiles(): Record<string, GuestFile> {
     '/etc/initramfs-tools/conf.d/resume': { content: 'RESUME=none\n', mode: 0o644 },
     '/etc/initramfs-tools/modules': { content: INITRAMFS_MODULES, mode: 0o644 },
     '/etc/apt/sources.list': { content: `deb [trusted=yes] file:${LOCAL_REPO} ./\n`, mode: 0o644 },
+    '/etc/systemd/journald.conf.d/lab.conf': { content: '[Journal]\nStorage=volatile\nRuntimeMaxUse=32M\n', mode: 0o644 },
     '/etc/apt/apt.conf.d/90lab': { content: 'APT::Install-Recommends "false";\nAPT::Periodic::Enable "0";\n', mode: 0o644 },
   };
 }
@@ -100,6 +101,13 @@ export const MASKED_UNITS = [
   'systemd-pstore.service',
   'systemd-firstboot.service',
   'getty@tty1.service',
+  'systemd-binfmt.service',
+  'proc-sys-fs-binfmt_misc.automount',
+  'modprobe@drm.service',
+  'dev-hugepages.mount',
+  'sys-kernel-debug.mount',
+  'sys-kernel-tracing.mount',
+  'sys-fs-fuse-connections.mount',
 ];
 
 export const ENABLED_UNITS = ['lab-keys.service', 'ssh.service', 'NetworkManager.service', 'firewalld.service'];

@@ -11,6 +11,8 @@ export const RECIPE = {
     'linux-image-amd64', 'systemd', 'systemd-sysv', 'dbus', 'libpam-systemd', 'udev',
     'openssh-server', 'network-manager', 'firewalld', 'curl', 'iproute2', 'sudo', 'kmod',
     'procps', 'iputils-ping', 'ca-certificates', 'python3', 'python3-apt',
+    // /etc/protocols and /etc/services: firewalld refuses to start without them.
+    'netbase',
   ],
   /** Not installed: offered offline by the image's local apt repository. */
   repoPackages: ['apache2', 'ipvsadm'],

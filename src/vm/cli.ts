@@ -1,0 +1,113 @@
+// `lab vm …` commands: parse options, call the API in ./index.ts, print a short result.
+import { relative } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { AccelChoice } from './accel.js';
+import { vmDestroy, vmDown, vmReset, vmStatus, vmUp, type StatusResult, type UpResult } from './index.js';
+
+function intIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+interface BootFlags {
+  instance?: string;
+  mirror?: string;
+  accel: AccelChoice;
+  memory?: number;
+  timeout: number;
+  json?: boolean;
+}
+
+const rel = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+};
+
+function sub(name: string, description: string): Command {
+  return new Command(name)
+    .description(description)
+    .argument('<lab>', 'lab name (labs/NAME.yaml) or spec path')
+    .option('--instance <name>', 'which copy of the lab (default: the lab name)')
+    .exitOverride();
+}
+
+function withBootOptions(cmd: Command): Command {
+  return cmd
+    .option('--mirror <url>', 'Debian mirror for the image build (default: $LAB_DEBIAN_MIRROR, else the host\'s apt sources)')
+    .addOption(new Option('--accel <how>', 'tcg (software), kvm, or auto (probe KVM)').choices(['tcg', 'kvm', 'auto']).default('auto'))
+    .option('--memory <MiB>', 'memory of every VM (default: the spec\'s host memory, else 512)', intIn(128, 65536, '--memory'))
+    .option('--timeout <seconds>', 'how long each VM may take to answer SSH', intIn(10, 3600, '--timeout'), 300)
+    .option('--json', 'print the result as JSON');
+}
+
+function bootOptions(f: BootFlags) {
+  return { instance: f.instance, mirror: f.mirror, accel: f.accel, memory: f.memory, sshTimeoutSec: f.timeout };
+}
+
+function printUp(r: UpResult, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const head = r.alreadyRunning
+    ? `instance ${r.instance} of lab ${r.lab} is already running; nothing changed`
+    : `instance ${r.instance} of lab ${r.lab}: ${Object.keys(r.inventory.hosts).length} VMs answer SSH after ${r.seconds.toFixed(1)} s`;
+  const lines = [head, `inventory: ${rel(r.inventoryPath)}`];
+  for (const h of Object.values(r.inventory.hosts)) {
+    lines.push(`  ${h.name.padEnd(12)} ssh -i ${rel(h.identityFile ?? '')} -o UserKnownHostsFile=${rel(h.knownHosts ?? '')} -p ${h.port} root@${h.address}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function printStatus(r: StatusResult): void {
+  if (r.vms.length === 0) {
+    process.stdout.write(`instance ${r.instance} has no VMs; boot it with \`lab vm up\`\n`);
+    return;
+  }
+  const rows = [['HOST', 'STATE', 'PID', 'SSH', 'CONSOLE'], ...r.vms.map((v) => [v.host, v.state, String(v.pid ?? '-'), v.sshPort ? `127.0.0.1:${v.sshPort}` : '-', rel(v.consoleLog)])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const text = rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  process.stdout.write(`instance ${r.instance}${r.lab ? ` of lab ${r.lab}` : ''}\n${text}\n`);
+}
+
+export function vmCommand(): Command {
+  const vm = new Command('vm').description('run a lab\'s hosts as local VMs (qemu; guests never reach beyond this machine)').exitOverride();
+  vm.addCommand(
+    withBootOptions(sub('up', 'build the base image once, boot every host of the lab, wait for SSH, write the inventory')).action(async (lab: string, f: BootFlags) =>
+      printUp(await vmUp(lab, bootOptions(f)), f.json),
+    ),
+  );
+  vm.addCommand(
+    sub('status', 'show each VM: running or stopped, pid, SSH port, console log')
+      .option('--json', 'print the result as JSON')
+      .action(async (lab: string, f: { instance?: string; json?: boolean }) => {
+        const r = await vmStatus(lab, { instance: f.instance });
+        if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else printStatus(r);
+      }),
+  );
+  vm.addCommand(
+    sub('down', 'stop the lab\'s VMs (clean power-down, then SIGTERM, then SIGKILL); disks are kept')
+      .option('--force', 'skip the clean power-down')
+      .action(async (lab: string, f: { instance?: string; force?: boolean }) => {
+        const r = await vmDown(lab, { instance: f.instance, force: f.force });
+        const n = r.stopped.filter((s) => s.how !== 'not-running').length;
+        process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept\n`);
+      }),
+  );
+  vm.addCommand(
+    sub('destroy', 'stop the lab\'s VMs and delete their disks, keys and inventory').action(async (lab: string, f: { instance?: string }) => {
+      const r = await vmDestroy(lab, { instance: f.instance });
+      process.stdout.write(r.removed ? `instance ${r.instance} destroyed (${rel(r.removed)} removed)\n` : `instance ${r.instance}: nothing to destroy\n`);
+    }),
+  );
+  vm.addCommand(
+    withBootOptions(sub('reset', 'stop the VMs, put their disks back to the pristine image, boot and wait for SSH')).action(async (lab: string, f: BootFlags) =>
+      printUp(await vmReset(lab, bootOptions(f)), f.json),
+    ),
+  );
+  return vm;
+}

@@ -1,0 +1,12 @@
+// The programmatic API of `lab vm`: boot, stop, reset and inspect a lab's VMs; read their inventory.
+export { vmUp, DEFAULT_SSH_TIMEOUT_SEC, type UpOptions, type UpResult } from './up.js';
+export { vmDown, type DownOptions, type DownResult } from './down.js';
+export { vmDestroy, type DestroyResult } from './destroy.js';
+export { vmReset } from './reset.js';
+export { vmStatus, type StatusResult, type VmStatus } from './status.js';
+export { readInventoryFile, writeInventoryFile, vmInventory, defaultInventoryPath } from './inventory.js';
+export { macFor, segmentFor, MANAGEMENT_NETWORK } from './identity.js';
+export { sshArgs, sshRun, type SshTarget, type SshResult } from './ssh.js';
+export { labHome, instanceDir, imagesRoot } from './paths.js';
+export type { AccelChoice } from './accel.js';
+export type { InstanceOptions } from './instance.js';

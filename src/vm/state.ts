@@ -1,0 +1,31 @@
+// The instance's record (state.json): which lab, which base image, and each VM's SSH port.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { ImageInfo } from './image/info.js';
+import { instanceFiles } from './paths.js';
+import type { Accel } from './qemu-args.js';
+
+export interface InstanceState {
+  instance: string;
+  lab: string;
+  specFile: string;
+  image: ImageInfo;
+  accel: Accel;
+  hosts: Record<string, { sshPort: number }>;
+}
+
+export function readState(instance: string): InstanceState | undefined {
+  const file = instanceFiles(instance).state;
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as InstanceState;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeState(state: InstanceState): Promise<void> {
+  const files = instanceFiles(state.instance);
+  await mkdir(files.dir, { recursive: true });
+  writeFileSync(files.state, `${JSON.stringify(state, null, 2)}\n`);
+}

@@ -1,0 +1,145 @@
+// `lab vm up`: make sure the image exists, boot every host of the lab that is not running, wait for SSH.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { RunError } from '../errors.js';
+import type { Inventory } from '../inventory/types.js';
+import { chooseAccel, type AccelChoice } from './accel.js';
+import { createOverlay, startVm } from './boot.js';
+import { currentImage, ensureImage, imageReady } from './image/build.js';
+import type { ImageInfo } from './image/info.js';
+import { labContext, type InstanceContext, type InstanceOptions } from './instance.js';
+import { readInventoryFile, vmInventory, writeInventoryFile } from './inventory.js';
+import { ensureClientKey, ensureHostKey, writeKnownHosts } from './keys.js';
+import { withLock } from './lock.js';
+import { resolveMirror } from './mirror.js';
+import { vmFiles } from './paths.js';
+import { planVm } from './plan.js';
+import { pickPort } from './ports.js';
+import { runningPid } from './proc.js';
+import { createProgress, type Progress, type ProgressSink } from './progress.js';
+import { readState, writeState, type InstanceState } from './state.js';
+import { requirePrograms } from './tools.js';
+import { waitForSsh } from './wait-ssh.js';
+
+export const DEFAULT_SSH_TIMEOUT_SEC = 300;
+
+export interface UpOptions extends InstanceOptions {
+  /** Debian mirror for an image build; default $LAB_DEBIAN_MIRROR, else the host's apt sources. */
+  mirror?: string;
+  accel?: AccelChoice;
+  /** MiB for every VM started now, instead of the spec's `memory` or 512. */
+  memory?: number;
+  /** Bound for each VM to answer SSH, in seconds (default 300). */
+  sshTimeoutSec?: number;
+  /** Progress lines; default stderr. */
+  progress?: ProgressSink;
+}
+
+export interface UpResult {
+  instance: string;
+  lab: string;
+  inventoryPath: string;
+  inventory: Inventory;
+  /** Every VM was already running: nothing was changed. */
+  alreadyRunning: boolean;
+  /** Hosts booted now → seconds from start to a successful SSH login. */
+  booted: Record<string, number>;
+  seconds: number;
+}
+
+export async function vmUp(labArg: string, opts: UpOptions = {}): Promise<UpResult> {
+  const ctx = await labContext(labArg, opts);
+  await mkdir(ctx.files.dir, { recursive: true });
+  return withLock(ctx.files.lock, { waitMs: 15 * 60_000, what: `lab vm instance ${ctx.instance}` }, () => upLocked(ctx, opts, undefined));
+}
+
+/** The body of up, also used by reset with a fresh image; the caller holds the instance lock. */
+export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: ImageInfo | undefined): Promise<UpResult> {
+  const progress = createProgress(opts.progress);
+  requirePrograms(['qemu-system-x86_64', 'qemu-img', 'ssh', 'ssh-keygen'], 'lab vm');
+  const hosts = Object.keys(ctx.lab.hosts);
+  const stopped = hosts.filter((h) => runningPid(vmFiles(ctx.instance, h).pid) === undefined);
+  const state = readState(ctx.instance);
+  if (stopped.length === 0 && state && existsSync(ctx.files.inventory)) {
+    progress.step(`instance ${ctx.instance} of lab ${ctx.lab.name} is already running (${hosts.length} VMs); nothing changed`);
+    const inventory = readInventoryFile(ctx.files.inventory);
+    return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: true, booted: {}, seconds: progress.elapsed() };
+  }
+  const image = fresh ?? (await imageFor(ctx, state, opts, progress));
+  const accel = await chooseAccel(opts.accel ?? 'auto', image.kernel, progress);
+  await ensureKeys(ctx, hosts);
+  const ports = await startStopped(ctx, stopped, state, image, accel, opts, progress);
+  const newState: InstanceState = { instance: ctx.instance, lab: ctx.lab.name, specFile: ctx.specFile, image, accel, hosts: {} };
+  for (const h of hosts) newState.hosts[h] = { sshPort: ports[h]! };
+  await writeState(newState);
+  writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
+  const inventory = vmInventory(ctx.lab, ctx.instance, ports);
+  writeInventoryFile(ctx.files.inventory, inventory);
+  const booted = await waitAll(ctx, stopped, ports, opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC, progress);
+  progress.step(`all ${hosts.length} VMs of ${ctx.instance} answer SSH; inventory: ${ctx.files.inventory}`);
+  return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, seconds: progress.elapsed() };
+}
+
+/** Existing disks keep the base image they were made from; otherwise the current recipe's image. */
+async function imageFor(ctx: InstanceContext, state: InstanceState | undefined, opts: UpOptions, progress: Progress): Promise<ImageInfo> {
+  const hasDisks = Object.keys(ctx.lab.hosts).some((h) => existsSync(vmFiles(ctx.instance, h).disk));
+  if (state && hasDisks) {
+    if (imageReady(state.image)) return state.image;
+    throw new RunError(`the base image of instance ${ctx.instance} (${state.image.dir}) is gone; run \`lab vm reset\` to recreate its disks from a new image`);
+  }
+  if (!imageReady(currentImage())) progress.step('the VM base image is not built yet: building it once (a few minutes)');
+  return ensureImage({ mirror: () => resolveMirror(opts.mirror), progress });
+}
+
+async function ensureKeys(ctx: InstanceContext, hosts: string[]): Promise<void> {
+  await ensureClientKey(ctx.files.key, ctx.instance);
+  for (const h of hosts) await ensureHostKey(vmFiles(ctx.instance, h).hostKey, h);
+}
+
+type Ports = Record<string, number>;
+
+async function startStopped(
+  ctx: InstanceContext,
+  stopped: string[],
+  state: InstanceState | undefined,
+  image: ImageInfo,
+  accel: 'tcg' | 'kvm',
+  opts: UpOptions,
+  progress: Progress,
+): Promise<Ports> {
+  const ports: Ports = {};
+  const running = Object.keys(ctx.lab.hosts).filter((h) => !stopped.includes(h));
+  for (const h of running) ports[h] = state?.hosts[h]?.sshPort ?? 0;
+  const avoid = new Set(Object.values(ports));
+  for (const host of stopped) {
+    const disk = vmFiles(ctx.instance, host).disk;
+    if (!existsSync(disk)) await createOverlay(image.base, disk);
+    const preferred = await pickPort(avoid, state?.hosts[host]?.sshPort);
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: preferred, memory: opts.memory });
+    const { port, pid } = await startVm(plan, avoid);
+    avoid.add(port);
+    ports[host] = port;
+    progress.step(`started ${host} (pid ${pid}, ${accel}, ${plan.memory} MiB, ssh 127.0.0.1:${port}, console ${plan.consoleLog})`);
+  }
+  return ports;
+}
+
+async function waitAll(ctx: InstanceContext, hosts: string[], ports: Ports, timeoutSec: number, progress: Progress): Promise<Record<string, number>> {
+  progress.step(`waiting for SSH on ${hosts.join(', ')} (at most ${timeoutSec} s each)`);
+  const started = Date.now();
+  const results = await Promise.allSettled(
+    hosts.map(async (host) => {
+      const f = vmFiles(ctx.instance, host);
+      const target = { name: host, port: ports[host]!, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts, pidFile: f.pid, consoleLog: f.console };
+      const s = await waitForSsh(target, timeoutSec, started);
+      progress.step(`${host} answers SSH (${s.toFixed(1)} s)`);
+      return [host, s] as const;
+    }),
+  );
+  const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failed.length > 0) {
+    const more = failed.length > 1 ? ` (${failed.length - 1} more VMs failed too)` : '';
+    throw new RunError(`${failed[0]!.message}${more}; the VMs are left running for inspection: stop them with \`lab vm down\``);
+  }
+  return Object.fromEntries(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+}

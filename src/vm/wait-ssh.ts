@@ -1,0 +1,33 @@
+// Wait, with a bound, until a booting VM completes a real SSH login with the lab key and its checked host key.
+import { RunError } from '../errors.js';
+import { consoleTail } from './console.js';
+import { runningPid } from './proc.js';
+import { sshRun, type SshTarget } from './ssh.js';
+
+export interface WaitTarget extends SshTarget {
+  name: string;
+  pidFile: string;
+  consoleLog: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with the seconds it took; throws one line naming the VM and its console's last lines. */
+export async function waitForSsh(t: WaitTarget, timeoutSec: number, started = Date.now()): Promise<number> {
+  const deadline = started + timeoutSec * 1000;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (runningPid(t.pidFile) === undefined) {
+      throw new RunError(`VM ${t.name} stopped while booting; its console (${t.consoleLog}) ends: ${consoleTail(t.consoleLog)}`);
+    }
+    const left = Math.max(2000, deadline - Date.now());
+    const r = await sshRun(t, 'true', Math.min(30_000, left));
+    if (r.code === 0) return (Date.now() - started) / 1000;
+    lastError = r.stderr.trim().split('\n').at(-1) ?? '';
+    await sleep(1000);
+  }
+  const ssh = lastError ? `; last ssh error: ${lastError}` : '';
+  throw new RunError(
+    `VM ${t.name} did not answer SSH on 127.0.0.1:${t.port} within ${timeoutSec} s${ssh}; its console (${t.consoleLog}) ends: ${consoleTail(t.consoleLog)}`,
+  );
+}
