@@ -1,0 +1,92 @@
+// Helpers for end-to-end tests: boot a lab's VMs (failing loudly, never skipping), ssh into them, stop them by PID.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { Inventory } from '../../src/inventory/types.js';
+import { instanceDir, readInventoryFile, sshArgs, vmDown, type SshResult } from '../../src/vm/index.js';
+
+/** The repository root: tests run the built CLI from here. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/** Run `node bin/lab.js ARGS` (the built CLI) from the repository root. */
+export async function runCli(args: string[], timeoutMs = 1_800_000): Promise<CliResult> {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` before the e2e tests');
+  const start = Date.now();
+  const r = await execa('node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  return { code: r.exitCode ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds: (Date.now() - start) / 1000 };
+}
+
+function explain(what: string, r: CliResult): Error {
+  return new Error(`${what} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' | ') || r.stdout.trim()}`);
+}
+
+/**
+ * Boot the lab's VMs for a test and return their inventory: `lab vm reset` when the instance already
+ * has disks (pristine hosts, fast), else `lab vm up` (builds the image on first use). Throws when the
+ * VMs cannot be had: a test that needs them must fail, not skip.
+ */
+export async function bootLab(labArg: string, instance: string): Promise<Inventory> {
+  const hasDisks = existsSync(join(instanceDir(instance), 'vms'));
+  const verb = hasDisks ? 'reset' : 'up';
+  const r = await runCli(['vm', verb, labArg, '--instance', instance]);
+  if (r.code !== 0) throw explain(`lab vm ${verb} ${labArg} --instance ${instance}`, r);
+  return readInventoryFile(join(instanceDir(instance), 'inventory.yaml'));
+}
+
+/** Run a shell command on a host of the inventory with the system ssh, host key checked. */
+export async function sshExec(inv: Inventory, host: string, cmd: string, timeoutMs = 300_000): Promise<SshResult> {
+  const t = inv.hosts[host];
+  if (!t) throw new Error(`no host ${host} in the inventory of ${inv.lab}`);
+  if (!t.identityFile || !t.knownHosts) throw new Error(`host ${host} has no identity_file or known_hosts in the inventory`);
+  const target = { port: t.port, identityFile: t.identityFile, knownHosts: t.knownHosts, address: t.address, user: t.user };
+  const r = await execa('ssh', [...sshArgs(target), cmd], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  return { code: r.exitCode ?? 255, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Like sshExec, but throws unless the command exits 0; resolves to its stdout. */
+export async function sshOk(inv: Inventory, host: string, cmd: string, timeoutMs?: number): Promise<string> {
+  const r = await sshExec(inv, host, cmd, timeoutMs);
+  if (r.code !== 0) throw new Error(`${host}: \`${cmd}\` exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return r.stdout;
+}
+
+/** PIDs of every qemu whose command line points into the instance's folder (from /proc, not pid files). */
+export function qemuPidsOf(instance: string): number[] {
+  const dir = `${instanceDir(instance)}/`;
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (/qemu-system/.test(args[0] ?? '') && args.some((a) => a.includes(dir))) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * For afterAll: stop the instance's VMs by PID (through the API, so it works even if the CLI is
+ * broken), then make sure no qemu of the instance is left; one that is gets SIGKILL and the call throws.
+ */
+export async function stopLab(instance: string): Promise<void> {
+  await vmDown(instance, { instance, force: true, progress: () => {} }).catch(() => undefined);
+  const left = qemuPidsOf(instance);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (left.length > 0) throw new Error(`qemu processes ${left.join(', ')} of instance ${instance} survived \`lab vm down\` and were killed`);
+}

@@ -1,0 +1,125 @@
+// `lab vm` for real: boot lvs-nat's four VMs, ssh with checked host keys, offline apt, up twice, reset, down.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '../../src/inventory/types.js';
+import { instanceDir, readInventoryFile, sshArgs } from '../../src/vm/index.js';
+import { qemuPidsOf, runCli, sshExec, sshOk, stopLab } from './harness.js';
+import { execa } from 'execa';
+
+const INSTANCE = 'e2e-vm';
+const HOSTS = ['client', 'proxy', 'web1', 'web2'];
+const inventoryPath = () => join(instanceDir(INSTANCE), 'inventory.yaml');
+
+interface StatusJson {
+  vms: { host: string; state: string; pid?: number; sshPort?: number }[];
+}
+
+async function status(): Promise<StatusJson> {
+  const r = await runCli(['vm', 'status', 'lvs-nat', '--instance', INSTANCE, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as StatusJson;
+}
+
+describe('lab vm on lvs-nat', () => {
+  let inv: Inventory;
+
+  beforeAll(async () => {
+    // A clean slate: no disks or keys from an earlier run.
+    const d = await runCli(['vm', 'destroy', 'lvs-nat', '--instance', INSTANCE]);
+    expect(d.code, d.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await stopLab(INSTANCE);
+  });
+
+  it('vm up boots the four hosts and writes the inventory', async () => {
+    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE]);
+    expect(r.code, r.stderr).toBe(0);
+    console.log(`vm up (4 VMs, including any image build): ${r.seconds.toFixed(1)} s\n${r.stderr}`);
+    inv = readInventoryFile(inventoryPath());
+    expect(inv.lab).toBe('lvs-nat');
+    expect(inv.source).toBe('vm');
+    expect(Object.keys(inv.hosts).sort()).toEqual([...HOSTS].sort());
+    expect(inv.hosts.proxy?.interfaces && Object.keys(inv.hosts.proxy.interfaces).sort()).toEqual(['private', 'public']);
+    for (const h of Object.values(inv.hosts)) {
+      expect(h).toMatchObject({ address: '127.0.0.1', user: 'root' });
+      expect(readFileSync(h.knownHosts!, 'utf8')).toContain(`[127.0.0.1]:${h.port} ssh-ed25519 `);
+    }
+  });
+
+  it('each host answers SSH with its checked host key, under its own name, with its NICs by MAC', async () => {
+    for (const host of HOSTS) {
+      const out = await sshOk(inv, host, 'hostname; ip -br link');
+      expect(out.split('\n')[0]).toBe(host);
+      for (const hint of [inv.hosts[host]!.management!, ...Object.values(inv.hosts[host]!.interfaces!)]) expect(out).toContain(hint.mac);
+    }
+  });
+
+  it('refuses a host whose key is not the recorded one (checked, not trusted on first use)', async () => {
+    const web1 = inv.hosts.web1!;
+    const wrong = join(instanceDir(INSTANCE), 'wrong_known_hosts');
+    const otherKey = readFileSync(inv.hosts.web2!.knownHosts!, 'utf8').split('\n').find((l) => l.startsWith(`[127.0.0.1]:${inv.hosts.web2!.port} `))!;
+    writeFileSync(wrong, `[127.0.0.1]:${web1.port} ${otherKey.split(' ').slice(1).join(' ')}\n`);
+    const args = sshArgs({ port: web1.port, identityFile: web1.identityFile!, knownHosts: wrong });
+    const r = await execa('ssh', [...args, 'true'], { reject: false, stdin: 'ignore' });
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/host key|HOST IDENTIFICATION/i);
+  });
+
+  it('apache2 installs from the baked-in repository, the only apt source', async () => {
+    expect((await sshOk(inv, 'web1', 'grep -rh ^deb /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null')).trim()).toBe('deb [trusted=yes] file:/srv/lab-repo ./');
+    expect((await sshExec(inv, 'web1', 'dpkg -s apache2')).code).not.toBe(0);
+    await sshOk(inv, 'web1', 'DEBIAN_FRONTEND=noninteractive apt-get install -y apache2 ipvsadm');
+    expect((await sshOk(inv, 'web1', 'dpkg-query -W -f=\'${Status}\' apache2')).trim()).toBe('install ok installed');
+    expect((await sshOk(inv, 'web1', 'firewall-cmd --get-default-zone')).trim()).toBe('public');
+  });
+
+  it('a second vm up reports the lab running and changes nothing', async () => {
+    const before = await status();
+    const mtime = statSync(inventoryPath()).mtimeMs;
+    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/already running; nothing changed/);
+    expect(await status()).toEqual(before);
+    expect(statSync(inventoryPath()).mtimeMs).toBe(mtime);
+    expect(before.vms.every((v) => v.state === 'running' && v.pid)).toBe(true);
+  });
+
+  it('vm reset brings back pristine disks', async () => {
+    await sshOk(inv, 'client', 'echo before-reset > /root/marker && sync');
+    const r = await runCli(['vm', 'reset', 'lvs-nat', '--instance', INSTANCE]);
+    expect(r.code, r.stderr).toBe(0);
+    console.log(`vm reset (4 VMs): ${r.seconds.toFixed(1)} s`);
+    inv = readInventoryFile(inventoryPath());
+    expect((await sshExec(inv, 'client', 'test -e /root/marker')).code).toBe(1);
+    expect((await sshExec(inv, 'web1', 'dpkg -s apache2')).code).not.toBe(0);
+  });
+
+  it('vm down leaves no qemu of the instance, and the next up boots the kept disks', async () => {
+    await sshOk(inv, 'web2', 'echo kept > /root/kept');
+    const r = await runCli(['vm', 'down', 'lvs-nat', '--instance', INSTANCE]);
+    expect(r.code, r.stderr).toBe(0);
+    console.log(`vm down (4 VMs): ${r.seconds.toFixed(1)} s`);
+    expect(qemuPidsOf(INSTANCE)).toEqual([]);
+    expect((await status()).vms.map((v) => v.state)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
+    const up = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE]);
+    expect(up.code, up.stderr).toBe(0);
+    console.log(`vm up of stopped VMs (4 VMs): ${up.seconds.toFixed(1)} s`);
+    inv = readInventoryFile(inventoryPath());
+    expect((await sshOk(inv, 'web2', 'cat /root/kept')).trim()).toBe('kept');
+    const down = await runCli(['vm', 'down', 'lvs-nat', '--instance', INSTANCE, '--force']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(qemuPidsOf(INSTANCE)).toEqual([]);
+  });
+
+  it('user errors are one line with exit 2', async () => {
+    const r = await runCli(['vm', 'up', 'no-such-lab']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const bad = await runCli(['vm', 'up', 'lvs-nat', '--instance', 'Bad Name']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
