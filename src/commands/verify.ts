@@ -1,0 +1,71 @@
+// `lab verify`: load and validate everything, run the checks over SSH, print and write the reports, exit 0 only when all pass.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { resolveInventory } from '../inventory/file.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { junitXml } from '../report/junit.js';
+import { styler, useColor } from '../report/style.js';
+import { formatResults, verifyJson } from '../report/verify.js';
+import { loadLab } from '../spec/load.js';
+import { parseDuration } from '../verify/duration.js';
+import { runVerify } from '../verify/runner.js';
+
+export interface VerifyCliOptions {
+  inventory?: string;
+  instance?: string;
+  acceptNew?: boolean;
+  /** A duration: 30s, 2m, 1m30s. */
+  wait?: string;
+  /** Repeatable: junit:FILE or json:FILE. */
+  report?: string[];
+  json?: boolean;
+}
+
+export interface ReportTarget {
+  kind: 'junit' | 'json';
+  file: string;
+}
+
+export function parseReports(specs: string[] = []): ReportTarget[] {
+  return specs.map((spec) => {
+    const m = /^(junit|json):(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE or json:FILE`);
+    return { kind: m[1] as 'junit' | 'json', file: m[2]! };
+  });
+}
+
+function write(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): Promise<number> {
+  // Everything the user wrote is checked before any host is contacted.
+  const reports = parseReports(o.report);
+  const waitMs = o.wait ? parseDuration(o.wait) : 0;
+  const loaded = await loadLab(labArg);
+  if (loaded.lab.verify.length === 0) throw new UsageError(`${loaded.file}: the lab has no verify: checks`);
+  const playbook = await loadPlaybook(loaded);
+  const inventory = await resolveInventory(loaded.lab.name, o);
+  const s = styler(useColor() && !o.json);
+  const run = await runVerify(loaded.lab, playbook, inventory, {
+    acceptNew: o.acceptNew,
+    waitMs,
+    onAttempt:
+      waitMs > 0 && !o.json
+        ? (n, results) => {
+            const failed = results.filter((r) => r.status === 'fail').length;
+            if (failed > 0) process.stderr.write(s.dim(`attempt ${n}: ${failed} check(s) failing, retrying\n`));
+          }
+        : undefined,
+  });
+  const json = verifyJson(loaded.lab.name, run.results, run.ms, run.attempts);
+  for (const r of reports) {
+    if (r.kind === 'junit') write(r.file, junitXml(run.results, { lab: loaded.lab.name, seconds: run.ms / 1000 }));
+    else write(r.file, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else process.stdout.write(formatResults(run.results, s, { ms: run.ms, attempts: run.attempts, width: process.stdout.columns }));
+  return json.ok ? 0 : 1;
+}

@@ -1,0 +1,70 @@
+// lab verify on the terminal (a compact pass/fail list, explanations under failures) and as JSON.
+import type { CheckResult } from '../verify/types.js';
+import { styler } from './style.js';
+
+type Style = ReturnType<typeof styler>;
+
+export interface Summary {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export function summarize(results: CheckResult[]): Summary {
+  return {
+    total: results.length,
+    passed: results.filter((r) => r.status === 'pass').length,
+    failed: results.filter((r) => r.status === 'fail').length,
+    skipped: results.filter((r) => r.status === 'skip').length,
+  };
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.join(`\n${indent}`);
+}
+
+export function formatResults(results: CheckResult[], s: Style, meta: { ms: number; attempts: number; width?: number }): string {
+  const hostW = Math.max(4, ...results.map((r) => r.host.length));
+  const width = Math.max(60, (meta.width ?? 100) - 14);
+  const out: string[] = [];
+  for (const r of results) {
+    const mark = r.status === 'pass' ? s.green('pass') : r.status === 'fail' ? s.red('FAIL') : s.yellow('skip');
+    out.push(`${mark}  ${r.host.padEnd(hostW)}  ${r.title}${r.status === 'skip' ? s.dim(`  (${r.found})`) : ''}`);
+    if (r.status !== 'fail') continue;
+    const pad = ' '.repeat(6 + hostW + 2);
+    const field = (name: string, text: string) => `${pad}${s.dim(name.padEnd(10))}${wrap(text, width - pad.length, pad + ' '.repeat(10))}`;
+    out.push(field('expected', r.expected), field('found', r.found));
+    if (r.why) out.push(field('why', r.why));
+    (r.fix ?? []).forEach((c, i) => out.push(`${pad}${s.dim((i === 0 ? 'fix' : '').padEnd(10))}${s.cyan(c)}`));
+  }
+  const sum = summarize(results);
+  const tail = `${sum.total} checks: ${sum.passed} passed, ${sum.failed} failed${sum.skipped ? `, ${sum.skipped} skipped` : ''}`;
+  const time = `${(meta.ms / 1000).toFixed(1)}s${meta.attempts > 1 ? `, ${meta.attempts} attempts` : ''}`;
+  out.push('', `${sum.failed > 0 ? s.red(tail) : s.green(tail)} ${s.dim(`(${time})`)}`);
+  return `${out.join('\n')}\n`;
+}
+
+export interface VerifyJson {
+  lab: string;
+  ok: boolean;
+  ms: number;
+  attempts: number;
+  summary: Summary;
+  checks: CheckResult[];
+}
+
+export function verifyJson(lab: string, results: CheckResult[], ms: number, attempts: number): VerifyJson {
+  const summary = summarize(results);
+  return { lab, ok: summary.failed === 0, ms, attempts, summary, checks: results };
+}

@@ -1,0 +1,159 @@
+// Judges for the director: it holds the VIP, forwards (runtime and at boot), and its IPVS table equals the spec.
+import { diffIpvs, extraServices, formatOp, parseIpvsSave, renderSave, serviceKey, serviceLabel, type IpvsOp, type IpvsService } from '../ipvs/index.js';
+import { sysctlFile } from '../modules/sysctl.js';
+import type { HostContext } from '../modules/types.js';
+import { addressOwners } from '../spec/rules.js';
+import { quote } from '../ssh/quote.js';
+import { linkHolding, nmFor, sysctlRuntimeFix, writeFileFix } from './fixes.js';
+import type { SysctlFileEntry } from './probe.js';
+import { persistedValue } from './sysctl-order.js';
+import { fail, pass, type Verdict } from './types.js';
+
+/** Who the story of a failure is about: the director's real servers and the client. */
+export interface DirectorStory {
+  vip: string;
+  realServers: string[];
+  client?: string;
+}
+
+const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+export function judgeVipHeld(ctx: HostContext, vip: string, network: string, prefix: number): Verdict {
+  const expected = `${vip} on ${ctx.hostName}'s ${network} interface`;
+  const link = linkHolding(ctx, vip);
+  if (link) return pass(expected, `${vip}/${link.addrs.find((a) => a.ip === vip)!.prefix} on ${link.name}`);
+  const hint = ctx.target.interfaces?.[network];
+  const target = ctx.facts.links.find((l) => (hint?.mac && l.mac === hint.mac.toLowerCase()) || (hint?.device && l.name === hint.device));
+  const nm = nmFor(ctx, target);
+  const fix = nm
+    ? [`nmcli connection modify ${quote(nm.ref)} ipv4.method manual ipv4.addresses ${quote(`${vip}/${prefix}`)} && nmcli connection up ${quote(nm.ref)}`]
+    : target
+      ? [`ip addr add ${quote(`${vip}/${prefix}`)} dev ${quote(target.name)}`]
+      : [];
+  return fail(expected, `no interface of ${ctx.hostName} holds ${vip}`, `Clients send their requests to the VIP ${vip}; IPVS only sees them if ${ctx.hostName} holds that address. Without it, the requests go nowhere.`, fix);
+}
+
+export function judgeSysctlRuntime(ctx: HostContext, key: string, want: string, story: DirectorStory): Verdict {
+  const cur = ctx.facts.sysctl.get(key);
+  const expected = `${key} = ${want} now`;
+  if (cur === want) return pass(expected, `${key} = ${cur}`);
+  const why =
+    key === 'net.ipv4.ip_forward'
+      ? `${ctx.hostName} has ${key} = ${cur ?? 'unknown'}, so it does not route between its networks: the replies ${list(story.realServers)} send${story.client ? ` to ${story.client}` : ''} reach it but are dropped instead of being rewritten to come from ${story.vip} and forwarded. The requests get through; no answer comes back.`
+      : `${key} is ${cur ?? 'unset'} at runtime; the lab needs ${want}.`;
+  return fail(expected, `${key} = ${cur ?? 'unknown'}`, why, [sysctlRuntimeFix(key, want)]);
+}
+
+export function judgeSysctlPersisted(ctx: HostContext, files: SysctlFileEntry[], key: string, want: string): Verdict {
+  const p = persistedValue(files, key);
+  const expected = `${key} = ${want} at boot (the last value in systemd-sysctl's order over /etc/sysctl.d, /run/sysctl.d, /usr/lib/sysctl.d)`;
+  const found = p.value !== undefined ? `${key} = ${p.value}, last set by ${p.file}` : `no file read at boot sets ${key}${p.unreadSysctlConf !== undefined ? ` (/etc/sysctl.conf says ${p.unreadSysctlConf}, but no sysctl.d link makes systemd read it)` : ''}`;
+  if (p.value === want) return pass(expected, found);
+  const ours = sysctlFile(ctx);
+  const oursName = ours.slice(ours.lastIndexOf('/') + 1);
+  const later = p.setters.filter((s) => s.value !== want && s.file.slice(s.file.lastIndexOf('/') + 1) > oursName).map((s) => s.file);
+  const fix = [writeFileFix(ours, `${key} = ${want}\n`), ...[...new Set(later)].map((f) => `sed -i ${quote(`/^[[:space:]]*-\\?${key.replace(/\./g, '[./]')}[[:space:]]*=/d`)} ${quote(f)}`)];
+  const now = ctx.facts.sysctl.get(key);
+  return fail(
+    expected,
+    found,
+    `${now === want ? `It is ${want} now, but` : 'And'} the value read at boot is ${p.value ?? 'the kernel default (0)'}, so after a reboot ${ctx.hostName} ${key === 'net.ipv4.ip_forward' ? 'stops forwarding and the lab breaks' : `gets ${key} = ${p.value ?? 'its default'}`}. systemd-sysctl applies the files by name, and the last one that sets the key wins.`,
+    fix,
+  );
+}
+
+function realName(ctx: HostContext, address: string): string {
+  const owner = addressOwners(ctx.lab).get(address);
+  return owner ? `${owner.host} (${address})` : address;
+}
+
+const FLAG: Record<string, string> = { nat: '-m (NAT)', dr: '-g (direct routing)', tun: '-i (IP tunnelling)' };
+
+function opWhy(ctx: HostContext, op: IpvsOp): string {
+  const label = serviceLabel(op.service);
+  switch (op.op) {
+    case 'add-service':
+      return `There is no IPVS service ${label}, so connections to it reach no real server; ${ctx.hostName} itself answers them, and nothing listens there.`;
+    case 'delete-service':
+      return `${label} is not in the spec.`;
+    case 'edit-service': {
+      const parts: string[] = [];
+      if (op.from.scheduler !== op.service.scheduler)
+        parts.push(`${label} schedules with ${op.from.scheduler}, not ${op.service.scheduler} as the lab says, so the client sees a different distribution than the one the lab teaches.`);
+      if (op.from.persistence !== op.service.persistence)
+        parts.push(
+          op.service.persistence === undefined
+            ? `${label} is persistent (-p ${op.from.persistence}), so one client sticks to one real server instead of being balanced.`
+            : `${label} should pin each client to one real server (-p ${op.service.persistence}) but ${op.from.persistence === undefined ? 'is not persistent' : `uses -p ${op.from.persistence}`}.`,
+        );
+      if (parts.length === 0) parts.push(`${label}'s options differ from the spec.`);
+      return parts.join(' ');
+    }
+    case 'add-real':
+      return `${realName(ctx, op.real.address)} is not a real server of ${label}, so it never gets a request.`;
+    case 'delete-real':
+      return `${realName(ctx, op.real.address)} is a real server of ${label} that the spec does not list; it takes a share of the requests.`;
+    case 'edit-real': {
+      const who = realName(ctx, op.real.address);
+      if (op.from.forwarding !== op.real.forwarding) {
+        if (op.real.forwarding === 'nat' && op.from.forwarding === 'dr')
+          return `${who} is reached with ${FLAG.dr} instead of ${FLAG.nat}: the director passes the request on unchanged, still addressed to ${op.service.vip}, which that server does not hold, so it drops the request and the client times out.`;
+        if (op.real.forwarding === 'nat' && op.from.forwarding === 'tun')
+          return `${who} is reached with ${FLAG.tun} instead of ${FLAG.nat}: the director wraps each request in an IPIP packet that the server cannot unpack (no tunnel device holding ${op.service.vip}), so it drops it.`;
+        return `${who} is reached with ${FLAG[op.from.forwarding]} instead of ${FLAG[op.real.forwarding]}, which needs a different set-up of the real server.`;
+      }
+      if (op.from.weight !== op.real.weight)
+        return `${who} has weight ${op.from.weight} instead of ${op.real.weight}, so it ${op.from.weight === 0 ? 'gets no new connections at all' : 'gets another share of the connections than the lab expects'}.`;
+      return `${who}'s options differ from the spec.`;
+    }
+  }
+}
+
+function describe(services: IpvsService[]): string {
+  const text = renderSave(services).trim();
+  return text === '' ? '(empty table)' : text.split('\n').join('; ');
+}
+
+export function liveTable(ctx: HostContext): { services?: IpvsService[]; problem?: string } {
+  if (!ctx.facts.ipvs.installed) return { problem: 'ipvsadm is not installed' };
+  try {
+    return { services: parseIpvsSave(ctx.facts.ipvs.save) };
+  } catch {
+    return { problem: `ipvsadm -Sn failed: ${ctx.facts.ipvs.save.trim().split('\n')[0] ?? ''}` };
+  }
+}
+
+export function judgeIpvs(ctx: HostContext, desired: IpvsService[]): Verdict {
+  const expected = describe(desired);
+  const live = liveTable(ctx);
+  if (!live.services) {
+    const ops = diffIpvs(desired, []);
+    return fail(
+      expected,
+      live.problem!,
+      `The director schedules with the kernel's IPVS table, which ipvsadm sets and shows; ${live.problem}, so the table cannot be read or set.`,
+      [...(ctx.facts.ipvs.installed ? [] : [ctx.os.install([ctx.os.packages.ipvsadm ?? 'ipvsadm'])]), ...ops.map(formatOp)],
+    );
+  }
+  const keys = new Set(desired.map(serviceKey));
+  const mine = live.services.filter((s) => keys.has(serviceKey(s)));
+  const ops = diffIpvs(desired, live.services);
+  const found = mine.length === 0 ? `no service ${desired.map(serviceLabel).join(', ')}` : describe(mine);
+  if (ops.length === 0) return pass(expected, found);
+  return fail(expected, found, ops.map((op) => opWhy(ctx, op)).filter((w, i, a) => a.indexOf(w) === i).slice(0, 3).join(' '), ops.map(formatOp));
+}
+
+export function judgeExtraRules(ctx: HostContext, desired: IpvsService[]): Verdict {
+  const expected = `no IPVS services besides ${desired.map(serviceLabel).join(', ') || 'the spec\'s'}`;
+  const live = liveTable(ctx);
+  if (!live.services) return pass(expected, live.problem!);
+  const extra = extraServices(desired, live.services);
+  if (extra.length === 0) return pass(expected, 'none');
+  return fail(
+    expected,
+    describe(extra),
+    `The table holds ${extra.length === 1 ? 'a service' : 'services'} the lab does not define (${extra.map(serviceLabel).join(', ')}), e.g. left from an earlier attempt; ipvsadm -Sn should equal the spec, and a stray rule can capture traffic meant for another lab.`,
+    extra.map((service) => formatOp({ op: 'delete-service', service })),
+  );
+}
+

@@ -1,0 +1,59 @@
+// Fix commands with this host's real names: its nmcli connection for a device, its unit and package names.
+import type { Link, NmConnection } from '../facts/types.js';
+import { writeCommand } from '../modules/file.js';
+import { connRef, profileFor } from '../modules/interfaces.js';
+import type { HostContext } from '../modules/types.js';
+import { quote, sh } from '../ssh/quote.js';
+
+export function linkByName(ctx: HostContext, dev: string | undefined): Link | undefined {
+  return dev ? ctx.facts.links.find((l) => l.name === dev) : undefined;
+}
+
+/** The link that holds an address now. */
+export function linkHolding(ctx: HostContext, ip: string): Link | undefined {
+  return ctx.facts.links.find((l) => l.addrs.some((a) => a.ip === ip));
+}
+
+/** The NetworkManager connection of a link and how to name it in a command. */
+export function nmFor(ctx: HostContext, link: Link | undefined): { conn: NmConnection; ref: string } | undefined {
+  if (!link || !ctx.facts.nm) return undefined;
+  const conn = profileFor(ctx, link);
+  return conn ? { conn, ref: connRef(ctx, conn) } : undefined;
+}
+
+/** Make `gateway` the default route on `link`: in the connection profile when NetworkManager manages it, else at runtime. */
+export function gatewayFix(ctx: HostContext, link: Link | undefined, gateway: string): string[] {
+  const nm = nmFor(ctx, link);
+  if (nm) return [sh`nmcli connection modify ${nm.ref} ipv4.gateway ${gateway}` + ' && ' + sh`nmcli connection up ${nm.ref}`];
+  return [link ? sh`ip route replace default via ${gateway} dev ${link.name}` : sh`ip route replace default via ${gateway}`];
+}
+
+/** Keep a connection from ever holding the default route, without taking the device down. */
+export function neverDefaultFix(ctx: HostContext, dev: string, gateway: string | undefined): string[] {
+  const nm = nmFor(ctx, linkByName(ctx, dev));
+  if (nm) return [sh`nmcli connection modify ${nm.ref} ipv4.never-default yes` + ' && ' + sh`nmcli device reapply ${dev}`];
+  return [gateway ? sh`ip route del default via ${gateway} dev ${dev}` : sh`ip route del default dev ${dev}`];
+}
+
+/** Take an address off the host: its connection down, or the address deleted. */
+export function dropAddressFix(ctx: HostContext, link: Link, ip: string): string[] {
+  const nm = nmFor(ctx, link);
+  if (nm) return [sh`nmcli connection down ${nm.ref}`];
+  const a = link.addrs.find((x) => x.ip === ip);
+  return [sh`ip addr del ${`${ip}/${a?.prefix ?? 32}`} dev ${link.name}`];
+}
+
+/** Start and enable a unit, installing its package first when it is missing. */
+export function serviceFix(ctx: HostContext, logical: string, installed: boolean): string[] {
+  const unit = ctx.os.services[logical] ?? logical;
+  const pkg = ctx.os.packages[logical] ?? logical;
+  return [...(installed ? [] : [ctx.os.install([pkg])]), sh`systemctl enable --now ${unit}`];
+}
+
+export function sysctlRuntimeFix(key: string, value: string): string {
+  return `sysctl -w ${quote(`${key}=${value}`)}`;
+}
+
+export function writeFileFix(path: string, content: string): string {
+  return writeCommand(path, content);
+}

@@ -1,0 +1,230 @@
+// Expand the spec's `verify:` entries into checks per host, each with a pure judge, and what each host's probe must gather.
+import type { FactQuery } from '../facts/types.js';
+import type { HostContext } from '../modules/types.js';
+import { desiredServices } from '../modules/ipvs.js';
+import { bindTasks } from '../playbook/bind.js';
+import type { Playbook } from '../playbook/schema.js';
+import { inCidr, parseCidr } from '../spec/ipv4.js';
+import { addressOwners } from '../spec/rules.js';
+import type { Lab, Service } from '../spec/schema.js';
+import { judgeBalancing } from './balancing.js';
+import { judgeExtraRules, judgeIpvs, judgeSysctlPersisted, judgeSysctlRuntime, judgeVipHeld } from './director.js';
+import { judgeFirewall, judgeSelinux, judgeVipFromClient } from './path.js';
+import { emptyProbe, type ProbeOutput, type ProbeRequest } from './probe.js';
+import { judgeDefaultRoutes, judgePage, judgeRoute, judgeWebService } from './realservers.js';
+import type { ServerPage } from './requests.js';
+import type { Verdict } from './types.js';
+
+/** What a judge sees of a host: its facts (in ctx) and its probe output. */
+export interface HostView {
+  ctx: HostContext;
+  probe: ProbeOutput;
+}
+
+export interface CheckDef {
+  check: string;
+  id: string;
+  host: string;
+  title: string;
+  judge(view: HostView, all: Map<string, HostView>): Verdict;
+}
+
+export interface VerifyPlan {
+  checks: CheckDef[];
+  /** Hosts to contact, each with its probe and the extra facts its checks read. */
+  hosts: Map<string, { probe: ProbeRequest; extra: Partial<FactQuery> }>;
+}
+
+const DEFAULT_DOCROOT = '/var/www/html';
+
+interface ServiceView {
+  svc: Service;
+  label: string;
+  director: string;
+  reals: { host: string; ip: string; network: string; weight: number; port: number }[];
+}
+
+function serviceViews(lab: Lab): ServiceView[] {
+  const owners = addressOwners(lab);
+  return lab.services.map((svc) => {
+    const director = owners.get(svc.vip)!.host;
+    const dIfs = lab.hosts[director]!.interfaces;
+    const reals = svc.real_servers.map((rs) => {
+      const h = lab.hosts[rs.host]!;
+      const network = Object.keys(h.interfaces).find((n) => n in dIfs) ?? Object.keys(h.interfaces)[0]!;
+      return { host: rs.host, ip: h.interfaces[network]!, network, weight: rs.weight, port: rs.port ?? svc.port };
+    });
+    return { svc, label: `${svc.protocol} ${svc.vip}:${svc.port}`, director, reals };
+  });
+}
+
+export function serviceUrl(svc: Service, path = '/'): string {
+  return `http://${svc.vip}${svc.port === 80 ? '' : `:${svc.port}`}${path}`;
+}
+
+/** The client's address the real servers reply to: the one on the VIP's network, else its first. */
+function clientIp(lab: Lab, client: string, svc: Service): string {
+  const ifs = lab.hosts[client]!.interfaces;
+  const onVip = Object.entries(ifs).find(([n]) => inCidr(svc.vip, lab.networks[n]!));
+  return (onVip ?? Object.entries(ifs)[0]!)[1];
+}
+
+function docroot(all: Map<string, HostView>, host: string): string {
+  return all.get(host)?.ctx.os.docroot ?? DEFAULT_DOCROOT;
+}
+
+interface FileTaskView {
+  path: string;
+  content: string;
+}
+
+function fileTasks(lab: Lab, playbook: Playbook, host: string, root: string): FileTaskView[] {
+  return bindTasks(playbook, lab, host, root)
+    .filter((t) => t.label.startsWith('file '))
+    .map((t) => t.task as FileTaskView);
+}
+
+/** The page a request for `path` gets from this real server, as the playbook writes it. */
+function pageFor(lab: Lab, playbook: Playbook, host: string, root: string, path: string): FileTaskView | undefined {
+  const want = `${root.replace(/\/$/, '')}${path.endsWith('/') ? `${path}index.html` : path}`;
+  return fileTasks(lab, playbook, host, root).find((f) => f.path === want);
+}
+
+function roleTask<K extends string>(playbook: Playbook, role: string, key: K): Record<K, unknown> | undefined {
+  return (playbook.roles[role] ?? []).find((t) => key in t) as Record<K, unknown> | undefined;
+}
+
+export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
+  const checks: CheckDef[] = [];
+  const hosts = new Map<string, { probe: ProbeRequest; extra: Partial<FactQuery> }>();
+  const need = (h: string) => {
+    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), extra: { sysctls: [], services: [] } });
+    return hosts.get(h)!;
+  };
+  const views = serviceViews(lab);
+  const web = views.filter((v) => v.svc.protocol === 'tcp');
+  const clients = [...new Set(lab.verify.flatMap((c) => ('from' in c ? [c.from] : [])))];
+  if (clients.length === 0) clients.push(...Object.entries(lab.hosts).filter(([n]) => !views.some((v) => v.director === n || v.reals.some((r) => r.host === n))).map(([n]) => n));
+  const add = (c: CheckDef) => {
+    checks.push(c);
+    need(c.host);
+  };
+  const servers = (v: ServiceView, all: Map<string, HostView>, path: string): ServerPage[] =>
+    v.reals.map((r) => ({ host: r.host, address: r.ip, weight: r.weight, page: pageFor(lab, playbook, r.host, docroot(all, r.host), path)?.content ?? '' }));
+
+  for (const entry of lab.verify) {
+    if (entry.check === 'balancing') {
+      for (const v of web) {
+        const url = serviceUrl(v.svc, entry.path);
+        const reqs = need(entry.from).probe.requests;
+        reqs.set(url, Math.max(reqs.get(url) ?? 0, entry.requests));
+        add({
+          check: 'balancing',
+          id: web.length > 1 ? `balancing ${v.label}` : 'balancing',
+          host: entry.from,
+          title: `balancing of ${url} (${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}, ${entry.requests} requests)`,
+          judge: ({ probe }, all) =>
+            judgeBalancing(
+              { vip: v.svc.vip, port: v.svc.port, scheduler: v.svc.scheduler, persistence: v.svc.persistence, servers: servers(v, all, entry.path), director: v.director },
+              (probe.requests.get(url) ?? []).slice(0, entry.requests),
+            ),
+        });
+      }
+    }
+    if (entry.check === 'director') {
+      for (const d of [...new Set(views.map((v) => v.director))]) {
+        const mine = views.filter((v) => v.director === d);
+        const dHost = lab.hosts[d]!;
+        for (const v of mine) {
+          const net = Object.entries(dHost.interfaces).find(([, ip]) => ip === v.svc.vip)![0];
+          add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix) });
+        }
+        const sysctls: Record<string, string> = { ...(((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string>) ?? {}) as Record<string, string>) };
+        if (mine.some((v) => v.svc.forwarding === 'nat')) sysctls['net.ipv4.ip_forward'] = '1';
+        const story = { vip: mine[0]!.svc.vip, realServers: [...new Set(mine.flatMap((v) => v.reals.map((r) => r.host)))], client: clients[0] };
+        for (const [key, want] of Object.entries(sysctls)) {
+          const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl ${key}`;
+          need(d).extra.sysctls!.push(key);
+          need(d).probe.sysctlKeys.add(key);
+          add({ check: 'director', id: short, host: d, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
+          add({ check: 'director', id: `${short} at boot`, host: d, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want) });
+        }
+        const desired = desiredServices(lab, d);
+        add({ check: 'director', id: 'ipvs', host: d, title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
+        add({ check: 'director', id: 'ipvs extra', host: d, title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
+      }
+    }
+    if (entry.check === 'real-servers') {
+      const seen = new Set<string>();
+      for (const v of views) {
+        const dIfs = lab.hosts[v.director]!.interfaces;
+        for (const r of v.reals) {
+          if (seen.has(r.host)) continue;
+          seen.add(r.host);
+          const role = lab.hosts[r.host]!.role;
+          if (v.svc.forwarding === 'nat') {
+            for (const c of clients) {
+              const cip = clientIp(lab, c, v.svc);
+              const story = { client: { name: c, ip: cip }, director: { name: v.director, ip: dIfs[r.network]! }, own: { ip: r.ip, network: r.network, cidr: lab.networks[r.network]! } };
+              need(r.host).probe.routes.add(cip);
+              add({ check: 'real-servers', id: clients.length > 1 ? `route to ${c}` : 'route', host: r.host, title: `replies to ${c} (${cip}) go via ${v.director} (${story.director.ip})`, judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
+              if (c === clients[0])
+                add({ check: 'real-servers', id: 'default routes', host: r.host, title: `no default route but via ${story.director.ip}`, judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
+            }
+          }
+          const svcTask = roleTask(playbook, role, 'service')?.service as { name: string } | undefined;
+          const logical = svcTask?.name ?? 'httpd';
+          need(r.host).extra.services!.push(logical);
+          add({ check: 'real-servers', id: 'web server', host: r.host, title: `web server (${logical}) active and enabled`, judge: ({ ctx }) => judgeWebService(ctx, logical, r.port) });
+          add({
+            check: 'real-servers',
+            id: 'page',
+            host: r.host,
+            title: `index page names ${r.host}`,
+            judge: ({ ctx }) => {
+              const files = fileTasks(lab, playbook, r.host, ctx.os.docroot);
+              return judgePage(ctx, files.find((f) => f.path.endsWith('/index.html')) ?? files[0]);
+            },
+          });
+        }
+      }
+    }
+    if (entry.check === 'path') {
+      const roles = new Map<string, { role: 'director' | 'real-server'; ports: Set<number> }>();
+      const mark = (h: string, role: 'director' | 'real-server', port: number) => {
+        const cur = roles.get(h) ?? { role, ports: new Set<number>() };
+        cur.ports.add(port);
+        roles.set(h, cur);
+      };
+      for (const v of web) {
+        mark(v.director, 'director', v.svc.port);
+        for (const r of v.reals) mark(r.host, 'real-server', r.port);
+      }
+      for (const [h, { role, ports }] of roles) {
+        const hostRole = lab.hosts[h]!.role;
+        const zone = (roleTask(playbook, hostRole, 'firewall')?.firewall as { default_zone: string } | undefined)?.default_zone;
+        need(h).probe.firewall = true;
+        add({ check: 'path', id: 'firewall', host: h, title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], zone, role) });
+        const se = (roleTask(playbook, hostRole, 'selinux')?.selinux as { mode: 'enforcing' | 'permissive' } | undefined)?.mode;
+        if (se) add({ check: 'path', id: 'selinux', host: h, title: `SELinux ${se}`, judge: ({ ctx }) => judgeSelinux(ctx, se) });
+      }
+      for (const v of web) {
+        const url = serviceUrl(v.svc);
+        const reqs = need(entry.from).probe.requests;
+        if (!reqs.has(url)) reqs.set(url, 1);
+        need(entry.from).probe.routes.add(v.svc.vip);
+        const privateNets = [...new Set(v.reals.map((r) => r.network))]
+          .filter((n) => !(n in lab.hosts[entry.from]!.interfaces) && !inCidr(v.svc.vip, lab.networks[n]!))
+          .map((n) => ({ name: n, cidr: lab.networks[n]! }));
+        add({
+          check: 'path',
+          id: web.length > 1 ? `vip ${v.label}` : 'vip from client',
+          host: entry.from,
+          title: `${url} answers ${entry.from} from outside the private network`,
+          judge: ({ ctx, probe }, all) => judgeVipFromClient(ctx, probe.routes.get(v.svc.vip), probe.requests.get(url) ?? [], servers(v, all, '/'), { vip: v.svc.vip, port: v.svc.port, privateNets }),
+        });
+      }
+    }
+  }
+  return { checks, hosts };
+}

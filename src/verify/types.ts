@@ -1,0 +1,37 @@
+// The shapes every check shares: a verdict from a pure judge, and a result tied to a check and a host.
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+/** What a judge decides, from recorded facts and probe output alone. */
+export interface Verdict {
+  status: Status;
+  expected: string;
+  found: string;
+  /** One to three sentences that teach the cause (failures only). */
+  why?: string;
+  /** Exact commands for this host's OS, in order (failures only). */
+  fix?: string[];
+}
+
+/** One testcase: a check of the spec on one host. */
+export interface CheckResult extends Verdict {
+  /** The spec's check kind: balancing, director, real-servers, path. */
+  check: string;
+  /** A stable id within the kind, e.g. ip_forward, route, firewall. */
+  id: string;
+  host: string;
+  /** A short human title, e.g. "route to 192.168.4.10 via 192.168.2.5". */
+  title: string;
+}
+
+export function pass(expected: string, found: string): Verdict {
+  return { status: 'pass', expected, found };
+}
+
+export function skip(expected: string, found: string): Verdict {
+  return { status: 'skip', expected, found };
+}
+
+export function fail(expected: string, found: string, why: string, fix: string[] = []): Verdict {
+  return { status: 'fail', expected, found, why, fix };
+}
