@@ -1,0 +1,37 @@
+// --report junit:FILE | json:FILE: parse the option up front, write the files masked at the end.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Redactor } from '../roster/redact.js';
+import { renderJunit } from './junit.js';
+import type { ClassroomResult } from './types.js';
+
+export interface ReportTarget {
+  format: 'junit' | 'json';
+  file: string;
+}
+
+export function parseReports(specs: string | string[] | undefined): ReportTarget[] {
+  const list = specs === undefined ? [] : Array.isArray(specs) ? specs : [specs];
+  return list.map((spec) => {
+    const m = /^(junit|json):(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE or json:FILE`);
+    return { format: m[1] as 'junit' | 'json', file: m[2]! };
+  });
+}
+
+/** The whole result as JSON, every string masked before escaping could disguise a secret. */
+export function renderJson(result: ClassroomResult, redactor: Redactor): string {
+  return redactor.text(`${JSON.stringify(redactor.deep(result), null, 2)}\n`);
+}
+
+export function renderReport(target: ReportTarget, result: ClassroomResult, redactor: Redactor): string {
+  return target.format === 'json' ? renderJson(result, redactor) : redactor.text(renderJunit(redactor.deep(result)));
+}
+
+export async function writeReports(targets: ReportTarget[], result: ClassroomResult, redactor: Redactor): Promise<void> {
+  for (const t of targets) {
+    await mkdir(dirname(t.file), { recursive: true });
+    await writeFile(t.file, renderReport(t, result, redactor));
+  }
+}

@@ -1,0 +1,49 @@
+// A student's verdict and first problem, from host results, check results or start findings.
+import type { HostResult } from '../run/types.js';
+import type { CheckResult } from '../verify/types.js';
+import type { HostStart, StudentStatus } from './types.js';
+
+export interface Verdict {
+  status: StudentStatus;
+  problem?: string;
+}
+
+const OK: Verdict = { status: 'ok' };
+
+export function fromHosts(hosts: HostResult[]): Verdict {
+  const down = hosts.find((h) => h.unreachable);
+  if (down) return { status: 'unreachable', problem: `${down.host}: ${down.error ?? 'unreachable'}` };
+  for (const h of hosts) {
+    const t = h.tasks.find((x) => x.status === 'failed');
+    if (t) return { status: 'failed', problem: `${h.host}: ${t.label}: ${t.error ?? 'failed'}` };
+    if (h.error) return { status: 'failed', problem: `${h.host}: ${h.error}` };
+  }
+  return OK;
+}
+
+export function checkName(c: CheckResult): string {
+  return `${c.check} ${c.id} on ${c.host}`;
+}
+
+export function fromChecks(checks: CheckResult[], unreachable: { host: string; error: string }[] = []): Verdict {
+  const down = unreachable[0];
+  if (down) return { status: 'unreachable', problem: `${down.host}: ${down.error}` };
+  const f = checks.find((c) => c.status === 'fail');
+  if (f) return { status: 'failed', problem: `${checkName(f)}: expected ${f.expected}, found ${f.found}` };
+  if (checks.length === 0) return { status: 'failed', problem: 'no check ran' };
+  return OK;
+}
+
+export function fromReset(down: HostResult[], start: HostStart[]): Verdict {
+  const d = fromHosts(down);
+  if (d.status !== 'ok') return { status: d.status, problem: `down: ${d.problem}` };
+  const u = start.find((s) => s.unreachable);
+  if (u) return { status: 'unreachable', problem: `${u.host}: ${u.error ?? 'unreachable'}` };
+  const e = start.find((s) => s.error);
+  if (e) return { status: 'failed', problem: `${e.host}: ${e.error}` };
+  for (const s of start) {
+    const f = s.findings.find((x) => !x.ok);
+    if (f) return { status: 'failed', problem: `${s.host}: not at the start: ${f.what}: expected ${f.expected}, found ${f.found}` };
+  }
+  return OK;
+}
