@@ -46,13 +46,14 @@ function refuseSsh(ctx: HostContext, w: Wanted, what: string): never {
 function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
   if (satisfied(w) && live(w)) return [];
   if (ssh && w.link.name === ssh.name) refuseSsh(ctx, w, 're-address or restart');
-  const gw = sh`ipv4.gateway ${w.gateway}`;
+  // Name the gateway when there is one to set or one to clear; `ipv4.gateway ''` alone only adds noise.
+  const gw = w.gateway || w.conn?.gateway ? sh` ipv4.gateway ${w.gateway}` : '';
   if (!w.conn) {
     const name = `lab-${w.network}`;
     return [
       {
         title: `create ${name} on ${w.link.name}: ${w.address}${w.gateway ? ` via ${w.gateway}` : ''}`,
-        commands: [sh`nmcli connection add type ethernet con-name ${name} ifname ${w.link.name} ipv4.method manual ipv4.addresses ${w.address} ` + gw, sh`nmcli connection up ${name}`],
+        commands: [sh`nmcli connection add type ethernet con-name ${name} ifname ${w.link.name} ipv4.method manual ipv4.addresses ${w.address}` + gw, sh`nmcli connection up ${name}`],
         record: { [`conn.created.${name}`]: w.link.name },
       },
     ];
@@ -63,7 +64,7 @@ function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
   return [
     {
       title: `${ref} on ${w.link.name}: ${w.address}${w.gateway ? ` via ${w.gateway}` : ''}`,
-      commands: [sh`nmcli connection modify ${ref} ipv4.method manual ipv4.addresses ${w.address} ` + gw, sh`nmcli connection up ${ref} ifname ${w.link.name}`],
+      commands: [sh`nmcli connection modify ${ref} ipv4.method manual ipv4.addresses ${w.address}` + gw, sh`nmcli connection up ${ref} ifname ${w.link.name}`],
       record: { [`conn.${c.uuid}.ipv4`]: [c.method, c.addresses.join(','), c.gateway].join(' ') },
     },
   ];

@@ -8,9 +8,14 @@ export interface FileTask {
   mode: string;
 }
 
-/** The shortest exact command that writes `content`: printf keeps every byte, unlike echo. */
+const EOF = 'LAB_EOF';
+
+/** The most readable exact command that writes `content`: printf for one line, a quoted here-document for several. */
 export function writeCommand(path: string, content: string): string {
-  if (content.endsWith('\n') && !content.slice(0, -1).includes('\n')) return `printf '%s\\n' ${quote(content.slice(0, -1))} > ${quote(path)}`;
+  const body = content.slice(0, -1);
+  if (content.endsWith('\n') && !body.includes('\n')) return `printf '%s\\n' ${quote(body)} > ${quote(path)}`;
+  // A quoted delimiter turns off every expansion, so the lines arrive byte for byte.
+  if (content.endsWith('\n') && !content.split('\n').includes(EOF) && !content.includes('\r')) return `cat > ${quote(path)} <<'${EOF}'\n${content}${EOF}`;
   return `printf '%s' ${quote(content)} > ${quote(path)}`;
 }
 

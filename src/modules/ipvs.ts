@@ -1,5 +1,5 @@
 // ipvs: the spec's virtual services on the director, applied as the difference from `ipvsadm -Sn` (never -C), and persisted for boot.
-import { diffIpvs, formatOp, parseIpvsSave, renderSave, serviceKey, type IpvsService } from '../ipvs/index.js';
+import { diffIpvs, formatOp, parseIpvsSave, renderSave, serviceKey, serviceLabel, type IpvsOp, type IpvsService } from '../ipvs/index.js';
 import { RunError } from '../errors.js';
 import { inCidr } from '../spec/ipv4.js';
 import type { Lab } from '../spec/schema.js';
@@ -66,6 +66,15 @@ function planBoot(ctx: HostContext, desired: IpvsService[]): Change[] {
   return changes;
 }
 
+function opTitle(op: IpvsOp): string {
+  const svc = serviceLabel(op.service);
+  if (op.op === 'add-service' || op.op === 'delete-service') return `${op.op.split('-')[0]} service ${svc} (${op.service.scheduler})`;
+  if (op.op === 'edit-service') return `service ${svc}: scheduler ${op.from.scheduler} → ${op.service.scheduler}`;
+  const real = `${op.real.address}:${op.real.port}`;
+  if (op.op === 'edit-real') return `${real} in ${svc}: ${op.from.forwarding} weight ${op.from.weight} → ${op.real.forwarding} weight ${op.real.weight}`;
+  return `${op.op === "add-real" ? "add" : "delete"} real server ${real} ${op.op === "add-real" ? "to" : "from"} ${svc} (${op.real.forwarding}, weight ${op.real.weight})`;
+}
+
 export const ipvsModule: Module<IpvsTask> = {
   label: () => 'ipvs',
   files: () => RULE_FILES,
@@ -73,7 +82,7 @@ export const ipvsModule: Module<IpvsTask> = {
     const desired = desiredServices(ctx.lab, ctx.hostName);
     if (desired.length === 0) return [];
     const ops = diffIpvs(desired, liveTable(ctx));
-    const changes: Change[] = ops.map((op) => ({ title: op.op.replace('-', ' '), commands: [formatOp(op)] }));
+    const changes: Change[] = ops.map((op) => ({ title: opTitle(op), commands: [formatOp(op)] }));
     return [...changes, ...planBoot(ctx, desired)];
   },
   down(_task, ctx) {

@@ -4,6 +4,7 @@ import { connectionModule } from '../modules/connection.js';
 import { fileModule } from '../modules/file.js';
 import { firewallModule } from '../modules/firewall.js';
 import { ipvsModule } from '../modules/ipvs.js';
+import { kmodModule } from '../modules/kmod.js';
 import { packageModule } from '../modules/package.js';
 import { selinuxModule } from '../modules/selinux.js';
 import { serviceModule } from '../modules/service.js';
@@ -48,6 +49,7 @@ function bindOne(spec: TaskSpec, vars: TemplateVars): { module: Module<never>; t
   if ('connection' in spec) return { module: connectionModule, task: {} };
   if ('firewall' in spec) return { module: firewallModule, task: { defaultZone: spec.firewall.default_zone } };
   if ('selinux' in spec) return { module: selinuxModule, task: spec.selinux };
+  if ('kmod' in spec) return { module: kmodModule, task: { names: spec.kmod } };
   return { module: ipvsModule, task: {} };
 }
 

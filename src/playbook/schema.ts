@@ -12,6 +12,7 @@ export const taskSchema = z.union([
   one('firewall', z.strictObject({ default_zone: z.string().regex(/^[A-Za-z0-9_-]+$/) })),
   one('selinux', z.strictObject({ mode: z.enum(['enforcing', 'permissive']) })),
   one('ipvs', z.strictObject({})),
+  one('kmod', z.array(z.string().regex(/^[a-z0-9_-]+$/)).min(1).describe('Kernel modules to load now and at boot.')),
 ]);
 
 export const playbookSchema = z.strictObject({
