@@ -1,6 +1,6 @@
 // Is a host at the lab's starting point? A pure judgement over gathered facts, one finding per aspect.
 import type { Facts } from '../facts/types.js';
-import { parseIpvsSave, serviceKey } from '../ipvs/index.js';
+import { parseIpvsSave } from '../ipvs/index.js';
 import { fileModule } from '../modules/file.js';
 import { serviceModule } from '../modules/service.js';
 import { stateFile } from '../modules/types.js';
@@ -49,7 +49,7 @@ function leftovers(lab: Lab, playbook: Playbook, host: string, facts: Facts, sta
   out.push({ what: `lab state ${file}`, ok: !facts.files.get(file) && facts.state.size === 0, expected: 'absent (nothing of `lab up` left)', found: facts.files.get(file) ? `present (${facts.state.size} records)` : 'absent' });
   const vips = new Set(lab.services.map((s) => `${s.protocol}:${s.vip}:${s.port}`));
   const live = facts.ipvs.installed ? parseIpvsSave(facts.ipvs.save).filter((s) => !s.selector && vips.has(`${s.protocol}:${s.vip}:${s.port}`)) : [];
-  if (vips.size > 0) out.push({ what: 'virtual services', ok: live.length === 0, expected: 'none of the lab\'s', found: live.length ? live.map(serviceKey).join(', ') : 'none' });
+  if (vips.size > 0) out.push({ what: 'virtual services', ok: live.length === 0, expected: 'none of the lab\'s', found: live.length ? live.map((s) => `${s.protocol} ${s.vip}:${s.port}`).join(', ') : 'none' });
   const wanted = new Map(Object.entries(start.services ?? {}));
   for (const t of bindTasks(playbook, lab, host, os.docroot)) {
     if (t.module === (fileModule as unknown)) {

@@ -25,10 +25,21 @@ export function checkName(c: CheckResult): string {
   return `${c.check} ${c.id} on ${c.host}`;
 }
 
+/** Causes before symptoms: a host's own state explains a failed end-to-end check, not the other way round. */
+const CAUSE_FIRST = ['director', 'real-servers', 'path', 'balancing'];
+
+export function firstFailure(checks: CheckResult[]): CheckResult | undefined {
+  const rank = (c: CheckResult) => {
+    const i = CAUSE_FIRST.indexOf(c.check);
+    return i < 0 ? 2 : i;
+  };
+  return checks.filter((c) => c.status === 'fail').sort((a, b) => rank(a) - rank(b))[0];
+}
+
 export function fromChecks(checks: CheckResult[], unreachable: { host: string; error: string }[] = []): Verdict {
   const down = unreachable[0];
   if (down) return { status: 'unreachable', problem: `${down.host}: ${down.error}` };
-  const f = checks.find((c) => c.status === 'fail');
+  const f = firstFailure(checks);
   if (f) return { status: 'failed', problem: `${checkName(f)}: expected ${f.expected}, found ${f.found}` };
   if (checks.length === 0) return { status: 'failed', problem: 'no check ran' };
   return OK;

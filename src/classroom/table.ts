@@ -1,6 +1,6 @@
 // The end-of-run table: one row per student, columns by command, the first problem named.
 import { recapOf } from '../run/types.js';
-import { seconds, styler, table } from '../report/style.js';
+import { seconds, styler } from '../report/style.js';
 import type { ClassroomKind, StudentResult } from './types.js';
 
 type Style = ReturnType<typeof styler>;
