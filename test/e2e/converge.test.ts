@@ -1,0 +1,126 @@
+// `lab plan`, `lab up`, `lab down` for real on lvs-nat's four VMs: converge, balance, idempotence, reboot, down, host keys.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '../../src/inventory/types.js';
+import { instanceDir } from '../../src/vm/index.js';
+import { bootLab, runCli, sshOk, stopLab } from './harness.js';
+
+const INSTANCE = 'e2e-up';
+const LAB = ['lvs-nat', '--instance', INSTANCE];
+const HOSTS = ['client', 'proxy', 'web1', 'web2'];
+
+interface RecapJson {
+  ok: boolean;
+  hosts: Record<string, { ok: number; changed: number; failed: number; unreachable: number; error?: string; tasks: { task: string; status: string; changes: { commands: string[] }[] }[] }>;
+}
+
+async function json(cmd: 'up' | 'plan' | 'down', extra: string[] = []): Promise<{ code: number; recap: RecapJson; stderr: string }> {
+  const r = await runCli([cmd, ...LAB, '--json', ...extra]);
+  return { code: r.code, recap: JSON.parse(r.stdout) as RecapJson, stderr: r.stderr };
+}
+
+/** Eight separate curl processes from the client: eight new TCP connections. */
+async function answers(inv: Inventory): Promise<string[]> {
+  const out = await sshOk(inv, 'client', 'for i in 1 2 3 4 5 6 7 8; do curl -s --max-time 5 http://192.168.4.5/ || echo FAIL; done');
+  return out.trim().split('\n');
+}
+
+function expectAlternating(seq: string[]): void {
+  expect(seq).toHaveLength(8);
+  expect(new Set(seq)).toEqual(new Set(['192.168.2.100', '192.168.2.200']));
+  for (let i = 1; i < seq.length; i++) expect(seq[i], `answers ${seq.join(' ')}`).not.toBe(seq[i - 1]);
+}
+
+describe('lab up / plan / down on lvs-nat', () => {
+  let inv: Inventory;
+
+  beforeAll(async () => {
+    inv = await bootLab('lvs-nat', INSTANCE);
+  });
+  afterAll(async () => {
+    await stopLab(INSTANCE);
+  });
+
+  it('plan on fresh VMs lists the course\'s commands and changes nothing', async () => {
+    const r = await runCli(['plan', ...LAB]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ipvsadm -A -t 192.168.4.5:80 -s wrr');
+    expect(r.stdout).toContain('ipvsadm -a -t 192.168.4.5:80 -r 192.168.2.100:80 -w 1 -m');
+    expect(r.stdout).toMatch(/nmcli connection modify '[^']+' ipv4\.method manual ipv4\.addresses 192\.168\.2\.100\/24 ipv4\.gateway 192\.168\.2\.5/);
+    expect(r.stdout).toContain('apt-get install -y -q apache2');
+    // Nothing ran: the director still has no ipvsadm.
+    expect(await sshOk(inv, 'proxy', 'command -v ipvsadm || echo none')).toContain('none');
+  });
+
+  it('up converges, and 8 separate curls from the client alternate between web1 and web2', async () => {
+    const { code, recap, stderr } = await json('up');
+    expect(code, stderr).toBe(0);
+    for (const h of HOSTS) expect(recap.hosts[h]!.failed, `${h}: ${recap.hosts[h]!.error}`).toBe(0);
+    expect(recap.hosts.proxy!.changed).toBeGreaterThan(0);
+    expectAlternating(await answers(inv));
+  });
+
+  it('a second up changes nothing and runs no changing command; plan then has nothing to do', async () => {
+    const again = await json('up');
+    expect(again.code, again.stderr).toBe(0);
+    for (const h of HOSTS) {
+      expect(again.recap.hosts[h]!.changed, `${h} changed on the second run`).toBe(0);
+      expect(again.recap.hosts[h]!.tasks.flatMap((t) => t.changes)).toEqual([]);
+    }
+    const plan = await runCli(['plan', ...LAB]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout.match(/nothing to do/g)).toHaveLength(4);
+  });
+
+  it('after a reboot (vm down, vm up; disks kept) the lab still balances without lab up', async () => {
+    expect((await runCli(['vm', 'down', ...LAB])).code).toBe(0);
+    const up = await runCli(['vm', 'up', ...LAB, '--timeout', '600']);
+    expect(up.code, up.stderr).toBe(0);
+    expectAlternating(await answers(inv));
+    const plan = await runCli(['plan', ...LAB]);
+    expect(plan.stdout.match(/nothing to do/g), plan.stdout).toHaveLength(4);
+  });
+
+  it('down restores the starting point; a second down changes nothing; up converges again', async () => {
+    const down = await json('down');
+    expect(down.code, down.stderr).toBe(0);
+    const proxy = await sshOk(inv, 'proxy', 'ipvsadm -Sn; sysctl -n net.ipv4.ip_forward; firewall-cmd --get-default-zone; ls /etc/sysctl.d /etc/modules-load.d; test -e /var/lib/lab/lvs-nat.state && echo state || echo no-state');
+    expect(proxy.split('\n').slice(0, 2)).toEqual(['0', 'public']);
+    expect(proxy).not.toMatch(/zz-lab|lab-lvs-nat/);
+    expect(proxy).toContain('no-state');
+    const web1 = await sshOk(inv, 'web1', 'ip route show default; systemctl is-active apache2 || true; test -e /var/www/html/index.html && echo page || echo no-page');
+    expect(web1).not.toContain('via 192.168.2.5');
+    expect(web1).toContain('inactive');
+    expect(web1).toContain('no-page');
+    const twice = await json('down');
+    expect(twice.code).toBe(0);
+    for (const h of HOSTS) expect(twice.recap.hosts[h]!.changed, `${h} changed on the second down`).toBe(0);
+    const up = await json('up');
+    expect(up.code, up.stderr).toBe(0);
+    expectAlternating(await answers(inv));
+  });
+
+  it('refuses a host whose key changed, showing both fingerprints, and still converges the others', async () => {
+    const dir = instanceDir(INSTANCE);
+    const kh = join(dir, 'known_hosts.tampered');
+    copyFileSync(join(dir, 'known_hosts'), kh);
+    const port = inv.hosts.web1!.port;
+    const tmpKey = join(dir, 'other_host_key');
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', tmpKey], { input: 'y\n', reject: false });
+    const other = readFileSync(`${tmpKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const lines = readFileSync(kh, 'utf8').split('\n').map((l) => (l.startsWith(`[127.0.0.1]:${port} `) ? `[127.0.0.1]:${port} ${other}` : l));
+    writeFileSync(kh, lines.join('\n'));
+    const invFile = join(dir, 'inventory.tampered.yaml');
+    writeFileSync(invFile, readFileSync(join(dir, 'inventory.yaml'), 'utf8').replace(/known_hosts: .*\/known_hosts$/gm, `known_hosts: ${kh}`));
+    const r = await runCli(['up', 'lvs-nat', '-i', invFile, '--json']);
+    expect(r.code).toBe(1);
+    const recap = JSON.parse(r.stdout) as RecapJson;
+    expect(recap.hosts.web1!.unreachable).toBe(1);
+    expect(recap.hosts.web1!.error).toMatch(/host key CHANGED for \[127\.0\.0\.1\]:\d+: .* has ssh-ed25519 SHA256:\S+, the host offers ssh-ed25519 SHA256:\S+/);
+    const [a, b] = recap.hosts.web1!.error!.match(/SHA256:[A-Za-z0-9+/]+/g)!;
+    expect(a).not.toBe(b);
+    for (const h of ['client', 'proxy', 'web2']) expect(recap.hosts[h]!.unreachable).toBe(0);
+  });
+});
