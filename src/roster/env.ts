@@ -1,6 +1,5 @@
 // ${VAR} references in a roster: expand them from the environment, remember every value as a secret, point at unset ones.
 import { isScalar, visit, type Scalar } from 'yaml';
-import { SpecError } from '../errors.js';
 import { where, type SourceDoc } from '../spec/yaml.js';
 
 const REF = /\$\$|\$\{([^}]*)\}/g;
@@ -9,6 +8,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface Expansion {
   /** Every value that came from the environment: never to be shown. */
   secrets: string[];
+  /** Unset or malformed references, each at file:line:col; the reference is left as written. */
+  problems: string[];
 }
 
 /** Offset of `needle` inside the scalar's source text, so the error points at the reference itself. */
@@ -42,6 +43,5 @@ export function expandEnv(src: SourceDoc, text: string, env: NodeJS.ProcessEnv):
       if (value !== node.value && isScalar(node)) node.value = value;
     },
   });
-  if (problems.length > 0) throw new SpecError(problems);
-  return { secrets: [...secrets] };
+  return { secrets: [...secrets], problems };
 }

@@ -2,13 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { Lab } from '../spec/schema.js';
 import { issueLines, locate, parseYaml, type SourceDoc } from '../spec/yaml.js';
 import { expandEnv } from './env.js';
 import { Redactor } from './redact.js';
-import { rosterSchema, type RosterFile, type RosterHost, type RosterStudent } from './schema.js';
+import { allowedKeysAt, rosterSchema, type RosterFile, type RosterHost, type RosterStudent } from './schema.js';
 
 export interface Student {
   name: string;
@@ -51,6 +52,11 @@ function target(base: string, name: string, defaults: RosterFile['defaults'], st
   return t;
 }
 
+/** Unknown-key issues name the keys allowed at that place in a roster. */
+function withAllowedKeys(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.map((i) => (i.code === 'unrecognized_keys' ? ({ ...i, allowed: allowedKeysAt(i.path) } as z.core.$ZodIssue) : i));
+}
+
 /** Every student must say how to reach exactly the lab's hosts. */
 function checkAgainstLab(src: SourceDoc, roster: RosterFile, lab: Lab): string[] {
   const problems: string[] = [];
@@ -67,12 +73,12 @@ function checkAgainstLab(src: SourceDoc, roster: RosterFile, lab: Lab): string[]
 
 export function parseRoster(file: string, text: string, lab: Lab, opts: RosterOptions = {}): Roster {
   const src = parseYaml(file, text);
-  const { secrets } = expandEnv(src, text, opts.env ?? process.env);
-  const redactor = new Redactor(secrets);
+  const env = expandEnv(src, text, opts.env ?? process.env);
+  const redactor = new Redactor(env.secrets);
   try {
     const parsed = rosterSchema.safeParse(src.doc.toJS());
-    if (!parsed.success) throw new SpecError(issueLines(src, parsed.error.issues));
-    const problems = checkAgainstLab(src, parsed.data, lab);
+    if (!parsed.success) throw new SpecError([...env.problems, ...issueLines(src, withAllowedKeys(parsed.error.issues))]);
+    const problems = [...env.problems, ...checkAgainstLab(src, parsed.data, lab)];
     if (problems.length > 0) throw new SpecError(problems);
     const base = dirname(resolve(file));
     const students = Object.entries(parsed.data.students).map(([name, s]) => ({
@@ -84,7 +90,7 @@ export function parseRoster(file: string, text: string, lab: Lab, opts: RosterOp
       },
     }));
     const passwords = students.flatMap((st) => Object.values(st.inventory.hosts).flatMap((t) => (t.password ? [t.password] : [])));
-    return { file, students, redactor: new Redactor([...secrets, ...passwords]) };
+    return { file, students, redactor: new Redactor([...env.secrets, ...passwords]) };
   } catch (e) {
     throw redactor.error(e);
   }

@@ -46,3 +46,13 @@ export const rosterSchema = z.strictObject({
 export type RosterFile = z.output<typeof rosterSchema>;
 export type RosterHost = z.output<typeof rosterHostSchema>;
 export type RosterStudent = z.output<typeof studentSchema>;
+
+/** The keys a roster allows at a path, for "unknown key" messages. */
+export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+  const keys = (o: { shape: object }) => Object.keys(o.shape);
+  if (path.length === 0) return keys(rosterSchema);
+  if (path[0] === 'defaults') return Object.keys(access);
+  if (path.length === 2) return keys(studentSchema);
+  if (path.length === 4) return keys(rosterHostSchema);
+  return keys(hint);
+}
