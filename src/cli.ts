@@ -2,14 +2,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { convergeCommand, type ConvergeCliOptions } from './commands/converge.js';
 import { schemaCommand, validateCommand } from './commands/spec.js';
+import { verifyCommand, type VerifyCliOptions } from './commands/verify.js';
 import { exitCodeOf, RunError, UsageError } from './errors.js';
 import { vmCommand } from './vm/cli.js';
 
-function targetOptions(cmd: Command): Command {
-  return cmd
+function targetOptions(cmd: Command, hosts = true): Command {
+  cmd
     .option('-i, --inventory <file>', 'inventory file (default: the one `lab vm up` wrote)')
-    .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)')
-    .option('--hosts <a,b>', 'only these hosts')
+    .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)');
+  if (hosts) cmd.option('--hosts <a,b>', 'only these hosts');
+  return cmd
     .option('--accept-new', 'record host keys that known_hosts does not have yet')
     .option('--json', 'print the result as one JSON object');
 }
@@ -30,6 +32,10 @@ export function buildProgram(setCode: (code: number) => void): Command {
       run(() => convergeCommand(name, lab, o))(),
     );
   }
+  targetOptions(program.command('verify').description('prove from the client that the lab works; explain every failure').argument('<lab>', 'lab name or spec path'), false)
+    .option('--wait <duration>', 'retry failing checks until they pass or this time is up (30s, 2m)')
+    .option('--report <kind:file>', 'write a report: junit:FILE or json:FILE (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .action((lab: string, o: VerifyCliOptions) => run(() => verifyCommand(lab, o))());
   program
     .command('validate')
     .description('check a lab spec and its playbook; contact no host')
