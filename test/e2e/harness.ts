@@ -36,7 +36,8 @@ function explain(what: string, r: CliResult): Error {
 export async function bootLab(labArg: string, instance: string): Promise<Inventory> {
   const hasDisks = existsSync(join(instanceDir(instance), 'vms'));
   const verb = hasDisks ? 'reset' : 'up';
-  const r = await runCli(['vm', verb, labArg, '--instance', instance]);
+  // Generous SSH bound: other suites may run VMs on the same cores meanwhile.
+  const r = await runCli(['vm', verb, labArg, '--instance', instance, '--timeout', '600']);
   if (r.code !== 0) throw explain(`lab vm ${verb} ${labArg} --instance ${instance}`, r);
   return readInventoryFile(join(instanceDir(instance), 'inventory.yaml'));
 }

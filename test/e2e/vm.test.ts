@@ -9,6 +9,8 @@ import { execa } from 'execa';
 
 const INSTANCE = 'e2e-vm';
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
+// Other suites may run VMs on the same 2 cores meanwhile: allow each VM 10 min to answer SSH.
+const BOOT = ['--timeout', '600'];
 const inventoryPath = () => join(instanceDir(INSTANCE), 'inventory.yaml');
 
 interface StatusJson {
@@ -35,7 +37,7 @@ describe('lab vm on lvs-nat', () => {
   });
 
   it('vm up boots the four hosts and writes the inventory', async () => {
-    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE]);
+    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
     expect(r.code, r.stderr).toBe(0);
     console.log(`vm up (4 VMs, including any image build): ${r.seconds.toFixed(1)} s\n${r.stderr}`);
     inv = readInventoryFile(inventoryPath());
@@ -79,7 +81,7 @@ describe('lab vm on lvs-nat', () => {
   it('a second vm up reports the lab running and changes nothing', async () => {
     const before = await status();
     const mtime = statSync(inventoryPath()).mtimeMs;
-    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE]);
+    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/already running; nothing changed/);
     expect(await status()).toEqual(before);
@@ -89,7 +91,7 @@ describe('lab vm on lvs-nat', () => {
 
   it('vm reset brings back pristine disks', async () => {
     await sshOk(inv, 'client', 'echo before-reset > /root/marker && sync');
-    const r = await runCli(['vm', 'reset', 'lvs-nat', '--instance', INSTANCE]);
+    const r = await runCli(['vm', 'reset', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
     expect(r.code, r.stderr).toBe(0);
     console.log(`vm reset (4 VMs): ${r.seconds.toFixed(1)} s`);
     inv = readInventoryFile(inventoryPath());
@@ -104,7 +106,7 @@ describe('lab vm on lvs-nat', () => {
     console.log(`vm down (4 VMs): ${r.seconds.toFixed(1)} s`);
     expect(qemuPidsOf(INSTANCE)).toEqual([]);
     expect((await status()).vms.map((v) => v.state)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
-    const up = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE]);
+    const up = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
     expect(up.code, up.stderr).toBe(0);
     console.log(`vm up of stopped VMs (4 VMs): ${up.seconds.toFixed(1)} s`);
     inv = readInventoryFile(inventoryPath());
