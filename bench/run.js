@@ -1,0 +1,152 @@
+// Benchmark: plain ssh scripts vs Ansible vs `lab up` on the same four emulated VMs; medians, min/max, ratios.
+// Usage: npm run bench -- [--runs 3] [--only plain,ansible,lab]   (needs root, qemu; ansible from Debian for that contender)
+import { execa } from 'execa';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const INSTANCE = 'bench';
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const RUNS = Number(arg('runs', '3'));
+const ONLY = arg('only', 'plain,ansible,lab').split(',');
+const LAB = ['lvs-nat', '--instance', INSTANCE];
+const lab = (args, opts = {}) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', ...opts });
+
+function inventory() {
+  return parse(readFileSync(join(ROOT, '.lab', INSTANCE, 'inventory.yaml'), 'utf8'));
+}
+
+function sshArgs(h) {
+  return ['-i', h.identity_file, '-p', String(h.port), '-o', `UserKnownHostsFile=${h.known_hosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${h.address}`];
+}
+
+async function timed(fn) {
+  const t = process.hrtime.bigint();
+  const ok = await fn();
+  return { s: Number(process.hrtime.bigint() - t) / 1e9, ok };
+}
+
+async function balanced() {
+  const h = inventory().hosts.client;
+  const r = await execa('ssh', [...sshArgs(h), 'for i in 1 2 3 4 5 6 7 8; do curl -s --max-time 5 http://192.168.4.5/ || echo FAIL; done'], { reject: false });
+  const seq = r.stdout.trim().split('\n');
+  return seq.length === 8 && seq.every((x, i) => /^192\.168\.2\.(100|200)$/.test(x) && (i === 0 || x !== seq[i - 1]));
+}
+
+// (a) the seed's steps, adapted to Debian, as one plain ssh script per host, in parallel.
+async function plain() {
+  const inv = inventory().hosts;
+  const common = readFileSync(join(ROOT, 'bench/plain-ssh/common.sh'), 'utf8');
+  const script = (f) => common + readFileSync(join(ROOT, 'bench/plain-ssh', f), 'utf8');
+  const runs = [
+    ['client', 'client.sh', [inv.client.interfaces.public.mac]],
+    ['proxy', 'director.sh', [inv.proxy.interfaces.public.mac, inv.proxy.interfaces.private.mac]],
+    ['web1', 'web.sh', ['192.168.2.100', '192.168.2.5', inv.web1.interfaces.private.mac, inv.web1.management.mac]],
+    ['web2', 'web.sh', ['192.168.2.200', '192.168.2.5', inv.web2.interfaces.private.mac, inv.web2.management.mac]],
+  ];
+  const rs = await Promise.all(runs.map(([h, f, a]) => execa('ssh', [...sshArgs(inv[h]), `sh -s -- ${a.join(' ')}`], { input: script(f), reject: false })));
+  // The director also needs ip_vs's conntrack under firewalld's nftables backend; the course predates it.
+  await execa('ssh', [...sshArgs(inv.proxy), 'sysctl -qw net.ipv4.vs.conntrack=1'], { reject: false });
+  return rs.every((r) => r.exitCode === 0);
+}
+
+function ansibleInventory() {
+  const inv = inventory().hosts;
+  const pages = { web1: '192.168.2.100', web2: '192.168.2.200' };
+  const host = (name) => {
+    const h = inv[name];
+    const spec = { client: { public: '192.168.4.10/24' }, proxy: { public: '192.168.4.5/24', private: '192.168.2.5/24' }, web1: { private: '192.168.2.100/24' }, web2: { private: '192.168.2.200/24' } }[name];
+    return {
+      ansible_host: h.address,
+      ansible_port: h.port,
+      ansible_user: 'root',
+      ansible_ssh_private_key_file: h.identity_file,
+      ansible_ssh_common_args: `-o UserKnownHostsFile=${h.known_hosts}`,
+      mgmt_mac: h.management.mac,
+      page: pages[name],
+      lab_nics: Object.entries(spec).map(([net, addr]) => ({ net, mac: h.interfaces[net].mac, addr, ...(name.startsWith('web') ? { gw: '192.168.2.5' } : {}) })),
+    };
+  };
+  const file = join(ROOT, '.lab', INSTANCE, 'ansible-inventory.yaml');
+  writeFileSync(file, stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, client: { hosts: { client: host('client') } } } } }));
+  return file;
+}
+
+async function ansible() {
+  const r = await execa('ansible-playbook', ['-i', ansibleInventory(), join(ROOT, 'bench/ansible/lvs-nat.yml')], { cwd: join(ROOT, 'bench/ansible'), reject: false, env: { ANSIBLE_CONFIG: join(ROOT, 'bench/ansible/ansible.cfg') } });
+  if (r.exitCode !== 0) process.stderr.write(r.stdout.split('\n').slice(-30).join('\n'));
+  return r.exitCode === 0;
+}
+
+async function labUp() {
+  const r = await lab(['up', ...LAB]);
+  if (r.exitCode !== 0) process.stderr.write(r.stdout + r.stderr);
+  return r.exitCode === 0;
+}
+
+async function labVerify() {
+  return (await lab(['verify', ...LAB])).exitCode === 0;
+}
+
+async function reset() {
+  const r = await lab(['vm', 'reset', ...LAB, '--timeout', '900']);
+  if (r.exitCode !== 0) throw new Error(`vm reset failed: ${r.stderr}`);
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? { median: s[Math.floor((s.length - 1) / 2)] + (s.length % 2 ? 0 : (s[s.length / 2] - s[s.length / 2 - 1]) / 2), min: s[0], max: s[s.length - 1], n: s.length } : undefined;
+};
+
+async function main() {
+  const up = await lab(['vm', 'up', ...LAB, '--timeout', '900']);
+  if (up.exitCode !== 0) throw new Error(`vm up failed: ${up.stderr}`);
+  const times = {};
+  const add = (k, v) => (times[k] ??= []).push(v);
+  for (let run = 1; run <= RUNS; run++) {
+    for (const [name, cold, warm] of [['plain', plain], ['ansible', ansible, ansible], ['lab', labUp, labUp]]) {
+      if (!ONLY.includes(name)) continue;
+      await reset();
+      const c = await timed(cold);
+      const works = c.ok && (await balanced());
+      process.stderr.write(`run ${run} ${name} cold: ${c.s.toFixed(1)} s ${works ? 'balances' : 'DID NOT PRODUCE A WORKING LAB'}\n`);
+      if (!works) continue;
+      add(`${name} cold`, c.s);
+      if (warm) {
+        const w = await timed(warm);
+        process.stderr.write(`run ${run} ${name} re-run: ${w.s.toFixed(1)} s\n`);
+        if (w.ok) add(`${name} re-run`, w.s);
+      }
+      if (name === 'lab') {
+        const v = await timed(labVerify);
+        process.stderr.write(`run ${run} lab verify: ${v.s.toFixed(1)} s ${v.ok ? 'passed' : 'FAILED'}\n`);
+        if (v.ok) add('lab verify', v.s);
+      }
+    }
+  }
+  await lab(['vm', 'down', ...LAB]);
+  const summary = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
+  const m = (k) => summary[k]?.median;
+  const ratios = {
+    'lab cold / plain cold': m('lab cold') / m('plain cold'),
+    'ansible cold / lab cold': m('ansible cold') / m('lab cold'),
+    'ansible re-run / lab re-run': m('ansible re-run') / m('lab re-run'),
+  };
+  const machine = `${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, guests under qemu TCG`;
+  console.log(`machine: ${machine}`);
+  console.log('scenario'.padEnd(18), 'median', '   min', '   max', ' n');
+  for (const [k, s] of Object.entries(summary)) console.log(k.padEnd(18), s.median.toFixed(1).padStart(6), s.min.toFixed(1).padStart(6), s.max.toFixed(1).padStart(6), String(s.n).padStart(2));
+  for (const [k, r] of Object.entries(ratios)) if (Number.isFinite(r)) console.log(`${k}: ${r.toFixed(2)}`);
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results', `converge-${new Date().toISOString().slice(0, 19)}.json`), JSON.stringify({ machine, runs: RUNS, times, summary, ratios }, null, 2));
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exit(1);
+});
