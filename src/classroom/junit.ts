@@ -1,4 +1,5 @@
 // JUnit XML for a classroom run: one testsuite per student, testcases per task, check or start condition.
+import { explanation, xmlEscape } from '../report/junit.js';
 import type { HostResult } from '../run/types.js';
 import { checkName } from './status.js';
 import type { ClassroomResult, HostStart, StudentResult } from './types.js';
@@ -10,12 +11,6 @@ interface Case {
   failure?: { message: string; body?: string };
   error?: { message: string };
   skipped?: boolean;
-}
-
-export function xmlEscape(s: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 function hostCases(student: string, hosts: HostResult[], phase: string): Case[] {
@@ -53,7 +48,7 @@ function studentCases(r: StudentResult, kind: ClassroomResult['kind']): Case[] {
   if (r.start) cases.push(...startCases(r.student, r.start));
   for (const c of r.checks ?? []) {
     const k: Case = { classname: `${r.student}.${c.host}`, name: `${checkName(c)}: ${c.title}` };
-    if (c.status === 'fail') k.failure = { message: `expected ${c.expected}, found ${c.found}`, body: [c.why ?? '', ...(c.fix ?? []).map((f) => `fix: ${f}`)].filter(Boolean).join('\n') };
+    if (c.status === 'fail') k.failure = { message: `expected ${c.expected}, found ${c.found}`, body: explanation(c) };
     if (c.status === 'skip') k.skipped = true;
     cases.push(k);
   }
