@@ -105,3 +105,15 @@ describe('roster loader', () => {
     expect(() => pickStudents(r, 'carol')).toThrow(/carol is not in class\/roster.yaml \(students: alice, bob\)/);
   });
 });
+
+describe('the sample roster in docs/classroom.md', () => {
+  it('loads as written', () => {
+    const doc = readFileSync(new URL('../../docs/classroom.md', import.meta.url), 'utf8');
+    const sample = /```yaml\n(# roster\.yaml\n[\s\S]*?)```/.exec(doc)?.[1];
+    expect(sample).toBeDefined();
+    const r = parseRoster('docs/roster.yaml', sample!, lab, { env: { LAB_PASSWORD: 'class-pw', BOB_PASSWORD: 'bob-pw' } });
+    expect(r.students.map((s) => s.name)).toEqual(['alice', 'bob']);
+    expect(r.students[1]!.inventory.hosts.web2).toMatchObject({ user: 'root', sudo: false, port: 2202, password: 'bob-pw' });
+    expect(r.students[1]!.inventory.hosts.proxy!.interfaces).toEqual({ public: { mac: '52:54:00:2a:00:05' } });
+  });
+});
