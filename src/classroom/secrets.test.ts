@@ -1,5 +1,5 @@
 // ${VAR} secrets never appear in any output: table, progress lines, live view, JUnit, JSON, errors; rendered for real.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,5 +96,6 @@ describe('secrets never appear in any output', () => {
       for (const out of all) for (const secret of Object.values(env)) expect(out).not.toContain(secret);
       expect(readFileSync(files.json, 'utf8')).toContain(`***:${port}`);
     }
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 // Classroom for real: two students, each with their own four lvs-nat VMs; up, break one, verify, reset, one student's VMs stopped.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -70,6 +70,7 @@ describe('classroom on two students\' lvs-nat VMs', () => {
 
   afterAll(async () => {
     const stops = await Promise.allSettled(Object.values(STUDENTS).map((instance) => stopLab(instance)));
+    rmSync(dir, { recursive: true, force: true });
     const bad = stops.find((s) => s.status === 'rejected');
     if (bad) throw (bad as PromiseRejectedResult).reason;
   });
