@@ -1,6 +1,6 @@
 // Judges for the director: it holds the VIP, forwards (runtime and at boot), and its IPVS table equals the spec.
 import { diffIpvs, extraServices, formatOp, parseIpvsSave, renderSave, serviceKey, serviceLabel, type IpvsOp, type IpvsService } from '../ipvs/index.js';
-import { sysctlFile } from '../modules/sysctl.js';
+import { sysctlContent, sysctlFile } from '../modules/sysctl.js';
 import type { HostContext } from '../modules/types.js';
 import { addressOwners } from '../spec/rules.js';
 import { quote } from '../ssh/quote.js';
@@ -40,11 +40,14 @@ export function judgeSysctlRuntime(ctx: HostContext, key: string, want: string, 
   const why =
     key === 'net.ipv4.ip_forward'
       ? `${ctx.hostName} has ${key} = ${cur ?? 'unknown'}, so it does not route between its networks: the replies ${list(story.realServers)} send${story.client ? ` to ${story.client}` : ''} reach it but are dropped instead of being rewritten to come from ${story.vip} and forwarded. The requests get through; no answer comes back.`
-      : `${key} is ${cur ?? 'unset'} at runtime; the lab needs ${want}.`;
+      : key === 'net.ipv4.vs.conntrack'
+        ? `With ${key} = ${cur ?? 'unknown'}, IPVS keeps no conntrack entries for its connections, so firewalld's nftables rules see the replies of ${list(story.realServers)} (their SYN-ACKs) as invalid and drop them before any zone is consulted. The requests get through; no answer comes back.`
+        : `${key} is ${cur ?? 'unset'} at runtime; the lab needs ${want}.`;
   return fail(expected, `${key} = ${cur ?? 'unknown'}`, why, [sysctlRuntimeFix(key, want)]);
 }
 
-export function judgeSysctlPersisted(ctx: HostContext, files: SysctlFileEntry[], key: string, want: string): Verdict {
+/** `all` is every value the lab persists in its sysctl file, so the fix rewrites the whole file. */
+export function judgeSysctlPersisted(ctx: HostContext, files: SysctlFileEntry[], key: string, want: string, all: Record<string, string> = { [key]: want }): Verdict {
   const p = persistedValue(files, key);
   const expected = `${key} = ${want} at boot (the last value in systemd-sysctl's order over /etc/sysctl.d, /run/sysctl.d, /usr/lib/sysctl.d)`;
   const found = p.value !== undefined ? `${key} = ${p.value}, last set by ${p.file}` : `no file read at boot sets ${key}${p.unreadSysctlConf !== undefined ? ` (/etc/sysctl.conf says ${p.unreadSysctlConf}, but no sysctl.d link makes systemd read it)` : ''}`;
@@ -52,12 +55,12 @@ export function judgeSysctlPersisted(ctx: HostContext, files: SysctlFileEntry[],
   const ours = sysctlFile(ctx);
   const oursName = ours.slice(ours.lastIndexOf('/') + 1);
   const later = p.setters.filter((s) => s.value !== want && s.file.slice(s.file.lastIndexOf('/') + 1) > oursName).map((s) => s.file);
-  const fix = [writeFileFix(ours, `${key} = ${want}\n`), ...[...new Set(later)].map((f) => `sed -i ${quote(`/^[[:space:]]*-\\?${key.replace(/\./g, '[./]')}[[:space:]]*=/d`)} ${quote(f)}`)];
+  const fix = [writeFileFix(ours, sysctlContent(all)), ...[...new Set(later)].map((f) => `sed -i ${quote(`/^[[:space:]]*-\\?${key.replace(/\./g, '[./]')}[[:space:]]*=/d`)} ${quote(f)}`)];
   const now = ctx.facts.sysctl.get(key);
   return fail(
     expected,
     found,
-    `${now === want ? `It is ${want} now, but` : 'And'} the value read at boot is ${p.value ?? 'the kernel default (0)'}, so after a reboot ${ctx.hostName} ${key === 'net.ipv4.ip_forward' ? 'stops forwarding and the lab breaks' : `gets ${key} = ${p.value ?? 'its default'}`}. systemd-sysctl applies the files by name, and the last one that sets the key wins.`,
+    `${now === want ? `It is ${want} now, but` : 'And'} the value read at boot is ${p.value ?? 'the kernel default (0)'}, so after a reboot ${ctx.hostName} ${key === 'net.ipv4.ip_forward' ? 'stops forwarding and the lab breaks' : `gets ${key} = ${p.value ?? 'its default'} and the lab breaks`}. systemd-sysctl applies the files by name, and the last one that sets the key wins.`,
     fix,
   );
 }
@@ -66,6 +69,20 @@ function realName(ctx: HostContext, address: string): string {
   const owner = addressOwners(ctx.lab).get(address);
   return owner ? `${owner.host} (${address})` : address;
 }
+
+/** What each scheduler does, in one phrase. */
+const SCHEDULERS: Record<string, string> = {
+  rr: 'takes the real servers in turn, ignoring weights',
+  wrr: 'gives each real server a share of new connections proportional to its weight',
+  lc: 'sends each new connection to the real server with the fewest connections',
+  wlc: 'sends each new connection to the real server with the fewest connections for its weight',
+  sh: 'hashes the client address, so one client always reaches the same real server',
+  dh: 'hashes the destination address, so one destination always maps to the same real server',
+  lblc: 'keeps each destination on one real server until it is overloaded',
+  lblcr: 'keeps each destination on a set of real servers',
+  sed: 'picks the shortest expected delay',
+  nq: 'picks an idle real server first, else the shortest expected delay',
+};
 
 const FLAG: Record<string, string> = { nat: '-m (NAT)', dr: '-g (direct routing)', tun: '-i (IP tunnelling)' };
 
@@ -78,8 +95,14 @@ function opWhy(ctx: HostContext, op: IpvsOp): string {
       return `${label} is not in the spec.`;
     case 'edit-service': {
       const parts: string[] = [];
-      if (op.from.scheduler !== op.service.scheduler)
-        parts.push(`${label} schedules with ${op.from.scheduler}, not ${op.service.scheduler} as the lab says, so the client sees a different distribution than the one the lab teaches.`);
+      if (op.from.scheduler !== op.service.scheduler) {
+        const equal = op.service.reals.every((r) => r.weight === op.service.reals[0]!.weight);
+        const alike = equal && ['rr', 'wrr'].includes(op.from.scheduler) && ['rr', 'wrr'].includes(op.service.scheduler);
+        parts.push(
+          `${label} schedules with ${op.from.scheduler} (${SCHEDULERS[op.from.scheduler] ?? 'another algorithm'}), not ${op.service.scheduler} (${SCHEDULERS[op.service.scheduler] ?? 'as the lab says'}). ` +
+            (alike ? 'With these equal weights the client cannot tell them apart, but the table is not the one the lab asks for, and the answers differ as soon as the weights do.' : 'So the client sees another distribution than the one the lab teaches.'),
+        );
+      }
       if (op.from.persistence !== op.service.persistence)
         parts.push(
           op.service.persistence === undefined

@@ -1,16 +1,41 @@
-// One round trip per host: the fact command and the probe in a single exec, split and parsed.
+// One round trip per host: the fact command and the probe in a single exec; NetworkManager's profiles only for hosts that fail.
 import { RunError } from '../errors.js';
-import { FACT_PRELUDE, factScript } from '../facts/script.js';
-import { parseFacts } from '../facts/parse.js';
+import { FACT_PRELUDE, MARK, factScript } from '../facts/script.js';
+import { parseFacts, parseNmConnections, splitSections } from '../facts/parse.js';
 import type { FactQuery, Facts } from '../facts/types.js';
+import { quote } from '../ssh/quote.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './probe.js';
 
 const SPLIT = '@@verify-begin';
 
-/** The fact script runs in a subshell (it ends with `exit 0`), then the probe. */
+/**
+ * The fact script runs in a subshell (it ends with `exit 0`), then the probe. nmcli is shadowed by a failing
+ * function there: each nmcli call costs about a second under emulation, and passing checks never need the
+ * profiles. Hosts with failures get them in a second round trip (nmScript), for exact fix commands.
+ */
 export function combinedScript(query: FactQuery, probe: ProbeRequest): string {
-  return `(\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
+  return `(\nnmcli() { return 1; }\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
+}
+
+const NM_FIELDS = 'connection.id,connection.uuid,connection.type,connection.interface-name,802-3-ethernet.mac-address,ipv4.method,ipv4.addresses,ipv4.gateway,ipv4.never-default';
+
+/** NetworkManager's profiles, in the fact command's section format. */
+export function nmScript(): string {
+  const sec = (name: string) => `printf '\\n${MARK} %s\\n' ${quote(name)}`;
+  return [
+    'export LC_ALL=C',
+    'command -v nmcli >/dev/null 2>&1 || exit 0',
+    `${sec('nmlist')}; nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null || exit 0`,
+    `for u in $(nmcli -g UUID connection show 2>/dev/null); do printf '\\n${MARK} nmconn %s\\n' "$u"; nmcli -t -f ${NM_FIELDS} connection show "$u" 2>/dev/null; done`,
+    'exit 0',
+  ].join('\n');
+}
+
+export function withConnections(facts: Facts, nmOut: string): Facts {
+  const sections = splitSections(nmOut);
+  if (!sections.has('nmlist')) return facts;
+  return { ...facts, nm: true, connections: parseNmConnections(sections) };
 }
 
 export function splitOutput(stdout: string, query: FactQuery): { facts: Facts; probe: ProbeOutput } {
@@ -35,4 +60,9 @@ export async function observe(conn: SshConnection, query: FactQuery, probe: Prob
     throw new RunError(`unsupported OS ${pretty}: lab supports RHEL/CentOS 7, Rocky/Alma 8 and 9, Debian 12 and Ubuntu`, conn.name);
   }
   return out;
+}
+
+export async function fetchConnections(conn: SshConnection, facts: Facts): Promise<Facts> {
+  const res = await conn.exec(nmScript(), { timeoutMs: 60_000 });
+  return res.code === 0 ? withConnections(facts, res.stdout) : facts;
 }

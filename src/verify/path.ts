@@ -3,7 +3,7 @@ import type { HostContext } from '../modules/types.js';
 import { configMode } from '../modules/selinux.js';
 import { inCidr } from '../spec/ipv4.js';
 import { quote } from '../ssh/quote.js';
-import { dropAddressFix } from './fixes.js';
+import { dropAddressFix, linkHolding } from './fixes.js';
 import type { FirewallInfo, RouteGet } from './probe.js';
 import { classify, sequenceText, type RequestRecord, type ServerPage } from './requests.js';
 import { fail, pass, skip, type Verdict } from './types.js';
@@ -16,35 +16,82 @@ function portAllowed(ports: { port: string; protocol: string }[] | undefined, po
   });
 }
 
+/** What firewalld applies in a zone: the runtime lists when we have them for that zone, else its XML file. */
+export interface ZoneView {
+  zone: string;
+  target: string;
+  services: string[];
+  ports: { port: string; protocol: string }[];
+  source: 'runtime' | 'file' | 'none';
+}
+
+export function zoneView(fw: FirewallInfo | undefined, zone: string): ZoneView {
+  const xml = fw?.zones.get(zone);
+  const runtime = fw && fw.confZone === zone && fw.services !== undefined;
+  return {
+    zone,
+    target: xml?.target ?? (zone === 'trusted' ? 'ACCEPT' : 'default'),
+    services: runtime ? fw!.services! : (xml?.services ?? []),
+    ports: runtime ? (fw!.ports ?? []) : (xml?.ports ?? []),
+    source: runtime ? 'runtime' : xml ? 'file' : 'none',
+  };
+}
+
 /** Why a zone lets TCP `port` in, or undefined when it does not. */
-export function zoneAllows(fw: FirewallInfo, port: number): string | undefined {
-  const target = fw.xml?.target;
-  if (fw.zone === 'trusted' || target === 'ACCEPT') return `zone ${fw.zone} accepts everything (target ACCEPT)`;
-  const services = fw.services ?? fw.xml?.services ?? [];
-  if (port === 80 && services.includes('http')) return `zone ${fw.zone} allows service http`;
-  if (portAllowed(fw.ports ?? fw.xml?.ports, port)) return `zone ${fw.zone} allows port ${port}/tcp`;
+export function zoneAllows(z: ZoneView, port: number): string | undefined {
+  if (z.zone === 'trusted' || z.target === 'ACCEPT') return `zone ${z.zone} accepts everything (target ACCEPT)`;
+  if (port === 80 && z.services.includes('http')) return `zone ${z.zone} allows service http`;
+  if (portAllowed(z.ports, port)) return `zone ${z.zone} allows port ${port}/tcp`;
   return undefined;
 }
 
-export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, ports: number[], wantedZone: string | undefined, role: string): Verdict {
-  const expected = `firewalld inactive, or its default zone lets ${ports.map((p) => `${p}/tcp`).join(', ')} in${wantedZone ? ` (the lab sets zone ${wantedZone})` : ''}`;
+function zoneText(z: ZoneView): string {
+  return `${z.zone} (target ${z.target}; services ${z.services.join(' ') || 'none'}${z.ports.length ? `; ports ${z.ports.map((p) => `${p.port}/${p.protocol}`).join(' ')}` : ''})`;
+}
+
+/**
+ * firewalld filters each interface by the zone it is bound to; an interface bound to none uses the default zone.
+ * `labIps` are the addresses whose interfaces take the lab's HTTP traffic.
+ */
+export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, ports: number[], labIps: string[], wantedZone: string | undefined, role: string): Verdict {
+  const portText = ports.map((p) => `${p}/tcp`).join(', ');
+  const expected = `firewalld inactive, or its default zone${labIps.length ? ' and the lab interface\'s zone' : ''} let ${portText} in${wantedZone ? ` (the lab sets zone ${wantedZone})` : ''}`;
   const st = ctx.facts.services.get('firewalld');
   if (!st?.loaded) return pass(expected, 'firewalld is not installed');
   if (!st.active) return pass(expected, 'firewalld is inactive');
-  const zone = fw?.zone ?? ctx.facts.firewallZone;
-  if (!fw || !zone) return fail(expected, 'firewalld is active, but its default zone could not be read over D-Bus', 'Without the zone, lab cannot tell whether HTTP gets through.', ['firewall-cmd --get-default-zone']);
-  const blocked = ports.filter((p) => !zoneAllows(fw, p));
-  const services = fw.services ?? fw.xml?.services ?? [];
-  const found = `firewalld active, default zone ${zone} (target ${fw.xml?.target ?? '?'}; services ${services.join(' ') || 'none'}${(fw.ports ?? []).length ? `; ports ${(fw.ports ?? []).map((p) => `${p.port}/${p.protocol}`).join(' ')}` : ''})`;
-  if (blocked.length === 0) return pass(expected, found);
-  const fix = wantedZone
-    ? [`firewall-cmd --set-default-zone=${quote(wantedZone)}`]
-    : blocked.flatMap((p) => (p === 80 ? ['firewall-cmd --add-service=http', 'firewall-cmd --permanent --add-service=http'] : [`firewall-cmd --add-port=${p}/tcp`, `firewall-cmd --permanent --add-port=${p}/tcp`]));
+  const zone = ctx.facts.firewallZone;
+  if (!zone) return fail(expected, 'firewalld is active, but its default zone could not be read over D-Bus', 'Without the zone, lab cannot tell whether HTTP gets through.', ['firewall-cmd --get-default-zone']);
+  const allows = (z: string) => ports.every((p) => zoneAllows(zoneView(fw, z), p));
+  const links = [...new Set(labIps.map((ip) => linkHolding(ctx, ip)).filter((l) => l !== undefined))];
+  const bound = links.map((l) => ({ dev: l.name, zone: fw?.active.get(l.name) ?? zone }));
+  const found = `firewalld active, default zone ${zoneText(zoneView(fw, zone))}${bound.map((b) => `; ${b.dev} in zone ${b.zone}`).join('')}`;
+  const blockedNow = bound.filter((b) => !allows(b.zone));
+  const defaultOk = allows(zone);
+  if (blockedNow.length === 0 && defaultOk) return pass(expected, found);
   const what =
     role === 'real-server'
       ? `${ctx.hostName} rejects the requests the director forwards to it, so its share of the client's requests fail`
       : `${ctx.hostName} rejects the client's requests before IPVS sees them`;
-  return fail(expected, found, `firewalld's default zone on ${ctx.hostName} is ${zone}, which does not allow ${blocked.map((p) => `${p}/tcp`).join(', ')}: ${what}.`, fix);
+  const openZone = (z: string): string[] =>
+    ports.flatMap((p) => (p === 80 ? [`firewall-cmd --zone=${quote(z)} --add-service=http`, `firewall-cmd --permanent --zone=${quote(z)} --add-service=http`] : [`firewall-cmd --zone=${quote(z)} --add-port=${p}/tcp`, `firewall-cmd --permanent --zone=${quote(z)} --add-port=${p}/tcp`]));
+  const fix: string[] = [];
+  if (!defaultOk) fix.push(...(wantedZone ? [`firewall-cmd --set-default-zone=${quote(wantedZone)}`] : openZone(zone)));
+  // Changing the default zone does not move an interface NetworkManager has bound to a zone: move it too.
+  for (const b of blockedNow) {
+    if (wantedZone) fix.push(`firewall-cmd --zone=${quote(wantedZone)} --change-interface=${quote(b.dev)}`);
+    else if (b.zone !== zone || defaultOk) fix.push(...openZone(b.zone));
+  }
+  if (blockedNow.length > 0) {
+    const b = blockedNow[0]!;
+    return fail(expected, found, `${b.dev}, which takes the lab's requests, is in firewalld zone ${b.zone}, which does not allow ${portText}: ${what}.`, fix);
+  }
+  const b = bound[0];
+  return fail(
+    expected,
+    found,
+    `firewalld's default zone on ${ctx.hostName} is ${zone}, which does not allow ${portText}.${b ? ` ${b.dev} is still bound to zone ${b.zone} from before, so requests get through now; but when NetworkManager activates its connection again (a reboot, nmcli connection up) it falls back to the default zone, and then ${what}.` : ` Then ${what}.`}`,
+    fix,
+  );
 }
 
 export function judgeSelinux(ctx: HostContext, wanted: 'enforcing' | 'permissive'): Verdict {

@@ -26,16 +26,26 @@ export interface CheckDef {
   id: string;
   host: string;
   title: string;
+  /** A symptom seen from the client (balancing, the VIP): its failure lists the other failed checks as likely causes. */
+  symptom?: boolean;
   judge(view: HostView, all: Map<string, HostView>): Verdict;
+}
+
+export interface HostNeed {
+  probe: ProbeRequest;
+  extra: Partial<FactQuery>;
+  /** Files whose content the checks judge; the fact query reads only these (each costs a few processes). */
+  files: Set<string>;
 }
 
 export interface VerifyPlan {
   checks: CheckDef[];
-  /** Hosts to contact, each with its probe and the extra facts its checks read. */
-  hosts: Map<string, { probe: ProbeRequest; extra: Partial<FactQuery> }>;
+  /** Hosts to contact, each with its probe, the extra facts its checks read, and the only files they read. */
+  hosts: Map<string, HostNeed>;
 }
 
 const DEFAULT_DOCROOT = '/var/www/html';
+const SELINUX_CONFIG = '/etc/selinux/config';
 
 interface ServiceView {
   svc: Service;
@@ -96,9 +106,9 @@ function roleTask<K extends string>(playbook: Playbook, role: string, key: K): R
 
 export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   const checks: CheckDef[] = [];
-  const hosts = new Map<string, { probe: ProbeRequest; extra: Partial<FactQuery> }>();
+  const hosts = new Map<string, HostNeed>();
   const need = (h: string) => {
-    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), extra: { sysctls: [], services: [] } });
+    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), extra: { sysctls: [], services: [] }, files: new Set() });
     return hosts.get(h)!;
   };
   const views = serviceViews(lab);
@@ -120,6 +130,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         reqs.set(url, Math.max(reqs.get(url) ?? 0, entry.requests));
         add({
           check: 'balancing',
+          symptom: true,
           id: web.length > 1 ? `balancing ${v.label}` : 'balancing',
           host: entry.from,
           title: `balancing of ${url} (${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}, ${entry.requests} requests)`,
@@ -147,7 +158,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           need(d).extra.sysctls!.push(key);
           need(d).probe.sysctlKeys.add(key);
           add({ check: 'director', id: short, host: d, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
-          add({ check: 'director', id: `${short} at boot`, host: d, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want) });
+          add({ check: 'director', id: `${short} at boot`, host: d, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
         }
         const desired = desiredServices(lab, d);
         add({ check: 'director', id: 'ipvs', host: d, title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
@@ -176,6 +187,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           const logical = svcTask?.name ?? 'httpd';
           need(r.host).extra.services!.push(logical);
           add({ check: 'real-servers', id: 'web server', host: r.host, title: `web server (${logical}) active and enabled`, judge: ({ ctx }) => judgeWebService(ctx, logical, r.port) });
+          for (const f of fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT)) need(r.host).files.add(f.path);
           add({
             check: 'real-servers',
             id: 'page',
@@ -190,22 +202,24 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
       }
     }
     if (entry.check === 'path') {
-      const roles = new Map<string, { role: 'director' | 'real-server'; ports: Set<number> }>();
-      const mark = (h: string, role: 'director' | 'real-server', port: number) => {
-        const cur = roles.get(h) ?? { role, ports: new Set<number>() };
+      const roles = new Map<string, { role: 'director' | 'real-server'; ports: Set<number>; ips: Set<string> }>();
+      const mark = (h: string, role: 'director' | 'real-server', port: number, ip: string) => {
+        const cur = roles.get(h) ?? { role, ports: new Set<number>(), ips: new Set<string>() };
         cur.ports.add(port);
+        cur.ips.add(ip);
         roles.set(h, cur);
       };
       for (const v of web) {
-        mark(v.director, 'director', v.svc.port);
-        for (const r of v.reals) mark(r.host, 'real-server', r.port);
+        mark(v.director, 'director', v.svc.port, v.svc.vip);
+        for (const r of v.reals) mark(r.host, 'real-server', r.port, r.ip);
       }
-      for (const [h, { role, ports }] of roles) {
+      for (const [h, { role, ports, ips }] of roles) {
         const hostRole = lab.hosts[h]!.role;
         const zone = (roleTask(playbook, hostRole, 'firewall')?.firewall as { default_zone: string } | undefined)?.default_zone;
         need(h).probe.firewall = true;
-        add({ check: 'path', id: 'firewall', host: h, title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], zone, role) });
+        add({ check: 'path', id: 'firewall', host: h, title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
         const se = (roleTask(playbook, hostRole, 'selinux')?.selinux as { mode: 'enforcing' | 'permissive' } | undefined)?.mode;
+        if (se) need(h).files.add(SELINUX_CONFIG);
         if (se) add({ check: 'path', id: 'selinux', host: h, title: `SELinux ${se}`, judge: ({ ctx }) => judgeSelinux(ctx, se) });
       }
       for (const v of web) {
@@ -218,6 +232,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           .map((n) => ({ name: n, cidr: lab.networks[n]! }));
         add({
           check: 'path',
+          symptom: true,
           id: web.length > 1 ? `vip ${v.label}` : 'vip from client',
           host: entry.from,
           title: `${url} answers ${entry.from} from outside the private network`,

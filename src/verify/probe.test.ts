@@ -1,14 +1,16 @@
 // The probe's sections: curl records, ip route get, sysctl files and firewalld's zone, parsed from recorded text.
 import { describe, expect, it } from 'vitest';
-import { parseBusctlPorts, parseBusctlStrings, parseFirewall, parseProbe, parseRequestLine, parseRouteGet, probeScript, sysctlPattern, emptyProbe } from './probe.js';
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
+import { parseBusctlPorts, parseBusctlStrings, parseFirewall, parseProbe, parseRequests, parseRouteGet, probeScript, sysctlPattern, emptyProbe } from './probe.js';
 
 describe('probe parsing', () => {
-  it('reads one curl record per line: exit code, then the body and the HTTP status', () => {
-    expect(parseRequestLine(`0 ${b64('192.168.2.100\n\n@@http 200')}`)).toEqual({ exit: 0, http: 200, body: '192.168.2.100\n' });
-    expect(parseRequestLine(`28 ${b64('\n@@http 000')}`)).toEqual({ exit: 28, http: 0, body: '' });
-    expect(parseRequestLine('7 ')).toEqual({ exit: 7, http: 0, body: '' });
+  it('reads the request loop: body, HTTP status from the write-out, curl exit code', () => {
+    const text = ['@@req', '192.168.2.100', '', '@@end 200', '@@rc 0', '@@req', '', '@@end 000', '@@rc 28', '@@req', 'no newline at end', '@@end 200', '@@rc 0', '@@req', '@@rc 127'].join('\n');
+    expect(parseRequests(text)).toEqual([
+      { exit: 0, http: 200, body: '192.168.2.100\n' },
+      { exit: 28, http: 0, body: '' },
+      { exit: 0, http: 200, body: 'no newline at end' },
+      { exit: 127, http: 0, body: '' },
+    ]);
   });
 
   it('reads ip route get: via, dev, src, or the error', () => {
@@ -23,20 +25,26 @@ describe('probe parsing', () => {
     expect(parseBusctlStrings('')).toBeUndefined();
   });
 
-  it('reads the firewall section with the zone file', () => {
+  it('reads the firewall section: firewalld.conf zone, every zone file, runtime lists when asked', () => {
     const fw = parseFirewall(
       [
-        'zone public',
+        'conf public',
+        'xml /etc/firewalld/zones/public.xml  <?xml version="1.0" encoding="utf-8"?> <zone> <service name="ssh"/> <port port="8080" protocol="tcp"/> </zone>',
+        'xml /usr/lib/firewalld/zones/public.xml  <?xml version="1.0" encoding="utf-8"?> <zone> <service name="ssh"/> <service name="dhcpv6-client"/> </zone>',
+        'xml /usr/lib/firewalld/zones/trusted.xml  <?xml version="1.0" encoding="utf-8"?> <zone target="ACCEPT"> <short>Trusted</short> </zone>',
         'services as 2 "ssh" "dhcpv6-client"',
         'ports aas 0',
-        'xml /usr/lib/firewalld/zones/public.xml <?xml version="1.0" encoding="utf-8"?> <zone>   <short>Public</short>   <service name="ssh"/>   <service name="dhcpv6-client"/> </zone> ',
       ].join('\n'),
     );
-    expect(fw).toMatchObject({ zone: 'public', services: ['ssh', 'dhcpv6-client'], ports: [], xml: { target: 'default', services: ['ssh', 'dhcpv6-client'] } });
+    expect(fw.confZone).toBe('public');
+    expect(fw.zones.get('public')).toMatchObject({ file: '/etc/firewalld/zones/public.xml', services: ['ssh'], ports: [{ port: '8080', protocol: 'tcp' }] });
+    expect(fw.zones.get('trusted')?.target).toBe('ACCEPT');
+    expect(fw.services).toEqual(['ssh', 'dhcpv6-client']);
+    expect(fw.ports).toEqual([]);
   });
 
   it('splits a whole probe output into its sections', () => {
-    const out = ['@@verify requests http://192.168.4.5/', `0 ${b64('192.168.2.200\n\n@@http 200')}`, `0 ${b64('192.168.2.100\n\n@@http 200')}`, '', '@@verify route 192.168.4.10', 'RTNETLINK answers: Network is unreachable', '', '@@verify end', ''].join('\n');
+    const out = ['@@verify requests http://192.168.4.5/', '@@req', '192.168.2.200', '', '@@end 200', '@@rc 0', '@@req', '192.168.2.100', '', '@@end 200', '@@rc 0', '', '@@verify route 192.168.4.10', 'RTNETLINK answers: Network is unreachable', '', '@@verify end', ''].join('\n');
     const p = parseProbe(out);
     expect(p.requests.get('http://192.168.4.5/')?.map((r) => r.body.trim())).toEqual(['192.168.2.200', '192.168.2.100']);
     expect(p.routes.get('192.168.4.10')?.ok).toBe(false);

@@ -37,13 +37,23 @@ export interface SysctlFileEntry {
   lines: string[];
 }
 
+export interface ZoneXml {
+  file: string;
+  target: string;
+  services: string[];
+  ports: { port: string; protocol: string }[];
+}
+
 export interface FirewallInfo {
-  zone: string;
-  /** Runtime services and ports from D-Bus; undefined when D-Bus did not answer. */
+  /** DefaultZone= of firewalld.conf: the zone the runtime lists below belong to. */
+  confZone: string;
+  /** Runtime services and ports of confZone from D-Bus; undefined when not asked (trusted or ACCEPT) or D-Bus did not answer. */
   services?: string[];
   ports?: { port: string; protocol: string }[];
-  /** The zone's target and the services/ports of its XML file (permanent configuration). */
-  xml?: { file: string; target: string; services: string[]; ports: { port: string; protocol: string }[] };
+  /** Interface → the zone firewalld has bound it to at runtime; an interface not listed uses the default zone. */
+  active: Map<string, string>;
+  /** Every zone file, by zone name; a file in /etc/firewalld/zones wins over /usr/lib/firewalld/zones. */
+  zones: Map<string, ZoneXml>;
 }
 
 export interface ProbeOutput {
@@ -68,46 +78,54 @@ export function probeScript(p: ProbeRequest): string {
   const sec = (name: string) => `printf '\\n${PROBE_MARK} %s\\n' ${quote(name)}`;
   const lines = ['export LC_ALL=C'];
   for (const [url, n] of p.requests) {
+    // Only curl is forked per request; its write-out marks where the body ends.
     lines.push(
       sec(`requests ${url}`),
-      `i=0; while [ "$i" -lt ${Number(n)} ]; do i=$((i+1)); ` +
-        `b=$(curl -s --noproxy '*' --max-time 2 -w '\\n@@http %{http_code}' ${quote(url)} 2>/dev/null); rc=$?; ` +
-        `printf '%s %s\\n' "$rc" "$(printf '%s' "$b" | base64 | tr -d '\\n')"; done`,
+      `i=0; while [ "$i" -lt ${Number(n)} ]; do i=$((i+1)); printf '@@req\\n'; ` +
+        `curl -s --noproxy '*' --max-time 2 -w '\\n@@end %{http_code}\\n' ${quote(url)} 2>/dev/null; printf '@@rc %s\\n' "$?"; done`,
     );
   }
   for (const ip of p.routes) lines.push(sec(`route ${ip}`), `ip route get ${quote(ip)} 2>&1 | head -n 1`);
   if (p.sysctlKeys.size > 0) {
+    const files = `${SYSCTL_GLOBS.join(' ')} /etc/sysctl.conf`;
     lines.push(
       sec('sysctl-files'),
-      `for f in ${SYSCTL_GLOBS.join(' ')} /etc/sysctl.conf; do [ -e "$f" ] || continue; ` +
-        `printf 'F %s %s\\n' "$f" "$(readlink -f "$f")"; grep -E ${quote(sysctlPattern([...p.sysctlKeys]))} "$f" 2>/dev/null | sed 's/^/L /'; done`,
+      `for f in ${files}; do [ -e "$f" ] || continue; if [ -L "$f" ]; then printf 'F %s %s\\n' "$f" "$(readlink -f "$f")"; else printf 'F %s %s\\n' "$f" "$f"; fi; done`,
+      `grep -H -E ${quote(sysctlPattern([...p.sysctlKeys]))} ${files} 2>/dev/null | sed 's/^/L /'`,
     );
   }
   if (p.firewall) {
+    // Builtins only (read, printf, case) unless the zone is neither trusted nor ACCEPT: then ask D-Bus for the runtime lists.
     lines.push(
       sec('firewall'),
-      `z=$(${busctl('getDefaultZone', FWD)} | sed -n 's/^s "\\(.*\\)"$/\\1/p')`,
-      'if [ -n "$z" ]; then',
-      `  printf 'zone %s\\n' "$z"`,
+      `z=; [ -f /etc/firewalld/firewalld.conf ] && while IFS='=' read -r k v; do [ "$k" = DefaultZone ] && z=$v; done < /etc/firewalld/firewalld.conf`,
+      `printf 'conf %s\\n' "$z"; x=`,
+      `printf 'active %s\\n' "$(${busctl('getActiveZones', `${FWD}.zone`)})"`,
+      `for f in /etc/firewalld/zones/*.xml /usr/lib/firewalld/zones/*.xml; do [ -f "$f" ] || continue; printf 'xml %s ' "$f"; ` +
+        `c=; while IFS= read -r l || [ -n "$l" ]; do c="$c $l"; done < "$f"; printf '%s\\n' "$c"; ` +
+        `[ -z "$x" ] && [ "\${f##*/}" = "$z.xml" ] && x=$c; done`,
+      `if [ -n "$z" ] && [ "$z" != trusted ]; then case "$x" in *'target="ACCEPT"'*) ;; *)`,
       `  printf 'services %s\\n' "$(${busctl('getServices', `${FWD}.zone`, ' s "$z"')})"`,
-      `  printf 'ports %s\\n' "$(${busctl('getPorts', `${FWD}.zone`, ' s "$z"')})"`,
-      `  for d in /etc/firewalld/zones /usr/lib/firewalld/zones; do if [ -f "$d/$z.xml" ]; then printf 'xml %s ' "$d/$z.xml"; tr '\\n' ' ' < "$d/$z.xml"; echo; break; fi; done`,
-      'fi',
+      `  printf 'ports %s\\n' "$(${busctl('getPorts', `${FWD}.zone`, ' s "$z"')})";; esac; fi`,
     );
   }
   lines.push(sec('end'));
   return lines.join('\n');
 }
 
-/** One line of the request loop: curl's exit code, then base64 of the body followed by "\n@@http CODE". */
-export function parseRequestLine(line: string): RequestRecord | undefined {
-  const m = /^(\d+)\s*(\S*)$/.exec(line.trim());
-  if (!m) return undefined;
-  const text = Buffer.from(m[2] ?? '', 'base64').toString('utf8');
-  const i = text.lastIndexOf('@@http ');
-  const http = i >= 0 ? Number(text.slice(i + 7).trim()) || 0 : 0;
-  const body = i >= 0 ? text.slice(0, i).replace(/\n$/, '') : text;
-  return { exit: Number(m[1]), http, body };
+/** The request loop's output: per request `@@req`, the body, `@@end HTTP_CODE` (curl's write-out), `@@rc EXIT`. */
+export function parseRequests(text: string): RequestRecord[] {
+  const out: RequestRecord[] = [];
+  for (const chunk of text.split(/^@@req\n/m).slice(1)) {
+    const rc = /\n?@@rc (\d+)\s*$/.exec(chunk);
+    const rest = rc ? chunk.slice(0, rc.index) : chunk;
+    const end = rest.lastIndexOf('\n@@end ');
+    const atStart = end < 0 && rest.startsWith('@@end ');
+    const body = end >= 0 ? rest.slice(0, end) : atStart ? '' : rest;
+    const code = end >= 0 ? rest.slice(end + 7) : atStart ? rest.slice(6) : '';
+    out.push({ exit: rc ? Number(rc[1]) : 255, http: Number(code.trim()) || 0, body });
+  }
+  return out;
 }
 
 /** `192.168.4.10 via 192.168.2.5 dev ens4 src 192.168.2.100 uid 0`, or an RTNETLINK error. */
@@ -118,13 +136,20 @@ export function parseRouteGet(text: string): RouteGet {
   return { text: t || '(no output)', ok, via: ok ? word('via') : undefined, dev: ok ? word('dev') : undefined, src: ok ? word('src') : undefined };
 }
 
+/** `F PATH REALPATH` for each file, then `L PATH:LINE` (grep -H) for each line that sets a key. */
 export function parseSysctlFiles(text: string): SysctlFileEntry[] {
   const out: SysctlFileEntry[] = [];
+  const byPath = new Map<string, SysctlFileEntry>();
   for (const line of text.split('\n')) {
     if (line.startsWith('F ')) {
       const [path = '', real = ''] = line.slice(2).split(' ');
-      out.push({ path, real: real || path, lines: [] });
-    } else if (line.startsWith('L ') && out.length > 0) out[out.length - 1]!.lines.push(line.slice(2));
+      const e = { path, real: real || path, lines: [] as string[] };
+      out.push(e);
+      byPath.set(path, e);
+    } else if (line.startsWith('L ')) {
+      const i = line.indexOf(':', 2);
+      if (i > 0) byPath.get(line.slice(2, i))?.lines.push(line.slice(i + 1));
+    }
   }
   return out;
 }
@@ -145,7 +170,32 @@ export function parseBusctlPorts(text: string): { port: string; protocol: string
   return out;
 }
 
-export function parseZoneXml(file: string, xml: string): NonNullable<FirewallInfo['xml']> {
+/** busctl's `a{sa{sas}} 2 "public" 1 "interfaces" 1 "ens2" "trusted" 1 "interfaces" 1 "ens3"` → ens2 → public, ens3 → trusted. */
+export function parseActiveZones(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const t = text.trim();
+  if (!t.startsWith('a{sa{sas}}')) return out;
+  const tokens = [...t.slice(10).matchAll(/"((?:[^"\\]|\\.)*)"|(\d+)/g)].map((m) => (m[1] !== undefined ? { s: m[1] } : { n: Number(m[2]) }));
+  let i = 0;
+  const num = () => (tokens[i] && 'n' in tokens[i]! ? (tokens[i++] as { n: number }).n : 0);
+  const str = () => (tokens[i] && 's' in tokens[i]! ? (tokens[i++] as { s: string }).s : '');
+  const zones = num();
+  for (let z = 0; z < zones && i < tokens.length; z++) {
+    const zone = str();
+    const kinds = num();
+    for (let k = 0; k < kinds; k++) {
+      const kind = str();
+      const n = num();
+      for (let j = 0; j < n; j++) {
+        const name = str();
+        if (kind === 'interfaces') out.set(name, zone);
+      }
+    }
+  }
+  return out;
+}
+
+export function parseZoneXml(file: string, xml: string): ZoneXml {
   const target = /<zone\b[^>]*\btarget="([^"]*)"/.exec(xml)?.[1] ?? 'default';
   const services = [...xml.matchAll(/<service\b[^>]*\bname="([^"]*)"/g)].map((m) => m[1]!);
   const ports = [...xml.matchAll(/<port\b([^>]*)\/?>/g)].map((m) => ({
@@ -155,19 +205,21 @@ export function parseZoneXml(file: string, xml: string): NonNullable<FirewallInf
   return { file, target, services, ports };
 }
 
-export function parseFirewall(text: string): FirewallInfo | undefined {
-  let info: FirewallInfo | undefined;
+export function parseFirewall(text: string): FirewallInfo {
+  const info: FirewallInfo = { confZone: '', active: new Map(), zones: new Map() };
   for (const line of text.split('\n')) {
     const sp = line.indexOf(' ');
     const key = sp < 0 ? line : line.slice(0, sp);
     const rest = sp < 0 ? '' : line.slice(sp + 1);
-    if (key === 'zone') info = { zone: rest.trim() };
-    else if (!info) continue;
+    if (key === 'conf') info.confZone = rest.trim();
+    else if (key === 'active') info.active = parseActiveZones(rest);
     else if (key === 'services') info.services = parseBusctlStrings(rest);
     else if (key === 'ports') info.ports = parseBusctlPorts(rest);
     else if (key === 'xml') {
       const i = rest.indexOf(' ');
-      info.xml = parseZoneXml(rest.slice(0, i), rest.slice(i + 1));
+      const file = i < 0 ? rest : rest.slice(0, i);
+      const zone = file.slice(file.lastIndexOf('/') + 1).replace(/\.xml$/, '');
+      if (!info.zones.has(zone)) info.zones.set(zone, parseZoneXml(file, i < 0 ? '' : rest.slice(i + 1)));
     }
   }
   return info;
@@ -181,7 +233,7 @@ export function parseProbe(text: string): ProbeOutput {
     const head = nl < 0 ? part : part.slice(0, nl);
     const body = nl < 0 ? '' : part.slice(nl + 1).replace(/\n+$/, '');
     if (head.startsWith('requests ')) {
-      out.requests.set(head.slice(9), body.split('\n').map(parseRequestLine).filter((r): r is RequestRecord => r !== undefined));
+      out.requests.set(head.slice(9), parseRequests(body));
     } else if (head.startsWith('route ')) out.routes.set(head.slice(6), parseRouteGet(body));
     else if (head === 'sysctl-files') out.sysctlFiles = parseSysctlFiles(body);
     else if (head === 'firewall') out.firewall = parseFirewall(body);

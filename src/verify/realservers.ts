@@ -22,7 +22,12 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
   const found = `ip route get ${s.client.ip}: ${route.text}`;
   if (route.ok && route.via === s.director.ip) return pass(expected, found);
   if (!route.ok)
-    return fail(expected, found, `${ctx.hostName} has no default route via ${s.director.ip}, ${replyStory(s)}.`, gatewayFix(ctx, labLink, s.director.ip));
+    return fail(
+      expected,
+      found,
+      `${ctx.hostName} has no default route via ${s.director.ip}, so it has no route back to ${s.client.ip} and its replies never leave it. In NAT mode they must go back through the director ${s.director.name}, which rewrites them to come from the VIP.`,
+      gatewayFix(ctx, labLink, s.director.ip),
+    );
   if (!route.via) {
     // Directly connected: the real server sits on the client's network.
     const link = linkByName(ctx, route.dev);

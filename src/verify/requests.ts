@@ -45,6 +45,8 @@ export function curlReason(exit: number): string {
       return 'reset';
     case 6:
       return 'no such host';
+    case 127:
+      return 'curl not installed';
     default:
       return `curl exit ${exit}`;
   }

@@ -8,7 +8,7 @@ import { connectHost } from '../run/connect.js';
 import { factQuery } from '../run/facts.js';
 import type { SshConnection } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
-import { observe } from './observe.js';
+import { fetchConnections, observe } from './observe.js';
 import { planVerify, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
 import { fail, type CheckResult, type Verdict } from './types.js';
 
@@ -34,6 +34,15 @@ function unreachable(c: CheckDef, error: string): Verdict {
   return fail(c.title, `could not look at ${c.host}: ${error}`, `lab verify reads each host over SSH; without ${c.host}, this check cannot run.`);
 }
 
+/** Point a symptom's failure at the failed checks that likely cause it. */
+export function linkCauses(checks: CheckDef[], results: CheckResult[]): CheckResult[] {
+  const causes = results.filter((r, i) => r.status === 'fail' && !checks[i]?.symptom);
+  if (causes.length === 0) return results;
+  const list = causes.slice(0, 4).map((r) => `${r.host}: ${r.title}`).join('; ');
+  const more = causes.length > 4 ? ` and ${causes.length - 4} more` : '';
+  return results.map((r, i) => (r.status === 'fail' && checks[i]?.symptom ? { ...r, why: `${r.why ?? ''} Failed checks that explain it: ${list}${more}.`.trim() } : r));
+}
+
 export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): CheckResult[] {
   const views = new Map<string, HostView>();
   for (const [h, o] of obs) if (o.ok) views.set(h, o.view);
@@ -52,6 +61,15 @@ export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): Che
     }
     return { check: c.check, id: c.id, host: c.host, title: c.title, ...v };
   });
+}
+
+/** Judge again the checks of some hosts, keeping the other results. */
+function rejudge(checks: CheckDef[], results: CheckResult[], hosts: string[], obs: Map<string, Observation>): CheckResult[] {
+  const again = judgeAll(checks, obs);
+  return linkCauses(
+    checks,
+    results.map((r, i) => (hosts.includes(r.host) ? again[i]! : r)),
+  );
 }
 
 class Hosts {
@@ -76,7 +94,8 @@ class Hosts {
     }
     const need = this.plan.hosts.get(host)!;
     try {
-      const { facts, probe } = await observe(conn, factQuery(this.lab, this.playbook, host, need.extra), need.probe);
+      const query = { ...factQuery(this.lab, this.playbook, host, need.extra), files: [...need.files] };
+      const { facts, probe } = await observe(conn, query, need.probe);
       const ctx: HostContext = { lab: this.lab, hostName: host, host: this.lab.hosts[host]!, target, facts, os: facts.os! };
       return { ok: true, view: { ctx, probe } };
     } catch (e) {
@@ -84,6 +103,18 @@ class Hosts {
       conn.close();
       this.conns.delete(host);
       return { ok: false, error: e instanceof RunError ? e.message.replace(`${host}: `, '') : (e as Error).message };
+    }
+  }
+
+  /** The second round trip, for a host with failures: NetworkManager's profiles, so fixes name the real connection. */
+  async withConnections(host: string, o: Observation): Promise<Observation> {
+    const conn = this.conns.get(host);
+    if (!o.ok || !conn) return o;
+    try {
+      const facts = await fetchConnections(conn, o.view.ctx.facts);
+      return { ok: true, view: { ...o.view, ctx: { ...o.view.ctx, facts } } };
+    } catch {
+      return o;
     }
   }
 
@@ -106,17 +137,21 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
   };
   try {
     await look([...plan.hosts.keys()]);
-    let results = judgeAll(plan.checks, obs);
+    let results = linkCauses(plan.checks, judgeAll(plan.checks, obs));
     let attempts = 1;
     opts.onAttempt?.(attempts, results);
     while (results.some((r) => r.status === 'fail') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, Math.min(opts.retryDelayMs ?? 2000, Math.max(0, deadline - Date.now()))));
       const failing = [...new Set(results.filter((r) => r.status === 'fail').map((r) => r.host))];
       await look(failing);
-      const again = judgeAll(plan.checks.filter((c) => failing.includes(c.host)), obs);
-      results = results.map((r) => (failing.includes(r.host) ? again.find((a) => a.host === r.host && a.id === r.id && a.check === r.check)! : r));
+      results = rejudge(plan.checks, results, failing, obs);
       attempts++;
       opts.onAttempt?.(attempts, results);
+    }
+    const failing = [...new Set(results.filter((r) => r.status === 'fail').map((r) => r.host))].filter((h) => obs.get(h)?.ok);
+    if (failing.length > 0) {
+      await Promise.all(failing.map(async (h) => obs.set(h, await hosts.withConnections(h, obs.get(h)!))));
+      results = rejudge(plan.checks, results, failing, obs);
     }
     return { results, attempts, ms: Date.now() - started };
   } finally {

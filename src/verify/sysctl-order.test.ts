@@ -10,11 +10,11 @@ describe('persistedValue', () => {
     const files = parseSysctlFiles(
       [
         'F /etc/sysctl.d/99-sysctl.conf /etc/sysctl.conf',
-        'L net.ipv4.ip_forward = 0',
         'F /etc/sysctl.d/zz-lab-lvs-nat.conf /etc/sysctl.d/zz-lab-lvs-nat.conf',
-        'L net.ipv4.ip_forward = 1',
         'F /etc/sysctl.conf /etc/sysctl.conf',
-        'L net.ipv4.ip_forward = 0',
+        'L /etc/sysctl.d/99-sysctl.conf:net.ipv4.ip_forward = 0',
+        'L /etc/sysctl.d/zz-lab-lvs-nat.conf:net.ipv4.ip_forward = 1',
+        'L /etc/sysctl.conf:net.ipv4.ip_forward = 0',
       ].join('\n'),
     );
     const p = persistedValue(files, KEY);
@@ -25,26 +25,26 @@ describe('persistedValue', () => {
 
   it('sorts by file name across folders, not by folder', () => {
     const files = parseSysctlFiles(
-      ['F /etc/sysctl.d/10-a.conf /etc/sysctl.d/10-a.conf', 'L net.ipv4.ip_forward=1', 'F /usr/lib/sysctl.d/50-b.conf /usr/lib/sysctl.d/50-b.conf', 'L net/ipv4/ip_forward = 0'].join('\n'),
+      ['F /etc/sysctl.d/10-a.conf /etc/sysctl.d/10-a.conf', 'F /usr/lib/sysctl.d/50-b.conf /usr/lib/sysctl.d/50-b.conf', 'L /etc/sysctl.d/10-a.conf:net.ipv4.ip_forward=1', 'L /usr/lib/sysctl.d/50-b.conf:net/ipv4/ip_forward = 0'].join('\n'),
     );
     expect(persistedValue(files, KEY)).toMatchObject({ value: '0', file: '/usr/lib/sysctl.d/50-b.conf' });
   });
 
   it('lets a file in /etc hide the same name in /usr/lib (even one that sets nothing)', () => {
-    const files = parseSysctlFiles(['F /usr/lib/sysctl.d/50-fw.conf /usr/lib/sysctl.d/50-fw.conf', 'L net.ipv4.ip_forward = 1', 'F /etc/sysctl.d/50-fw.conf /dev/null'].join('\n'));
+    const files = parseSysctlFiles(['F /usr/lib/sysctl.d/50-fw.conf /usr/lib/sysctl.d/50-fw.conf', 'F /etc/sysctl.d/50-fw.conf /dev/null', 'L /usr/lib/sysctl.d/50-fw.conf:net.ipv4.ip_forward = 1'].join('\n'));
     expect(bootOrder(files).map((f) => f.path)).toEqual(['/etc/sysctl.d/50-fw.conf']);
     expect(persistedValue(files, KEY).value).toBeUndefined();
   });
 
   it('says when /etc/sysctl.conf sets the key but nothing links it into sysctl.d', () => {
-    const files = parseSysctlFiles(['F /etc/sysctl.conf /etc/sysctl.conf', 'L net.ipv4.ip_forward = 1'].join('\n'));
+    const files = parseSysctlFiles(['F /etc/sysctl.conf /etc/sysctl.conf', 'L /etc/sysctl.conf:net.ipv4.ip_forward = 1'].join('\n'));
     const p = persistedValue(files, KEY);
     expect(p.value).toBeUndefined();
     expect(p.unreadSysctlConf).toBe('1');
   });
 
   it('ignores comments and the leading "-" that only silences errors', () => {
-    const files = parseSysctlFiles(['F /etc/sysctl.d/a.conf /etc/sysctl.d/a.conf', 'L -net.ipv4.ip_forward = 1'].join('\n'));
+    const files = parseSysctlFiles(['F /etc/sysctl.d/a.conf /etc/sysctl.d/a.conf', 'L /etc/sysctl.d/a.conf:-net.ipv4.ip_forward = 1'].join('\n'));
     expect(persistedValue(files, KEY).value).toBe('1');
     expect(normalizeKey('net/ipv4/conf/eth0.100/rp_filter')).toBe('net.ipv4.conf.eth0.100.rp_filter');
   });

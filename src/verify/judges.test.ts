@@ -1,0 +1,157 @@
+// Every check judged on outputs recorded from the lab's VMs (test/fixtures/verify): a good lab and each broken state.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readInventory } from '../inventory/file.js';
+import type { Inventory } from '../inventory/types.js';
+import { loadPlaybook } from '../playbook/load.js';
+import type { Playbook } from '../playbook/schema.js';
+import { factQuery } from '../run/facts.js';
+import { loadLab } from '../spec/load.js';
+import type { Lab } from '../spec/schema.js';
+import { splitOutput, withConnections } from './observe.js';
+import { planVerify } from './plan.js';
+import { judgeAll, linkCauses } from './runner.js';
+import type { CheckResult } from './types.js';
+
+const FIX = fileURLToPath(new URL('../../test/fixtures/verify/', import.meta.url));
+let lab: Lab;
+let playbook: Playbook;
+let inventory: Inventory;
+
+beforeAll(async () => {
+  const loaded = await loadLab('lvs-nat');
+  lab = loaded.lab;
+  playbook = await loadPlaybook(loaded);
+  inventory = await readInventory(`${FIX}inventory.yaml`);
+});
+
+/** Judge a recorded state; hosts not recorded in it are taken from the good lab. */
+function judge(state: string, edit: (l: Lab) => Lab = (l) => l): CheckResult[] {
+  const spec = edit(structuredClone(lab));
+  const plan = planVerify(spec, playbook);
+  const obs = new Map<string, { ok: true; view: ReturnType<typeof view> }>();
+  function view(host: string) {
+    const dir = existsSync(`${FIX}${state}/${host}.txt`) ? state : 'good';
+    const need = plan.hosts.get(host)!;
+    const query = { ...factQuery(spec, playbook, host, need.extra), files: [...need.files] };
+    const out = splitOutput(readFileSync(`${FIX}${dir}/${host}.txt`, 'utf8'), query);
+    const facts = withConnections(out.facts, readFileSync(`${FIX}${dir}/${host}.nm.txt`, 'utf8'));
+    return { ctx: { lab: spec, hostName: host, host: spec.hosts[host]!, target: inventory.hosts[host]!, facts, os: facts.os! }, probe: out.probe };
+  }
+  for (const h of plan.hosts.keys()) obs.set(h, { ok: true, view: view(h) });
+  return linkCauses(plan.checks, judgeAll(plan.checks, obs));
+}
+
+const failed = (rs: CheckResult[]) => rs.filter((r) => r.status === 'fail').map((r) => `${r.host} ${r.id}`);
+const one = (rs: CheckResult[], host: string, id: string) => rs.find((r) => r.host === host && r.id === id)!;
+
+describe('verify on recorded VM outputs', () => {
+  it('passes the lab after lab up: every check but SELinux (absent on Debian) passes', () => {
+    const rs = judge('good');
+    expect(failed(rs)).toEqual([]);
+    expect(rs.filter((r) => r.status === 'skip').map((r) => `${r.host} ${r.id}`)).toEqual(['proxy selinux', 'web1 selinux', 'web2 selinux']);
+    expect(one(rs, 'client', 'balancing').found).toContain('web2 web1 web2 web1 web2 web1 web2 web1');
+    expect(rs.map((r) => `${r.check}/${r.id}@${r.host}`)).toEqual([
+      'balancing/balancing@client',
+      'director/vip@proxy',
+      'director/ip_forward@proxy',
+      'director/ip_forward at boot@proxy',
+      'director/sysctl net.ipv4.vs.conntrack@proxy',
+      'director/sysctl net.ipv4.vs.conntrack at boot@proxy',
+      'director/ipvs@proxy',
+      'director/ipvs extra@proxy',
+      'real-servers/route@web1',
+      'real-servers/default routes@web1',
+      'real-servers/web server@web1',
+      'real-servers/page@web1',
+      'real-servers/route@web2',
+      'real-servers/default routes@web2',
+      'real-servers/web server@web2',
+      'real-servers/page@web2',
+      'path/firewall@proxy',
+      'path/selinux@proxy',
+      'path/firewall@web1',
+      'path/selinux@web1',
+      'path/firewall@web2',
+      'path/selinux@web2',
+      'path/vip from client@client',
+    ]);
+  });
+
+  it("web1's default gateway removed: the route check fails and names the cause and the nmcli fix", () => {
+    const rs = judge('web1-no-gateway');
+    expect(failed(rs)).toEqual(['client balancing', 'web1 route']);
+    const r = one(rs, 'web1', 'route');
+    expect(r.why).toMatch(/web1 has no default route via 192.168.2.5/);
+    expect(r.fix).toEqual(["nmcli connection modify 'Wired connection 2' ipv4.gateway 192.168.2.5 && nmcli connection up 'Wired connection 2'"]);
+    expect(one(rs, 'client', 'balancing').why).toMatch(/no answer comes back from it.*Failed checks that explain it: web1: replies to client/);
+  });
+
+  it('ip_forward 0 on the director: nothing comes back, and the runtime check says why', () => {
+    const rs = judge('proxy-ip-forward-0');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy ip_forward', 'client vip from client']);
+    const r = one(rs, 'proxy', 'ip_forward');
+    expect(r.why).toMatch(/net.ipv4.ip_forward = 0, so it does not route/);
+    expect(r.fix).toEqual(['sysctl -w net.ipv4.ip_forward=1']);
+    expect(one(rs, 'proxy', 'ip_forward at boot').status).toBe('pass');
+  });
+
+  it('apache2 stopped on web2: its share is refused, and the web server check names apache2', () => {
+    const rs = judge('web2-apache2-stopped');
+    expect(failed(rs)).toEqual(['client balancing', 'web2 web server']);
+    expect(one(rs, 'web2', 'web server')).toMatchObject({ found: 'apache2 inactive, enabled', fix: ['systemctl enable --now apache2'] });
+    expect(one(rs, 'web2', 'web server').why).toMatch(/apache2 is not running on web2/);
+    expect(one(rs, 'client', 'balancing').why).toMatch(/web2 refuses them/);
+  });
+
+  it('scheduler changed to rr: the IPVS check fails with the ipvsadm -E fix, though equal weights balance the same', () => {
+    const rs = judge('proxy-scheduler-rr');
+    expect(failed(rs)).toEqual(['proxy ipvs']);
+    expect(one(rs, 'proxy', 'ipvs').why).toMatch(/schedules with rr .* not wrr/);
+    expect(one(rs, 'proxy', 'ipvs').fix).toEqual(['ipvsadm -E -t 192.168.4.5:80 -s wrr']);
+  });
+
+  it("a real server's rule -m changed to -g: the IPVS check explains direct routing", () => {
+    const rs = judge('proxy-web1-dr');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy ipvs']);
+    expect(one(rs, 'proxy', 'ipvs').why).toMatch(/web1 \(192.168.2.100\) is reached with -g \(direct routing\) instead of -m \(NAT\)/);
+    expect(one(rs, 'proxy', 'ipvs').fix).toEqual(['ipvsadm -e -t 192.168.4.5:80 -r 192.168.2.100:80 -w 1 -m']);
+  });
+
+  it('default zone public on web1: fails though ens3 still sits in trusted, and says when it bites', () => {
+    const rs = judge('web1-zone-public');
+    expect(failed(rs)).toEqual(['web1 firewall']);
+    expect(one(rs, 'web1', 'firewall').why).toMatch(/default zone on web1 is public.*falls back to the default zone/);
+    expect(one(rs, 'web1', 'firewall').fix).toEqual(['firewall-cmd --set-default-zone=trusted']);
+  });
+
+  it('zone public and the connection re-activated: web1 rejects its share', () => {
+    const rs = judge('web1-zone-public-reactivated');
+    expect(failed(rs)).toEqual(['client balancing', 'web1 firewall']);
+    expect(one(rs, 'web1', 'firewall').why).toMatch(/ens3, which takes the lab's requests, is in firewalld zone public/);
+    expect(one(rs, 'web1', 'firewall').fix).toEqual(['firewall-cmd --set-default-zone=trusted', 'firewall-cmd --zone=trusted --change-interface=ens3']);
+  });
+
+  it('wrr 1:3 recorded as B A B B B A B B: passes a 1:3 spec by counts, fails the 1:1 spec', () => {
+    const weights13 = (l: Lab) => {
+      l.services[0]!.real_servers[1]!.weight = 3;
+      return l;
+    };
+    expect(failed(judge('wrr-1-3', weights13))).toEqual([]);
+    const rs = judge('wrr-1-3');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy ipvs']);
+    expect(one(rs, 'proxy', 'ipvs').why).toMatch(/web2 \(192.168.2.200\) has weight 3 instead of 1/);
+  });
+
+  it('persistence recorded (every answer from web2): passes a -p 300 spec, fails the plain one', () => {
+    const persistent = (l: Lab) => {
+      l.services[0]!.persistence = 300;
+      return l;
+    };
+    expect(failed(judge('persistent', persistent))).toEqual([]);
+    const rs = judge('persistent');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy ipvs']);
+    expect(one(rs, 'proxy', 'ipvs').why).toMatch(/is persistent \(-p 300\)/);
+  });
+});
