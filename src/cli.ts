@@ -1,10 +1,21 @@
 // Commands only: parse argv, call one function, map errors to one line and an exit code.
 import { Command, CommanderError, Option } from 'commander';
+import { classroomCommand, type ClassroomCliOptions } from './commands/classroom.js';
 import { convergeCommand, type ConvergeCliOptions } from './commands/converge.js';
 import { schemaCommand, validateCommand } from './commands/spec.js';
 import { verifyCommand, type VerifyCliOptions } from './commands/verify.js';
 import { exitCodeOf, RunError, UsageError } from './errors.js';
 import { vmCommand } from './vm/cli.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** --roster runs the command for every student of a roster (see docs/classroom.md). */
+function rosterOptions(cmd: Command): Command {
+  return cmd
+    .option('--roster <file>', 'run for every student of this roster, in parallel')
+    .option('--students <a,b>', 'with --roster: only these students')
+    .option('--concurrency <n>', 'with --roster: students at once (default 8)');
+}
 
 function targetOptions(cmd: Command, hosts = true): Command {
   cmd
@@ -23,19 +34,29 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride();
   const run = (fn: () => Promise<number> | number) => async () => setCode(await fn());
+  type Opts = ConvergeCliOptions & VerifyCliOptions & ClassroomCliOptions;
   for (const [name, what] of [
     ['plan', 'show, per host, each change and its exact commands; change nothing'],
     ['up', 'converge the lab: apply the plan, hosts in parallel'],
     ['down', 'undo what up did, restoring what it found'],
   ] as const) {
-    targetOptions(program.command(name).description(what).argument('<lab>', 'lab name (labs/NAME.yaml) or spec path')).action((lab: string, o: ConvergeCliOptions) =>
-      run(() => convergeCommand(name, lab, o))(),
-    );
+    const cmd = targetOptions(program.command(name).description(what).argument('<lab>', 'lab name (labs/NAME.yaml) or spec path'));
+    rosterOptions(cmd)
+      .option('--report <kind:file>', 'with --roster: write junit:FILE or json:FILE (repeatable)', collect)
+      .action((lab: string, o: Opts) =>
+        run(() => {
+          if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(`--report, --students and --concurrency on ${name} need --roster (for one lab, use --json)`);
+          return o.roster ? classroomCommand(name, lab, o) : convergeCommand(name, lab, o);
+        })(),
+      );
   }
-  targetOptions(program.command('verify').description('prove from the client that the lab works; explain every failure').argument('<lab>', 'lab name or spec path'), false)
+  rosterOptions(targetOptions(program.command('verify').description('prove from the client that the lab works; explain every failure').argument('<lab>', 'lab name or spec path'), false))
     .option('--wait <duration>', 'retry failing checks until they pass or this time is up (30s, 2m)')
-    .option('--report <kind:file>', 'write a report: junit:FILE or json:FILE (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .action((lab: string, o: VerifyCliOptions) => run(() => verifyCommand(lab, o))());
+    .option('--report <kind:file>', 'write a report: junit:FILE or json:FILE (repeatable)', collect)
+    .action((lab: string, o: Opts) => run(() => (o.roster ? classroomCommand('verify', lab, o) : verifyCommand(lab, o)))());
+  rosterOptions(targetOptions(program.command('reset').description('down, then check the hosts are at the lab\'s declared starting point').argument('<lab>', 'lab name or spec path'), false))
+    .option('--report <kind:file>', 'write junit:FILE or json:FILE (repeatable)', collect)
+    .action((lab: string, o: Opts) => run(() => classroomCommand('reset', lab, o))());
   program
     .command('validate')
     .description('check a lab spec and its playbook; contact no host')

@@ -1,6 +1,6 @@
 // What one student's job is for each command: converge, verify, or reset; each returns the student's verdict.
 import type { Playbook } from '../playbook/schema.js';
-import type { Start } from '../roster/start.js';
+import type { Start } from '../spec/start.js';
 import { converge } from '../run/converge.js';
 import type { Lab } from '../spec/schema.js';
 import type { StudentJob } from './pool.js';

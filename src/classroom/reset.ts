@@ -2,7 +2,7 @@
 import type { Facts } from '../facts/types.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { Playbook } from '../playbook/schema.js';
-import type { Start } from '../roster/start.js';
+import type { Start } from '../spec/start.js';
 import { connectHost } from '../run/connect.js';
 import { converge } from '../run/converge.js';
 import { factQuery, gatherFacts } from '../run/facts.js';

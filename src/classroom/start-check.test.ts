@@ -5,7 +5,7 @@ import { fixture } from '../../test/unit/recorded.js';
 import type { Facts } from '../facts/types.js';
 import { detectOs } from '../os/families.js';
 import { playbookSchema } from '../playbook/schema.js';
-import { startSchema, startOf, DEFAULT_START } from '../roster/start.js';
+import { startSchema, startOf, DEFAULT_START } from '../spec/start.js';
 import { parseLab } from '../spec/load.js';
 import { checkStart } from './start-check.js';
 
@@ -93,7 +93,9 @@ describe('start check', () => {
   it('addresses: absent wants none of them; the default start checks only that nothing is left', () => {
     expect(bad(facts(), 'web1', { ...START, addresses: 'absent' }).map((f) => f.what)).toEqual(['address 192.168.2.100']);
     expect(checkStart(lab, playbook, 'web1', facts(), DEFAULT_START).map((f) => f.what)).not.toContain('address 192.168.2.100/24');
-    expect(startOf(lab)).toEqual(DEFAULT_START);
+    expect(startOf({})).toEqual(DEFAULT_START);
     expect(startOf({ start: { addresses: 'assigned' } })).toEqual({ addresses: 'assigned' });
+    // The seed lab declares the course's starting point: addresses assigned, forwarding off.
+    expect(startOf(lab)).toMatchObject({ addresses: 'assigned', sysctl: { 'net.ipv4.ip_forward': '0' } });
   });
 });

@@ -6,7 +6,7 @@ import { serviceModule } from '../modules/service.js';
 import { stateFile } from '../modules/types.js';
 import { bindTasks } from '../playbook/bind.js';
 import type { Playbook } from '../playbook/schema.js';
-import type { Start } from '../roster/start.js';
+import type { Start } from '../spec/start.js';
 import { parseCidr } from '../spec/ipv4.js';
 import type { Lab } from '../spec/schema.js';
 

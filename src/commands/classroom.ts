@@ -11,8 +11,9 @@ import { loadPlaybook } from '../playbook/load.js';
 import { styler, useColor } from '../report/style.js';
 import { loadRoster, pickStudents, type Student } from '../roster/load.js';
 import { Redactor } from '../roster/redact.js';
-import { startOf, type Start } from '../roster/start.js';
+import { startOf, type Start } from '../spec/start.js';
 import { loadLab } from '../spec/load.js';
+import { parseDuration } from '../verify/duration.js';
 
 export type { ClassroomKind } from '../classroom/types.js';
 
@@ -29,11 +30,11 @@ export interface ClassroomCliOptions {
   json?: boolean;
   inventory?: string;
   instance?: string;
-  /** verify: keep retrying failing checks this many seconds. */
+  /** verify: keep retrying failing checks this long (30s, 2m; a bare number is seconds). */
   wait?: string | number;
 }
 
-/** What the CLI does not set: streams, environment, and a starting point for labs whose spec has none yet. */
+/** What the CLI does not set: streams, environment, and (for tests) a starting point other than the spec's. */
 export interface ClassroomIo {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -76,7 +77,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const began = Date.now();
     // Everything the user wrote is checked before any host is contacted.
     const concurrency = intOption('--concurrency', o.concurrency, 1, 256) ?? DEFAULT_CONCURRENCY;
-    const waitSec = intOption('--wait', o.wait, 0, 3600) ?? 0;
+    const waitMs = o.wait === undefined ? 0 : parseDuration(String(o.wait));
     const reports = parseReports(o.report);
     const loaded = await loadLab(labArg);
     const playbook = await loadPlaybook(loaded);
@@ -87,7 +88,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const err = sink(stderr, redactor);
     const live = !o.json && useColor(stderr) ? new LiveClassroom(who.students.length, `lab ${kind} ${loaded.lab.name}`, err) : undefined;
     const onEvent = live?.onEvent ?? (o.json ? undefined : plainLines(who.students.length, kind, err, styler(false)));
-    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs: waitSec * 1000 });
+    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs });
     let students;
     try {
       students = await runStudents(who.students, concurrency, job, onEvent);

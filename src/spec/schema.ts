@@ -1,6 +1,7 @@
 // The lab spec's shape as a zod schema; the JSON Schema for editors is generated from it.
 import { z } from 'zod';
 import { CIDR_RE, IPV4_RE } from './ipv4.js';
+import { startSchema } from './start.js';
 
 const name = z
   .string()
@@ -60,6 +61,7 @@ export const labSchema = z
     hosts: z.record(name, hostSchema),
     services: z.array(serviceSchema).default([]),
     verify: z.array(checkSchema).default([]),
+    start: startSchema.optional(),
   })
   .describe('A lab for `lab`: hosts, networks, virtual services and checks.');
 
