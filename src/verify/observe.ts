@@ -10,12 +10,24 @@ import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './
 const SPLIT = '@@verify-begin';
 
 /**
- * The fact script runs in a subshell (it ends with `exit 0`), then the probe. nmcli is shadowed by a failing
- * function there: each nmcli call costs about a second under emulation, and passing checks never need the
- * profiles. Hosts with failures get them in a second round trip (nmScript), for exact fix commands.
+ * Commands of the fact script that verify never needs. busctl only asks for firewalld's default zone, which the
+ * probe reads from firewalld.conf; it succeeds silently so that the script does not fall back to firewall-cmd.
+ * (Names with a dash, like dpkg-query, cannot be shell functions.)
  */
-export function combinedScript(query: FactQuery, probe: ProbeRequest): string {
-  return `(\nnmcli() { return 1; }\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
+export const ALWAYS_SHADOWED: Record<string, string> = { nmcli: 'return 1', busctl: 'return 0' };
+
+/**
+ * The fact script runs in a subshell (it ends with `exit 0`), then the probe. Under emulation every process costs,
+ * so commands whose sections no check of this host judges are shadowed there by functions: nmcli (about a second
+ * per call; passing checks never need the profiles, and hosts with failures get them in a second round trip,
+ * nmScript, for exact fix commands), busctl (see above), and `shadow` (e.g. systemctl on a host with no service
+ * checks), which fail.
+ */
+export function combinedScript(query: FactQuery, probe: ProbeRequest, shadow: string[] = []): string {
+  const fns = Object.entries({ ...ALWAYS_SHADOWED, ...Object.fromEntries(shadow.map((c) => [c, 'return 1'])) })
+    .map(([c, body]) => `${c}() { ${body}; }`)
+    .join('\n');
+  return `(\n${fns}\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
 }
 
 const NM_FIELDS = 'connection.id,connection.uuid,connection.type,connection.interface-name,802-3-ethernet.mac-address,ipv4.method,ipv4.addresses,ipv4.gateway,ipv4.never-default';
@@ -51,8 +63,8 @@ export function probeTimeoutMs(probe: ProbeRequest): number {
   return 60_000 + requests * 3_000;
 }
 
-export async function observe(conn: SshConnection, query: FactQuery, probe: ProbeRequest): Promise<{ facts: Facts; probe: ProbeOutput }> {
-  const res = await conn.exec(combinedScript(query, probe), { prelude: FACT_PRELUDE, timeoutMs: probeTimeoutMs(probe) });
+export async function observe(conn: SshConnection, query: FactQuery, probe: ProbeRequest, shadow: string[] = []): Promise<{ facts: Facts; probe: ProbeOutput }> {
+  const res = await conn.exec(combinedScript(query, probe, shadow), { prelude: FACT_PRELUDE, timeoutMs: probeTimeoutMs(probe) });
   if (res.code !== 0) throw new RunError(`the verify command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
   const out = splitOutput(res.stdout, query);
   if (!out.facts.os) {

@@ -59,8 +59,9 @@ export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, po
   const st = ctx.facts.services.get('firewalld');
   if (!st?.loaded) return pass(expected, 'firewalld is not installed');
   if (!st.active) return pass(expected, 'firewalld is inactive');
-  const zone = ctx.facts.firewallZone;
-  if (!zone) return fail(expected, 'firewalld is active, but its default zone could not be read over D-Bus', 'Without the zone, lab cannot tell whether HTTP gets through.', ['firewall-cmd --get-default-zone']);
+  // set-default-zone writes firewalld.conf as it changes the runtime zone, so the file names the zone in use.
+  const zone = ctx.facts.firewallZone ?? fw?.confZone;
+  if (!zone) return fail(expected, 'firewalld is active, but its default zone could not be read from /etc/firewalld/firewalld.conf', 'Without the zone, lab cannot tell whether HTTP gets through.', ['firewall-cmd --get-default-zone']);
   const allows = (z: string) => ports.every((p) => zoneAllows(zoneView(fw, z), p));
   const links = [...new Set(labIps.map((ip) => linkHolding(ctx, ip)).filter((l) => l !== undefined))];
   const bound = links.map((l) => ({ dev: l.name, zone: fw?.active.get(l.name) ?? zone }));

@@ -36,6 +36,14 @@ export interface HostNeed {
   extra: Partial<FactQuery>;
   /** Files whose content the checks judge; the fact query reads only these (each costs a few processes). */
   files: Set<string>;
+  /** Whether a check reads systemd's units (systemctl show) or runtime sysctls. */
+  services: boolean;
+  sysctls: boolean;
+}
+
+/** Fact commands this host's checks never read, to shadow in the fact script. */
+export function shadowFor(need: HostNeed): string[] {
+  return [...(need.services ? [] : ['systemctl']), ...(need.sysctls ? [] : ['sysctl'])];
 }
 
 export interface VerifyPlan {
@@ -108,7 +116,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   const checks: CheckDef[] = [];
   const hosts = new Map<string, HostNeed>();
   const need = (h: string) => {
-    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), extra: { sysctls: [], services: [] }, files: new Set() });
+    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), extra: { sysctls: [], services: [] }, files: new Set(), services: false, sysctls: false });
     return hosts.get(h)!;
   };
   const views = serviceViews(lab);
@@ -156,6 +164,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         for (const [key, want] of Object.entries(sysctls)) {
           const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl ${key}`;
           need(d).extra.sysctls!.push(key);
+          need(d).sysctls = true;
           need(d).probe.sysctlKeys.add(key);
           add({ check: 'director', id: short, host: d, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
           add({ check: 'director', id: `${short} at boot`, host: d, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
@@ -186,6 +195,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           const svcTask = roleTask(playbook, role, 'service')?.service as { name: string } | undefined;
           const logical = svcTask?.name ?? 'httpd';
           need(r.host).extra.services!.push(logical);
+          need(r.host).services = true;
           add({ check: 'real-servers', id: 'web server', host: r.host, title: `web server (${logical}) active and enabled`, judge: ({ ctx }) => judgeWebService(ctx, logical, r.port) });
           for (const f of fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT)) need(r.host).files.add(f.path);
           add({
@@ -217,6 +227,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         const hostRole = lab.hosts[h]!.role;
         const zone = (roleTask(playbook, hostRole, 'firewall')?.firewall as { default_zone: string } | undefined)?.default_zone;
         need(h).probe.firewall = true;
+        need(h).services = true;
         add({ check: 'path', id: 'firewall', host: h, title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
         const se = (roleTask(playbook, hostRole, 'selinux')?.selinux as { mode: 'enforcing' | 'permissive' } | undefined)?.mode;
         if (se) need(h).files.add(SELINUX_CONFIG);

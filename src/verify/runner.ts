@@ -9,7 +9,7 @@ import { factQuery } from '../run/facts.js';
 import type { SshConnection } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { fetchConnections, observe } from './observe.js';
-import { planVerify, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
+import { planVerify, shadowFor, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
 import { fail, type CheckResult, type Verdict } from './types.js';
 
 export interface VerifyOptions {
@@ -95,7 +95,7 @@ class Hosts {
     const need = this.plan.hosts.get(host)!;
     try {
       const query = { ...factQuery(this.lab, this.playbook, host, need.extra), files: [...need.files] };
-      const { facts, probe } = await observe(conn, query, need.probe);
+      const { facts, probe } = await observe(conn, query, need.probe, shadowFor(need));
       const ctx: HostContext = { lab: this.lab, hostName: host, host: this.lab.hosts[host]!, target, facts, os: facts.os! };
       return { ok: true, view: { ctx, probe } };
     } catch (e) {
