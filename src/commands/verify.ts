@@ -56,7 +56,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
       waitMs > 0 && !o.json
         ? (n, results) => {
             const failed = results.filter((r) => r.status === 'fail').length;
-            if (failed > 0) process.stderr.write(s.dim(`attempt ${n}: ${failed} check(s) failing, retrying\n`));
+            if (failed > 0) process.stderr.write(s.dim(`attempt ${n}: ${failed} check(s) failing\n`));
           }
         : undefined,
   });

@@ -115,7 +115,7 @@ export function judgeBalancing(spec: BalancingSpec, records: RequestRecord[]): V
       `${names(twins)} serve the same page`,
       `Answers are told apart by the page each real server serves; ${names(twins)} serve identical pages, so the balancing cannot be judged.`,
     );
-  const answers = answers_(records, spec.servers);
+  const answers = records.map((r) => classify(r, spec.servers));
   const active = spec.servers.filter((s) => s.weight > 0);
   const counts = tally(answers);
   const missing = active.filter((s) => !counts.has(s.host)).map((s) => s.host);
@@ -175,8 +175,4 @@ export function judgeBalancing(spec: BalancingSpec, records: RequestRecord[]): V
         `${spec.scheduler} sends each new connection to the real server with the fewest (weighted) connections, so over ${n} connections one after another every server answers; ${names(missing)} never did: it is missing from the table on ${spec.director} or has weight 0 there.`,
       );
   }
-}
-
-function answers_(records: RequestRecord[], servers: ServerPage[]): Answer[] {
-  return records.map((r) => classify(r, servers));
 }

@@ -1,0 +1,60 @@
+// The terminal report: one line per check, the explanation under failures only, no escape codes without color.
+import { describe, expect, it } from 'vitest';
+import { styler } from '../report/style.js';
+import { formatResults, verifyJson } from '../report/verify.js';
+import { parseReports } from '../commands/verify.js';
+import { UsageError } from '../errors.js';
+import type { CheckResult } from './types.js';
+
+const results: CheckResult[] = [
+  { check: 'director', id: 'ip_forward', host: 'proxy', title: 'net.ipv4.ip_forward = 1 now', status: 'pass', expected: 'net.ipv4.ip_forward = 1 now', found: 'net.ipv4.ip_forward = 1' },
+  {
+    check: 'real-servers',
+    id: 'web server',
+    host: 'web2',
+    title: 'web server (httpd) active and enabled',
+    status: 'fail',
+    expected: 'apache2 active and enabled',
+    found: 'apache2 inactive, enabled',
+    why: 'apache2 is not running on web2, so nothing listens on port 80.',
+    fix: ['systemctl enable --now apache2'],
+  },
+  { check: 'path', id: 'selinux', host: 'web1', title: 'SELinux permissive', status: 'skip', expected: 'x', found: 'SELinux is not present' },
+];
+
+describe('formatResults', () => {
+  it('lists every check, explains only failures, and ends with the counts', () => {
+    const out = formatResults(results, styler(false), { ms: 2100, attempts: 1 });
+    expect(out).not.toMatch(/\x1b\[/);
+    expect(out.split('\n')).toEqual([
+      'pass  proxy  net.ipv4.ip_forward = 1 now',
+      'FAIL  web2   web server (httpd) active and enabled',
+      '             expected  apache2 active and enabled',
+      '             found     apache2 inactive, enabled',
+      '             why       apache2 is not running on web2, so nothing listens on port 80.',
+      '             fix       systemctl enable --now apache2',
+      'skip  web1   SELinux permissive  (SELinux is not present)',
+      '',
+      '3 checks: 1 passed, 1 failed, 1 skipped (2.1s)',
+      '',
+    ]);
+  });
+
+  it('colors only when asked', () => {
+    expect(formatResults(results, styler(true), { ms: 1, attempts: 1 })).toMatch(/\x1b\[31mFAIL/);
+  });
+
+  it('summarizes for --json', () => {
+    expect(verifyJson('lvs-nat', results, 2100, 2)).toMatchObject({ ok: false, attempts: 2, summary: { total: 3, passed: 1, failed: 1, skipped: 1 } });
+  });
+});
+
+describe('parseReports', () => {
+  it('takes junit:FILE and json:FILE, repeatable', () => {
+    expect(parseReports(['junit:out/a.xml', 'json:b.json'])).toEqual([
+      { kind: 'junit', file: 'out/a.xml' },
+      { kind: 'json', file: 'b.json' },
+    ]);
+    expect(() => parseReports(['xml:a'])).toThrow(UsageError);
+  });
+});
