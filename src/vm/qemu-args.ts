@@ -34,6 +34,8 @@ export function kernelCmdline(plan: Pick<VmPlan, 'name' | 'machineId'>): string 
   return [
     'root=/dev/vda rw console=ttyS0 quiet loglevel=3 mitigations=off',
     'systemd.show_status=false rd.udev.log_level=3 fsck.mode=skip',
+    // Measured ~6% less CPU to boot under emulation: no crypto self-tests, timer check, watchdogs or audit.
+    'cryptomgr.notests no_timer_check nowatchdog audit=0',
     `systemd.hostname=${plan.name} systemd.machine_id=${plan.machineId}`,
   ].join(' ');
 }

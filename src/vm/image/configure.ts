@@ -1,5 +1,5 @@
 // Turn the bootstrapped tree into a lab guest: files, units, keys removed, small initrd, offline apt.
-import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inChroot } from './chroot.js';
 import { guestFiles } from './guest-files.js';
@@ -25,6 +25,15 @@ async function removeHostTraces(root: string): Promise<void> {
   await writeFile(join(root, 'etc/machine-id'), `${'0'.repeat(31)}1\n`);
 }
 
+async function maskGenerators(root: string): Promise<void> {
+  const dir = join(root, 'etc/systemd/system-generators');
+  await mkdir(dir, { recursive: true });
+  for (const g of RECIPE.maskedGenerators) {
+    await rm(join(dir, g), { force: true });
+    await symlink('/dev/null', join(dir, g));
+  }
+}
+
 async function setUnits(root: string, log: string): Promise<void> {
   await inChroot(root, ['systemctl', 'enable', ...RECIPE.enabled], { log });
   await inChroot(root, ['systemctl', 'mask', ...RECIPE.masked], { log });
@@ -36,8 +45,10 @@ export async function configureGuest(root: string, log: string): Promise<void> {
   await writeGuestFiles(root);
   await removeHostTraces(root);
   await setUnits(root, log);
+  await maskGenerators(root);
   await inChroot(root, ['update-initramfs', '-u', '-k', 'all'], { log });
   // Index the local repository now, offline, so guests can apt-get install without an update first.
   await inChroot(root, ['apt-get', 'update'], { log });
   await inChroot(root, ['apt-get', 'clean'], { log });
+  for (const dir of ['etc', 'var']) await writeFile(join(root, dir, '.updated'), RECIPE.updateDone);
 }

@@ -76,6 +76,7 @@ export function guestFiles(): Record<string, GuestFile> {
     '/etc/ssh/sshd_config.d/lab.conf': { content: SSHD_CONF, mode: 0o644 },
     '/etc/fstab': { content: '/dev/vda / ext4 defaults,noatime 0 1\n', mode: 0o644 },
     '/etc/hosts': { content: HOSTS, mode: 0o644 },
+    '/etc/default/locale': { content: 'LANG=C.UTF-8\n', mode: 0o644 },
     '/etc/initramfs-tools/conf.d/lab.conf': { content: INITRAMFS_CONF, mode: 0o644 },
     '/etc/initramfs-tools/conf.d/resume': { content: 'RESUME=none\n', mode: 0o644 },
     '/etc/initramfs-tools/modules': { content: INITRAMFS_MODULES, mode: 0o644 },
@@ -109,5 +110,19 @@ export const MASKED_UNITS = [
   'sys-kernel-tracing.mount',
   'sys-fs-fuse-connections.mount',
 ];
+
+/** systemd generators a lab VM has no use for (no LUKS, verity, GPT auto-mounts, hibernation, boot counting). */
+export const MASKED_GENERATORS = [
+  'systemd-gpt-auto-generator',
+  'systemd-cryptsetup-generator',
+  'systemd-veritysetup-generator',
+  'systemd-integritysetup-generator',
+  'systemd-hibernate-resume-generator',
+  'systemd-bless-boot-generator',
+  'systemd-system-update-generator',
+];
+
+/** Written last: tells ConditionNeedsUpdate= units (sysusers) that /etc and /var are current, so no VM redoes them at boot. */
+export const UPDATE_DONE_STAMP = '# Written by the lab image build, like systemd-update-done: /etc and /var match /usr.\n';
 
 export const ENABLED_UNITS = ['lab-keys.service', 'ssh.service', 'NetworkManager.service', 'firewalld.service'];

@@ -1,6 +1,6 @@
 // What goes into the Debian 12 base image; its hash names the image's cache folder.
 import { createHash } from 'node:crypto';
-import { ENABLED_UNITS, guestFiles, MASKED_UNITS } from './guest-files.js';
+import { ENABLED_UNITS, guestFiles, MASKED_GENERATORS, MASKED_UNITS, UPDATE_DONE_STAMP } from './guest-files.js';
 
 export const RECIPE = {
   /** Bump when the build steps change in a way the lists below do not show. */
@@ -20,6 +20,8 @@ export const RECIPE = {
   dpkgExcludes: ['/usr/share/man/*', '/usr/share/doc/*', '/usr/share/locale/*', '/usr/share/info/*'],
   diskSize: '4G',
   masked: MASKED_UNITS,
+  maskedGenerators: MASKED_GENERATORS,
+  updateDone: UPDATE_DONE_STAMP,
   enabled: ENABLED_UNITS,
 } as const;
 
