@@ -2,6 +2,7 @@
 import { relative } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AccelChoice } from './accel.js';
+import { silentSink } from './progress.js';
 import { vmDestroy, vmDown, vmReset, vmStatus, vmUp, type StatusResult, type UpResult } from './index.js';
 
 function intIn(min: number, max: number, what: string) {
@@ -100,7 +101,7 @@ export function vmCommand(): Command {
   );
   vm.addCommand(
     sub('destroy', 'stop the lab\'s VMs and delete their disks, keys and inventory').action(async (lab: string, f: { instance?: string }) => {
-      const r = await vmDestroy(lab, { instance: f.instance });
+      const r = await vmDestroy(lab, { instance: f.instance, progress: silentSink });
       process.stdout.write(r.removed ? `instance ${r.instance} destroyed (${rel(r.removed)} removed)\n` : `instance ${r.instance}: nothing to destroy\n`);
     }),
   );

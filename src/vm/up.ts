@@ -61,7 +61,6 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   const stopped = hosts.filter((h) => runningPid(vmFiles(ctx.instance, h).pid) === undefined);
   const state = readState(ctx.instance);
   if (stopped.length === 0 && state && existsSync(ctx.files.inventory)) {
-    progress.step(`instance ${ctx.instance} of lab ${ctx.lab.name} is already running (${hosts.length} VMs); nothing changed`);
     const inventory = readInventoryFile(ctx.files.inventory);
     return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: true, booted: {}, seconds: progress.elapsed() };
   }
