@@ -1,7 +1,7 @@
 // Build the base image once per recipe: bootstrap, bake the repo, configure, make the disk; atomic and locked.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { RunError } from '../../errors.js';
 import { withLock } from '../lock.js';
 import { imagesRoot } from '../paths.js';
@@ -45,9 +45,20 @@ export async function ensureImage(opts: BuildOptions): Promise<ImageInfo> {
     onWait: (owner: string) => opts.progress.step(`waiting for process ${owner}, which is building the same image`),
   };
   return withLock(`${image.dir}.lock`, lockOpts, async () => {
-    if (!imageReady(image)) await buildInto(image, tool, mirror, opts.progress);
+    if (!imageReady(image)) {
+      await removeStaleBuilds(image);
+      await buildInto(image, tool, mirror, opts.progress);
+    }
     return image;
   });
+}
+
+/** Under the lock, any other temp folder of this image is left over from a build that was killed. */
+async function removeStaleBuilds(image: ImageInfo): Promise<void> {
+  const prefix = `${basename(image.dir)}.tmp-`;
+  for (const name of await readdir(dirname(image.dir))) {
+    if (name.startsWith(prefix)) await removeTree(join(dirname(image.dir), name));
+  }
 }
 
 async function buildInto(image: ImageInfo, tool: 'mmdebstrap' | 'debootstrap', mirror: string, progress: Progress): Promise<void> {
