@@ -1,4 +1,5 @@
 // Run commands inside a bootstrapped tree with /dev, /proc and /sys mounted, and always unmount them.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { run, type RunOptions } from '../run.js';
@@ -25,8 +26,29 @@ export async function unmountAll(dir: string, log?: string): Promise<void> {
   }
 }
 
+/** On Ctrl-C or SIGTERM while mounted: unmount synchronously, then exit as the signal would. */
+function unmountOnSignal(root: string): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    for (const point of mountsUnder(root)) {
+      try {
+        execFileSync('umount', ['--lazy', point]);
+      } catch {
+        // best effort; the next build unmounts leftovers too
+      }
+    }
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 /** Run fn with the host's /dev bind-mounted and proc/sysfs mounted in `root`. */
 export async function withChrootMounts<T>(root: string, log: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const release = unmountOnSignal(root);
   try {
     await run('mount', ['--bind', '/dev', join(root, 'dev')], { log });
     await run('mount', ['-t', 'proc', 'proc', join(root, 'proc')], { log });
@@ -34,6 +56,7 @@ export async function withChrootMounts<T>(root: string, log: string | undefined,
     return await fn();
   } finally {
     await unmountAll(root, log);
+    release();
   }
 }
 
