@@ -1,9 +1,10 @@
 // Read an inventory YAML file (written by `lab vm up`, or by hand) into typed host targets, with file:line:col errors.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
-import { issueLines, readYaml } from '../spec/yaml.js';
+import { issueLines, parseYaml } from '../spec/yaml.js';
 import type { HostTarget, InterfaceHint, Inventory } from './types.js';
 
 const hint = z.strictObject({ mac: z.string().regex(/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/).optional(), device: z.string().optional() });
@@ -37,29 +38,71 @@ function abs(base: string, p: string | undefined): string | undefined {
   return p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p);
 }
 
-export async function readInventory(file: string): Promise<Inventory> {
-  const src = await readYaml(file);
+/** Parse inventory text; relative key and known_hosts paths are taken from the file's folder. */
+export function parseInventory(file: string, text: string): Inventory {
+  const src = parseYaml(file, text);
   const parsed = inventorySchema.safeParse(src.doc.toJS());
   if (!parsed.success) throw new SpecError(issueLines(src, parsed.error.issues));
   const inv = parsed.data;
   const base = dirname(resolve(file));
   const hosts: Record<string, HostTarget> = {};
   for (const [name, h] of Object.entries(inv.hosts)) {
-    hosts[name] = {
-      name,
-      address: h.address,
-      port: h.port,
-      user: h.user,
-      identityFile: abs(base, h.identity_file),
-      password: h.password,
-      agent: h.agent,
-      sudo: h.sudo,
-      knownHosts: abs(base, h.known_hosts ?? inv.known_hosts),
-      interfaces: h.interfaces as Record<string, InterfaceHint> | undefined,
-      management: h.management,
-    };
+    const t: HostTarget = { name, address: h.address, port: h.port, user: h.user };
+    const identityFile = abs(base, h.identity_file);
+    const knownHosts = abs(base, h.known_hosts ?? inv.known_hosts);
+    if (identityFile) t.identityFile = identityFile;
+    if (knownHosts) t.knownHosts = knownHosts;
+    if (h.password !== undefined) t.password = h.password;
+    if (h.agent !== undefined) t.agent = h.agent;
+    if (h.sudo !== undefined) t.sudo = h.sudo;
+    if (h.interfaces) t.interfaces = h.interfaces as Record<string, InterfaceHint>;
+    if (h.management) t.management = h.management;
+    hosts[name] = t;
   }
   return { lab: inv.lab, source: inv.source, hosts };
+}
+
+export function readInventoryFile(file: string): Inventory {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the inventory (${(e as NodeJS.ErrnoException).code ?? e}); boot the lab with \`lab vm up\` or give --inventory`);
+  }
+  return parseInventory(file, text);
+}
+
+export async function readInventory(file: string): Promise<Inventory> {
+  return readInventoryFile(file);
+}
+
+function defined(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+export function inventoryToYaml(inv: Inventory, header = '# Written by `lab vm`; SSH to each host with the identity file, checking keys against known_hosts.'): string {
+  const hosts = Object.fromEntries(
+    Object.entries(inv.hosts).map(([name, h]) => [
+      name,
+      defined({
+        address: h.address,
+        port: h.port,
+        user: h.user,
+        identity_file: h.identityFile,
+        password: h.password,
+        agent: h.agent,
+        sudo: h.sudo,
+        known_hosts: h.knownHosts,
+        interfaces: h.interfaces && Object.fromEntries(Object.entries(h.interfaces).map(([k, v]) => [k, defined(v)])),
+        management: h.management && defined(h.management),
+      }),
+    ]),
+  );
+  return `${header}\n${stringify({ lab: inv.lab, source: inv.source, hosts })}`;
+}
+
+export function writeInventoryFile(file: string, inv: Inventory): void {
+  writeFileSync(file, inventoryToYaml(inv));
 }
 
 /** --inventory FILE, else the `lab vm` inventory of the instance (default: the lab's name). */

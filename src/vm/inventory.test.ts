@@ -41,11 +41,11 @@ describe('inventory', () => {
     });
   });
 
-  it('rejects a bad file with one line naming the field', () => {
-    expect(() => parseInventory('x.yaml', 'lab: l\nhosts:\n  a: { port: 22 }\n')).toThrow(/^x\.yaml: hosts\.a\.address: /);
+  it('rejects a bad file with one line naming the field and its position', () => {
+    expect(() => parseInventory('x.yaml', 'lab: l\nhosts:\n  a: { port: 22 }\n')).toThrow(/^x\.yaml:3:6: hosts\.a\.address: /);
     const p = join(home, 'bad.yaml');
     writeFileSync(p, 'lab: [');
-    expect(() => readInventoryFile(p)).toThrow(/not valid YAML/);
+    expect(() => readInventoryFile(p)).toThrow(/bad\.yaml:1:\d+: /);
     expect(() => readInventoryFile(join(home, 'none.yaml'))).toThrow(/cannot read the inventory/);
   });
 });
