@@ -52,7 +52,11 @@ export function formatRecap(results: HostResult[], s: Style): string {
     rows.push([r.host, String(rc.ok), String(rc.changed), String(rc.failed), String(rc.unreachable), seconds(r.ms)]);
   }
   const lines = table(rows).split('\n');
-  return [s.bold(lines[0]!), ...lines.slice(1)].join('\n');
+  const problems = results.flatMap((r) => [
+    ...(r.error ? [s.red(`${r.host}: ${r.unreachable ? 'unreachable' : 'failed'}: ${r.error}`)] : []),
+    ...r.tasks.filter((t) => t.status === 'failed').map((t) => s.red(`${r.host}: ${t.label} failed: ${t.error}`)),
+  ]);
+  return [s.bold(lines[0]!), ...lines.slice(1), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n');
 }
 
 export function recapJson(mode: string, results: HostResult[], ms: number): object {
