@@ -46,17 +46,20 @@ export function parseNmDetail(text: string): Record<string, string> {
   return fields;
 }
 
+/** Profiles from the `nmconns` section (blank-line separated blocks) or, as recorded outputs have them, `nmconn UUID` sections. */
 export function parseNmConnections(sections: Map<string, string>): NmConnection[] {
   const active = new Map<string, string>();
   for (const line of (sections.get('nmlist') ?? '').split('\n')) {
     const [uuid, device] = splitTerse(line);
     if (uuid) active.set(uuid, device ?? '');
   }
+  const blocks = (sections.get('nmconns') ?? '').split(/\n\s*\n/);
+  for (const [key, body] of sections) if (key.startsWith('nmconn ')) blocks.push(body);
   const conns: NmConnection[] = [];
-  for (const [key, body] of sections) {
-    if (!key.startsWith('nmconn ')) continue;
-    const f = parseNmDetail(body);
-    const uuid = f['connection.uuid'] ?? key.slice(7);
+  for (const block of blocks) {
+    const f = parseNmDetail(block);
+    const uuid = f['connection.uuid'];
+    if (!uuid) continue;
     conns.push({
       uuid,
       name: f['connection.id'] ?? '',

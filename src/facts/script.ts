@@ -19,6 +19,19 @@ const NM_FIELDS = [
 /** Runs as the login user before sudo: $SSH_CONNECTION does not survive sudo. */
 export const FACT_PRELUDE = `printf '${MARK} ssh\\n%s\\n' "$SSH_CONNECTION"; `;
 
+/**
+ * NetworkManager's profiles in two nmcli calls (nmcli costs about a second under emulation): the list, then every
+ * profile's settings in one `connection show UUID...`, blocks separated by blank lines. No section when NM is not running.
+ */
+export function nmLines(): string[] {
+  return [
+    `if nm_list=$(nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null) && [ -n "$nm_list" ]; then`,
+    `  printf '\n${MARK} nmlist\n%s\n' "$nm_list"`,
+    `  printf '\n${MARK} nmconns\n'; nmcli -t -f ${NM_FIELDS} connection show $(printf '%s\n' "$nm_list" | cut -d: -f1) 2>/dev/null`,
+    'fi',
+  ];
+}
+
 export function factScript(q: FactQuery): string {
   const sec = (name: string) => `printf '\\n${MARK} %s\\n' ${quote(name)}`;
   const lines = [
@@ -26,10 +39,7 @@ export function factScript(q: FactQuery): string {
     `${sec('os')}; cat /etc/os-release 2>/dev/null`,
     `${sec('addr')}; ip -j addr show 2>/dev/null || ip addr show`,
     `${sec('route')}; ip -j route show table main 2>/dev/null || ip route show table main`,
-    `if command -v nmcli >/dev/null 2>&1 && nmcli -t -f RUNNING general 2>/dev/null | grep -q running; then`,
-    `  ${sec('nmlist')}; nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null`,
-    `  for u in $(nmcli -g UUID connection show 2>/dev/null); do printf '\\n${MARK} nmconn %s\\n' "$u"; nmcli -t -f ${NM_FIELDS} connection show "$u" 2>/dev/null; done`,
-    'fi',
+    ...nmLines(),
     `${sec('pkg')}`,
     `if command -v dpkg-query >/dev/null 2>&1; then echo dpkg; dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${argv(q.packages)} 2>/dev/null;`,
     `elif command -v rpm >/dev/null 2>&1; then echo rpm; rpm -q ${argv(q.packages)} 2>/dev/null; fi`,
