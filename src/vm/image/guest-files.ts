@@ -50,6 +50,26 @@ PermitRootLogin prohibit-password
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UseDNS no
+PrintMotd no
+PrintLastLog no
+`;
+
+/**
+ * sshd's PAM stack without pam_systemd, pam_motd and pam_mail. Under emulation pam_systemd starts a systemd user
+ * manager (user@0.service) for the first session of a connection, which cost 5 to 15 s per `lab` run and host,
+ * and pam_motd runs the update-motd scripts on every login. Neither is part of what a lab exercises.
+ */
+const PAM_SSHD = `# lab: see guest-files.ts for why this differs from Debian's.
+@include common-auth
+account    required     pam_nologin.so
+@include common-account
+session    required     pam_loginuid.so
+session    optional     pam_keyinit.so force revoke
+session    required     pam_unix.so
+session    required     pam_limits.so
+session    required     pam_env.so
+session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale
+@include common-password
 `;
 
 const INITRAMFS_CONF = `# lab: a small initrd with only what a virtio guest needs to mount its root.
@@ -74,6 +94,7 @@ export function guestFiles(): Record<string, GuestFile> {
     '/usr/local/sbin/lab-keys': { content: LAB_KEYS_SCRIPT, mode: 0o755 },
     '/etc/systemd/system/lab-keys.service': { content: LAB_KEYS_UNIT, mode: 0o644 },
     '/etc/ssh/sshd_config.d/lab.conf': { content: SSHD_CONF, mode: 0o644 },
+    '/etc/pam.d/sshd': { content: PAM_SSHD, mode: 0o644 },
     '/etc/fstab': { content: '/dev/vda / ext4 defaults,noatime 0 1\n', mode: 0o644 },
     '/etc/hosts': { content: HOSTS, mode: 0o644 },
     '/etc/default/locale': { content: 'LANG=C.UTF-8\n', mode: 0o644 },
