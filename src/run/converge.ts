@@ -41,8 +41,20 @@ async function applyTasks(conn: SshConnection, lab: Lab, tasks: TaskResult[], em
   }
 }
 
+/** LAB_TRACE=1 prints where a run's time goes, per host and phase, to stderr. */
+function tracer(host: string): (phase: string) => void {
+  if (!process.env.LAB_TRACE) return () => {};
+  let last = Date.now();
+  return (phase) => {
+    const now = Date.now();
+    process.stderr.write(`trace ${host} ${phase} ${now - last} ms\n`);
+    last = now;
+  };
+}
+
 async function convergeHost(host: string, lab: Lab, playbook: Playbook, inventory: Inventory, opts: ConvergeOptions): Promise<HostResult> {
   const started = Date.now();
+  const trace = tracer(host);
   const emit = (e: RunEvent) => opts.onEvent?.(e);
   const result: HostResult = { host, unreachable: false, tasks: [], ms: 0 };
   const target = inventory.hosts[host];
@@ -51,13 +63,17 @@ async function convergeHost(host: string, lab: Lab, playbook: Playbook, inventor
   const reach = await connectHost(target, { acceptNew: opts.acceptNew });
   if (!reach.ok) return { ...result, unreachable: true, error: reach.error, ms: Date.now() - started };
   const conn = reach.conn;
+  trace('connect');
   try {
     emit({ type: 'host', host, phase: 'facts' });
     const facts = await gatherFacts(conn, factQuery(lab, playbook, host));
+    trace('facts');
     result.os = facts.os!.pretty;
     result.tasks = planHost(opts.mode, lab, playbook, host, target, facts).map((p) => ({ label: p.label, changes: p.changes, status: 'pending' as const }));
     emit({ type: 'host', host, phase: 'planned', result });
+    trace('plan');
     if (!opts.dryRun) await applyTasks(conn, lab, result.tasks, (task) => emit({ type: 'task', host, task }));
+    if (!opts.dryRun) trace('apply');
   } catch (e) {
     result.error = e instanceof RunError ? e.message.replace(`${host}: `, '') : (e as Error).message;
   } finally {
