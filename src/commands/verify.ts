@@ -60,7 +60,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
           }
         : undefined,
   });
-  const json = verifyJson(loaded.lab.name, run.results, run.ms, run.attempts);
+  const json = verifyJson(loaded.lab.name, run.results, run.ms, run.attempts, run.timing);
   for (const r of reports) {
     if (r.kind === 'junit') write(r.file, junitXml(run.results, { lab: loaded.lab.name, seconds: run.ms / 1000 }));
     else write(r.file, `${JSON.stringify(json, null, 2)}\n`);

@@ -62,9 +62,11 @@ export interface VerifyJson {
   attempts: number;
   summary: Summary;
   checks: CheckResult[];
+  /** Per host: ms spent connecting and in commands, and how many commands ran. */
+  timing?: Record<string, { connect: number; exec: number; execs: number }>;
 }
 
-export function verifyJson(lab: string, results: CheckResult[], ms: number, attempts: number): VerifyJson {
+export function verifyJson(lab: string, results: CheckResult[], ms: number, attempts: number, timing?: VerifyJson['timing']): VerifyJson {
   const summary = summarize(results);
-  return { lab, ok: summary.failed === 0, ms, attempts, summary, checks: results };
+  return { lab, ok: summary.failed === 0, ms, attempts, summary, checks: results, ...(timing ? { timing } : {}) };
 }

@@ -22,10 +22,18 @@ export interface VerifyOptions {
   onAttempt?: (attempt: number, results: CheckResult[]) => void;
 }
 
+/** Where a host's time went, summed over attempts (ms). */
+export interface HostTiming {
+  connect: number;
+  exec: number;
+  execs: number;
+}
+
 export interface VerifyRun {
   results: CheckResult[];
   attempts: number;
   ms: number;
+  timing: Record<string, HostTiming>;
 }
 
 type Observation = { ok: true; view: HostView } | { ok: false; error: string };
@@ -74,6 +82,14 @@ function rejudge(checks: CheckDef[], results: CheckResult[], hosts: string[], ob
 
 class Hosts {
   private conns = new Map<string, SshConnection>();
+  readonly timing: Record<string, HostTiming> = {};
+
+  private time(host: string, what: 'connect' | 'exec', since: number): void {
+    const t = (this.timing[host] ??= { connect: 0, exec: 0, execs: 0 });
+    t[what] += Date.now() - since;
+    if (what === 'exec') t.execs++;
+  }
+
   constructor(
     private lab: Lab,
     private playbook: Playbook,
@@ -87,7 +103,9 @@ class Hosts {
     if (!target) return { ok: false, error: `not in the inventory (${this.inventory.source})` };
     let conn = this.conns.get(host);
     if (!conn) {
+      const t0 = Date.now();
       const reach = await connectHost(target, { acceptNew: this.acceptNew });
+      this.time(host, 'connect', t0);
       if (!reach.ok) return { ok: false, error: reach.error };
       conn = reach.conn;
       this.conns.set(host, conn);
@@ -95,7 +113,9 @@ class Hosts {
     const need = this.plan.hosts.get(host)!;
     try {
       const query = { ...factQuery(this.lab, this.playbook, host, need.extra), files: [...need.files] };
+      const t0 = Date.now();
       const { facts, probe } = await observe(conn, query, need.probe, shadowFor(need));
+      this.time(host, 'exec', t0);
       const ctx: HostContext = { lab: this.lab, hostName: host, host: this.lab.hosts[host]!, target, facts, os: facts.os! };
       return { ok: true, view: { ctx, probe } };
     } catch (e) {
@@ -111,7 +131,9 @@ class Hosts {
     const conn = this.conns.get(host);
     if (!o.ok || !conn) return o;
     try {
+      const t0 = Date.now();
       const facts = await fetchConnections(conn, o.view.ctx.facts);
+      this.time(host, 'exec', t0);
       return { ok: true, view: { ...o.view, ctx: { ...o.view.ctx, facts } } };
     } catch {
       return o;
@@ -153,7 +175,7 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       await Promise.all(failing.map(async (h) => obs.set(h, await hosts.withConnections(h, obs.get(h)!))));
       results = rejudge(plan.checks, results, failing, obs);
     }
-    return { results, attempts, ms: Date.now() - started };
+    return { results, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();
   }
