@@ -7,7 +7,7 @@ import { quote } from '../ssh/quote.js';
 import { linkHolding, nmFor, sysctlRuntimeFix, writeFileFix } from './fixes.js';
 import type { SysctlFileEntry } from './probe.js';
 import { persistedValue } from './sysctl-order.js';
-import { fail, pass, type Verdict } from './types.js';
+import { fail, failNm, pass, type Verdict } from './types.js';
 
 /** Who the story of a failure is about: the director's real servers and the client. */
 export interface DirectorStory {
@@ -30,7 +30,7 @@ export function judgeVipHeld(ctx: HostContext, vip: string, network: string, pre
     : target
       ? [`ip addr add ${quote(`${vip}/${prefix}`)} dev ${quote(target.name)}`]
       : [];
-  return fail(expected, `no interface of ${ctx.hostName} holds ${vip}`, `Clients send their requests to the VIP ${vip}; IPVS only sees them if ${ctx.hostName} holds that address. Without it, the requests go nowhere.`, fix);
+  return failNm(ctx.facts.nm, expected, `no interface of ${ctx.hostName} holds ${vip}`, `Clients send their requests to the VIP ${vip}; IPVS only sees them if ${ctx.hostName} holds that address. Without it, the requests go nowhere.`, fix);
 }
 
 export function judgeSysctlRuntime(ctx: HostContext, key: string, want: string, story: DirectorStory): Verdict {

@@ -6,7 +6,7 @@ import { quote } from '../ssh/quote.js';
 import { dropAddressFix, linkHolding } from './fixes.js';
 import type { FirewallInfo, RouteGet } from './probe.js';
 import { classify, sequenceText, type RequestRecord, type ServerPage } from './requests.js';
-import { fail, pass, skip, type Verdict } from './types.js';
+import { fail, failNm, pass, skip, type Verdict } from './types.js';
 
 function portAllowed(ports: { port: string; protocol: string }[] | undefined, port: number): boolean {
   return (ports ?? []).some((p) => {
@@ -135,7 +135,8 @@ export function judgeVipFromClient(ctx: HostContext, route: RouteGet | undefined
   const found = `${route ? `ip route get ${s.vip}: ${route.text}` : 'no route answer'}; ${records.length} request(s): ${sequenceText(answers)}`;
   if (inside.length > 0) {
     const first = inside[0]!;
-    return fail(
+    return failNm(
+      ctx.facts.nm,
       expected,
       `${ctx.hostName} holds ${inside.map((x) => `${x.ip} on ${x.link.name}`).join(', ')}; ${found}`,
       `${ctx.hostName} has an address on the private network, so it reaches the real servers directly and they answer it directly, bypassing the director: the test would prove nothing about NAT. The client must only reach the VIP from outside.`,

@@ -2,7 +2,7 @@
 import type { HostContext } from '../modules/types.js';
 import { dropAddressFix, gatewayFix, linkByName, linkHolding, neverDefaultFix, serviceFix, writeFileFix } from './fixes.js';
 import type { RouteGet } from './probe.js';
-import { fail, pass, skip, type Verdict } from './types.js';
+import { fail, failNm, pass, skip, type Verdict } from './types.js';
 
 export interface RouteStory {
   client: { name: string; ip: string };
@@ -22,7 +22,8 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
   const found = `ip route get ${s.client.ip}: ${route.text}`;
   if (route.ok && route.via === s.director.ip) return pass(expected, found);
   if (!route.ok)
-    return fail(
+    return failNm(
+      ctx.facts.nm,
       expected,
       found,
       `${ctx.hostName} has no default route via ${s.director.ip}, so it has no route back to ${s.client.ip} and its replies never leave it. In NAT mode they must go back through the director ${s.director.name}, which rewrites them to come from the VIP.`,
@@ -33,7 +34,8 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
     const link = linkByName(ctx, route.dev);
     const addr = link?.addrs.find((a) => route.src === a.ip)?.ip ?? route.src ?? '';
     if (link && link.name !== labLink?.name)
-      return fail(
+      return failNm(
+        ctx.facts.nm,
         expected,
         found,
         `${ctx.hostName} holds ${addr} on ${link.name}, on the client's own network, so it answers ${s.client.ip} directly over that link: the replies bypass the director ${s.director.name}, NAT cannot rewrite them back to the VIP, and the client drops them. Take that address down (the course note: "如果有4网段IP地址，需要临时关闭").`,
@@ -43,13 +45,14 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
   }
   const link = linkByName(ctx, route.dev);
   if (link && labLink && link.name !== labLink.name)
-    return fail(
+    return failNm(
+      ctx.facts.nm,
       expected,
       found,
       `${ctx.hostName}'s route to ${s.client.ip} goes via ${route.via} on ${link.name}, not via ${s.director.ip}: another interface holds the default route, ${replyStory(s)}.`,
       [...neverDefaultFix(ctx, link.name, route.via), ...gatewayFix(ctx, labLink, s.director.ip)],
     );
-  return fail(expected, found, `${ctx.hostName}'s gateway is ${route.via}, not the director's inside address ${s.director.ip}, ${replyStory(s)}.`, gatewayFix(ctx, labLink, s.director.ip));
+  return failNm(ctx.facts.nm, expected, found, `${ctx.hostName}'s gateway is ${route.via}, not the director's inside address ${s.director.ip}, ${replyStory(s)}.`, gatewayFix(ctx, labLink, s.director.ip));
 }
 
 export function judgeDefaultRoutes(ctx: HostContext, s: RouteStory): Verdict {
@@ -60,7 +63,8 @@ export function judgeDefaultRoutes(ctx: HostContext, s: RouteStory): Verdict {
   const others = defaults.filter((r) => r.gateway !== s.director.ip);
   if (others.length === 0) return pass(expected, found);
   const fix = [...new Set(others.map((r) => r.dev ?? ''))].filter(Boolean).flatMap((dev) => neverDefaultFix(ctx, dev, others.find((r) => r.dev === dev)?.gateway));
-  return fail(
+  return failNm(
+    ctx.facts.nm,
     expected,
     found,
     `A second default route (${others.map(text).join('; ')}) can take the replies to clients away from the director: whichever has the lower metric wins, and an interface going down and up can swap them. Only the director's inside address ${s.director.ip} should be the gateway.`,

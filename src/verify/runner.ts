@@ -170,12 +170,14 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       attempts++;
       opts.onAttempt?.(attempts, results);
     }
-    const failing = [...new Set(results.filter((r) => r.status === 'fail').map((r) => r.host))].filter((h) => obs.get(h)?.ok);
+    const failing = [...new Set(results.filter((r) => r.needsNm).map((r) => r.host))].filter((h) => obs.get(h)?.ok);
     if (failing.length > 0) {
       await Promise.all(failing.map(async (h) => obs.set(h, await hosts.withConnections(h, obs.get(h)!))));
       results = rejudge(plan.checks, results, failing, obs);
     }
-    return { results, attempts, ms: Date.now() - started, timing: hosts.timing };
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const final = results.map(({ needsNm, ...r }) => r);
+    return { results: final, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();
   }

@@ -11,6 +11,8 @@ export interface Verdict {
   why?: string;
   /** Exact commands for this host's OS, in order (failures only). */
   fix?: string[];
+  /** The fix would name a NetworkManager profile, which is read only for failing hosts: judge again once read. */
+  needsNm?: boolean;
 }
 
 /** One testcase: a check of the spec on one host. */
@@ -34,4 +36,9 @@ export function skip(expected: string, found: string): Verdict {
 
 export function fail(expected: string, found: string, why: string, fix: string[] = []): Verdict {
   return { status: 'fail', expected, found, why, fix };
+}
+
+/** A failure whose fix uses NetworkManager profiles when the host has them. */
+export function failNm(nmRead: boolean, expected: string, found: string, why: string, fix: string[] = []): Verdict {
+  return nmRead ? fail(expected, found, why, fix) : { ...fail(expected, found, why, fix), needsNm: true };
 }
