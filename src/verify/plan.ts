@@ -158,7 +158,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           const net = Object.entries(dHost.interfaces).find(([, ip]) => ip === v.svc.vip)![0];
           add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix) });
         }
-        const sysctls: Record<string, string> = { ...(((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string>) ?? {}) as Record<string, string>) };
+        const sysctls: Record<string, string> = { ...((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string> | undefined) ?? {}) };
         if (mine.some((v) => v.svc.forwarding === 'nat')) sysctls['net.ipv4.ip_forward'] = '1';
         const story = { vip: mine[0]!.svc.vip, realServers: [...new Set(mine.flatMap((v) => v.reals.map((r) => r.host)))], client: clients[0] };
         for (const [key, want] of Object.entries(sysctls)) {
