@@ -14,8 +14,17 @@ export const serviceModule: Module<ServiceTask> = {
     const unit = os.services[task.name] ?? task.name;
     const cur = facts.services.get(unit);
     const record = { [`service.${unit}`]: cur?.loaded ? (cur.enabled ? 'enabled' : 'disabled') : 'absent' };
-    const start = task.started && !cur?.active;
-    const enable = task.enabled && !cur?.enabled;
+    if (!cur?.loaded) {
+      // Not installed yet when the facts were read: its package, earlier in the run, may enable and start it (Debian
+      // does), and a redundant `systemctl enable` of a unit with an init script runs update-rc.d, seconds under emulation.
+      const cmds = [
+        ...(task.enabled ? [`systemctl is-enabled -q ${quote(unit)} || systemctl enable ${quote(unit)}`] : []),
+        ...(task.started ? [`systemctl is-active -q ${quote(unit)} || systemctl start ${quote(unit)}`] : []),
+      ];
+      return cmds.length > 0 ? [{ title: `${[task.enabled && 'enable', task.started && 'start'].filter(Boolean).join(' and ')} ${unit} once installed`, commands: cmds, record }] : [];
+    }
+    const start = task.started && !cur.active;
+    const enable = task.enabled && !cur.enabled;
     if (start && enable) return [{ title: `enable and start ${unit}`, commands: [`systemctl enable --now ${quote(unit)}`], record }];
     if (start) return [{ title: `start ${unit}`, commands: [`systemctl start ${quote(unit)}`], record }];
     if (enable) return [{ title: `enable ${unit}`, commands: [`systemctl enable ${quote(unit)}`], record }];

@@ -31,7 +31,8 @@ function rhelFacts(os: 'rocky9' | 'centos7', extra: Record<string, string> = {},
       [`nmconn ${eth0[1]}`]: ETH0_DHCP(eth0[0]!, eth0[1]!),
       [`nmconn x`]: detail,
       pkg: `rpm\n${fixture(`${os}/rpm-q.txt`)}`,
-      svc: '',
+      // `systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState` for an installed, never started httpd.
+      svc: 'Id=httpd.service\nLoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\n\nId=firewalld.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled',
       sysctl: 'net.ipv4.ip_forward = 0',
       fwzone: fixture(`${os}/firewall-default-zone.txt`),
       selinux: fixture(`${os}/getenforce.txt`),
@@ -65,6 +66,13 @@ describe('plan on Rocky 9 (recorded outputs)', () => {
       'nmcli connection modify eth0 ipv4.never-default yes',
       'nmcli device reapply eth0',
     ]);
+  });
+
+  it('guards enable/start of a service whose package this run installs', () => {
+    const facts = rhelFacts('rocky9', { svc: '' });
+    const cmds = commands(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts));
+    expect(cmds).toContain('systemctl is-enabled -q httpd || systemctl enable httpd');
+    expect(cmds).toContain('systemctl is-active -q httpd || systemctl start httpd');
   });
 
   it('gives the director ipvsadm rules, ip_forward, and boot persistence in /etc/sysconfig/ipvsadm', () => {
