@@ -1,9 +1,8 @@
 // One round trip per host: the fact command and the probe in a single exec; NetworkManager's profiles only for hosts that fail.
 import { RunError } from '../errors.js';
-import { FACT_PRELUDE, MARK, factScript } from '../facts/script.js';
+import { FACT_PRELUDE, factScript, nmLines } from '../facts/script.js';
 import { parseFacts, parseNmConnections, splitSections } from '../facts/parse.js';
 import type { FactQuery, Facts } from '../facts/types.js';
-import { quote } from '../ssh/quote.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './probe.js';
 
@@ -30,18 +29,9 @@ export function combinedScript(query: FactQuery, probe: ProbeRequest, shadow: st
   return `(\n${fns}\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
 }
 
-const NM_FIELDS = 'connection.id,connection.uuid,connection.type,connection.interface-name,802-3-ethernet.mac-address,ipv4.method,ipv4.addresses,ipv4.gateway,ipv4.never-default';
-
-/** NetworkManager's profiles, in the fact command's section format. */
+/** NetworkManager's profiles, in the fact command's section format (the same lines the fact command uses). */
 export function nmScript(): string {
-  const sec = (name: string) => `printf '\\n${MARK} %s\\n' ${quote(name)}`;
-  return [
-    'export LC_ALL=C',
-    'command -v nmcli >/dev/null 2>&1 || exit 0',
-    `${sec('nmlist')}; nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null || exit 0`,
-    `for u in $(nmcli -g UUID connection show 2>/dev/null); do printf '\\n${MARK} nmconn %s\\n' "$u"; nmcli -t -f ${NM_FIELDS} connection show "$u" 2>/dev/null; done`,
-    'exit 0',
-  ].join('\n');
+  return ['export LC_ALL=C', ...nmLines(), 'exit 0'].join('\n');
 }
 
 export function withConnections(facts: Facts, nmOut: string): Facts {
