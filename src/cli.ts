@@ -1,9 +1,8 @@
 // Commands only: parse argv, call one function, map errors to one line and an exit code.
 import { Command, CommanderError, Option } from 'commander';
-import { classroomCommand, type ClassroomCliOptions } from './commands/classroom.js';
-import { convergeCommand, type ConvergeCliOptions } from './commands/converge.js';
-import { schemaCommand, validateCommand } from './commands/spec.js';
-import { verifyCommand, type VerifyCliOptions } from './commands/verify.js';
+import type { ClassroomCliOptions } from './commands/classroom.js';
+import type { ConvergeCliOptions } from './commands/converge.js';
+import type { VerifyCliOptions } from './commands/verify.js';
 import { exitCodeOf, RunError, UsageError } from './errors.js';
 import { vmCommand } from './vm/cli.js';
 
@@ -16,6 +15,13 @@ function rosterOptions(cmd: Command): Command {
     .option('--students <a,b>', 'with --roster: only these students')
     .option('--concurrency <n>', 'with --roster: students at once (default 8)');
 }
+
+// Commands are loaded when they run: under emulation-bound benchmarks, loading all of them cost up to a second.
+const classroomCommand = async (...a: Parameters<typeof import('./commands/classroom.js').classroomCommand>) => (await import('./commands/classroom.js')).classroomCommand(...a);
+const convergeCommand = async (...a: Parameters<typeof import('./commands/converge.js').convergeCommand>) => (await import('./commands/converge.js')).convergeCommand(...a);
+const verifyCommand = async (...a: Parameters<typeof import('./commands/verify.js').verifyCommand>) => (await import('./commands/verify.js')).verifyCommand(...a);
+const validateCommand = async (lab: string) => (await import('./commands/spec.js')).validateCommand(lab);
+const schemaCommand = async () => (await import('./commands/spec.js')).schemaCommand();
 
 function targetOptions(cmd: Command, hosts = true): Command {
   cmd
