@@ -6,8 +6,8 @@ import { sh } from '../ssh/quote.js';
 import { connRef, findLink, profileFor, sshLink, sshPeerOnLink } from './interfaces.js';
 import type { Change, HostContext, Module } from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ConnectionTask {}
+/** The task takes no settings: everything comes from the lab spec. */
+export type ConnectionTask = Record<string, never>;
 
 interface Wanted {
   network: string;

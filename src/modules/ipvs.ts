@@ -7,8 +7,8 @@ import { quote, sh } from '../ssh/quote.js';
 import { writeCommand } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface IpvsTask {}
+/** The task takes no settings: everything comes from the lab spec. */
+export type IpvsTask = Record<string, never>;
 
 const RULE_FILES = ['/etc/ipvsadm.rules', '/etc/sysconfig/ipvsadm', '/etc/default/ipvsadm'];
 
