@@ -1,8 +1,18 @@
 #!/bin/sh
 # Install the Debian packages `lab vm` needs (plus any given as arguments), only those missing; idempotent.
+#   --with-vagrant  also what the Vagrant tests need: vagrant, vagrant-libvirt, libvirt's daemons, dnsmasq
 set -eu
 
-PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client e2fsprogs "$@")
+EXTRA=""
+VAGRANT=""
+for a in "$@"; do
+  case "$a" in
+    --with-vagrant) VAGRANT="vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients dnsmasq-base" ;;
+    *) EXTRA="$EXTRA $a" ;;
+  esac
+done
+
+PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client e2fsprogs $VAGRANT $EXTRA)
 
 missing=""
 for p in $PKGS; do
@@ -23,6 +33,15 @@ fi
 
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# No daemon may start from a package's install script (libvirtd would autostart its NAT network):
+# the tests start libvirtd themselves, in a network namespace of their own.
+guard=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  guard=/usr/sbin/policy-rc.d
+fi
+trap '[ -z "$guard" ] || rm -f "$guard"' EXIT
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing

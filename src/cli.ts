@@ -26,7 +26,8 @@ const schemaCommand = async () => (await import('./commands/spec.js')).schemaCom
 function targetOptions(cmd: Command, hosts = true): Command {
   cmd
     .option('-i, --inventory <file>', 'inventory file (default: the one `lab vm up` wrote)')
-    .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)');
+    .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)')
+    .option('--provider <vm|vagrant>', 'where the hosts are: `lab vm` VMs or Vagrant machines (default: whichever exists)');
   if (hosts) cmd.option('--hosts <a,b>', 'only these hosts');
   return cmd
     .option('--accept-new', 'record host keys that known_hosts does not have yet')

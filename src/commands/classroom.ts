@@ -12,12 +12,14 @@ import { styler, useColor } from '../report/style.js';
 import { loadRoster, pickStudents, type Student } from '../roster/load.js';
 import { Redactor } from '../roster/redact.js';
 import { startOf, type Start } from '../spec/start.js';
-import { loadLab } from '../spec/load.js';
+import { loadLab, type LoadedLab } from '../spec/load.js';
 import { parseDuration } from '../verify/duration.js';
 
 export type { ClassroomKind } from '../classroom/types.js';
 
 export interface ClassroomCliOptions {
+  /** --provider vm|vagrant: where the hosts are (detected when not given). */
+  provider?: string;
   /** --roster FILE; without it, the one lab of --inventory / --instance is the only "student". */
   roster?: string;
   /** --students a,b,c */
@@ -58,13 +60,14 @@ function sink(stream: NodeJS.WriteStream, redactor: Redactor): Sink {
   };
 }
 
-async function studentsOf(labName: string, o: ClassroomCliOptions, io: ClassroomIo, lab: Parameters<typeof loadRoster>[1]): Promise<{ file: string; students: Student[]; redactor: Redactor }> {
+async function studentsOf(loaded: LoadedLab, o: ClassroomCliOptions, io: ClassroomIo): Promise<{ file: string; students: Student[]; redactor: Redactor }> {
   if (o.roster) {
-    const roster = await loadRoster(o.roster, lab, { env: io.env });
+    const roster = await loadRoster(o.roster, loaded.lab, { env: io.env });
     return { file: roster.file, students: pickStudents(roster, o.students), redactor: roster.redactor };
   }
   if (o.students) throw new UsageError('--students needs --roster FILE');
-  const inventory = await resolveInventory(labName, o);
+  const labName = loaded.lab.name;
+  const inventory = await resolveInventory(loaded, o);
   const passwords = Object.values(inventory.hosts).flatMap((h) => (h.password ? [h.password] : []));
   return { file: o.inventory ?? `instance ${o.instance ?? labName}`, students: [{ name: o.instance ?? labName, inventory }], redactor: new Redactor(passwords) };
 }
@@ -81,7 +84,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const reports = parseReports(o.report);
     const loaded = await loadLab(labArg);
     const playbook = await loadPlaybook(loaded);
-    const who = await studentsOf(loaded.lab.name, o, io, loaded.lab);
+    const who = await studentsOf(loaded, o, io);
     redactor = who.redactor;
     const start = io.start ?? startOf(loaded.lab);
     const out = sink(stdout, redactor);

@@ -9,6 +9,8 @@ import type { HostResult } from '../run/types.js';
 import { loadLab } from '../spec/load.js';
 
 export interface ConvergeCliOptions {
+  /** --provider vm|vagrant: where the hosts are (detected when not given). */
+  provider?: string;
   inventory?: string;
   instance?: string;
   json?: boolean;
@@ -21,7 +23,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   // Everything the user wrote is checked before any host is contacted.
   const loaded = await loadLab(labArg);
   const playbook = await loadPlaybook(loaded);
-  const inventory = await resolveInventory(loaded.lab.name, o);
+  const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
   const hosts = o.hosts?.split(',').map((h) => h.trim());
   const progress = kind !== 'plan' && !o.json;

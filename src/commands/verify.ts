@@ -12,6 +12,8 @@ import { parseDuration } from '../verify/duration.js';
 import { runVerify } from '../verify/runner.js';
 
 export interface VerifyCliOptions {
+  /** --provider vm|vagrant: where the hosts are (detected when not given). */
+  provider?: string;
   inventory?: string;
   instance?: string;
   acceptNew?: boolean;
@@ -47,7 +49,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
   const loaded = await loadLab(labArg);
   if (loaded.lab.verify.length === 0) throw new UsageError(`${loaded.file}: the lab has no verify: checks`);
   const playbook = await loadPlaybook(loaded);
-  const inventory = await resolveInventory(loaded.lab.name, o);
+  const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
   const run = await runVerify(loaded.lab, playbook, inventory, {
     acceptNew: o.acceptNew,

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
 import { issueLines, parseYaml } from '../spec/yaml.js';
+import type { LoadedLab } from '../spec/load.js';
 import type { HostTarget, InterfaceHint, Inventory } from './types.js';
 
 const hint = z.strictObject({ mac: z.string().regex(/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/).optional(), device: z.string().optional() });
@@ -105,15 +106,39 @@ export function writeInventoryFile(file: string, inv: Inventory): void {
   writeFileSync(file, inventoryToYaml(inv));
 }
 
-/** --inventory FILE, else the `lab vm` inventory of the instance (default: the lab's name). */
-export async function resolveInventory(labName: string, opts: { inventory?: string; instance?: string }): Promise<Inventory> {
+export type Provider = 'vm' | 'vagrant';
+
+export interface TargetOptions {
+  inventory?: string;
+  instance?: string;
+  /** Where the hosts are: `lab vm` VMs or Vagrant machines; detected when not given. */
+  provider?: string;
+}
+
+/**
+ * The hosts to work on: --inventory FILE; else --provider vm (the `lab vm` inventory of the instance) or
+ * --provider vagrant (`vagrant ssh-config` of the machines vagrant/ made); else whichever of the two exists.
+ */
+export async function resolveInventory(loaded: LoadedLab, opts: TargetOptions): Promise<Inventory> {
+  const labName = loaded.lab.name;
+  if (opts.provider !== undefined && opts.provider !== 'vm' && opts.provider !== 'vagrant')
+    throw new UsageError(`--provider ${opts.provider}: expected vm or vagrant`);
   if (opts.inventory) {
+    if (opts.provider) throw new UsageError('give either --inventory or --provider, not both');
     if (!existsSync(opts.inventory)) throw new UsageError(`${opts.inventory}: no such inventory file`);
     return readInventory(opts.inventory);
   }
   const instance = opts.instance ?? labName;
   const file = vmInventoryPath(instance);
-  if (!existsSync(file))
-    throw new UsageError(`no inventory for ${instance}: boot its VMs with \`lab vm up ${labName}${opts.instance ? ` --instance ${instance}` : ''}\`, or give --inventory FILE`);
-  return readInventory(file);
+  const { vagrantHasLab, vagrantInventory, vagrantDir } = await import('../vagrant/inventory.js');
+  const provider = opts.provider ?? (existsSync(file) ? 'vm' : vagrantHasLab(loaded) ? 'vagrant' : undefined);
+  if (provider === 'vagrant') return vagrantInventory(loaded, { instance });
+  if (provider === 'vm' || existsSync(file)) {
+    if (!existsSync(file)) throw new UsageError(`no inventory for ${instance}: boot its VMs with \`lab vm up ${labName}${opts.instance ? ` --instance ${instance}` : ''}\``);
+    return readInventory(file);
+  }
+  throw new UsageError(
+    `no hosts for ${instance}: boot VMs with \`lab vm up ${labName}${opts.instance ? ` --instance ${instance}` : ''}\`, ` +
+      `or machines with \`vagrant up\` in ${vagrantDir()}, or give --inventory FILE`,
+  );
 }

@@ -22,6 +22,8 @@ export interface HostTarget {
   sudo?: boolean;
   /** known_hosts file that holds this host's key; default ~/.ssh/known_hosts. */
   knownHosts?: string;
+  /** Record a host key known_hosts lacks instead of refusing it (Vagrant machines: see src/vagrant/inventory.ts). */
+  recordNewKeys?: boolean;
   /** Lab network name → which guest NIC it is. */
   interfaces?: Record<string, InterfaceHint>;
   /** The management NIC (carries SSH); never re-addressed or downed. */

@@ -74,7 +74,7 @@ export class SshConnection {
             `If the host was rebuilt, remove the old key: ssh-keygen -f ${quote(khFile)} -R ${quote(khName)}`;
           return false;
         }
-        if (!opts.acceptNew) {
+        if (!opts.acceptNew && !target.recordNewKeys) {
           refusal = `unknown host key ${blobType(key)} ${offered} for ${khName} (not in ${khFile}); check it and re-run with --accept-new to record it`;
           return false;
         }

@@ -110,5 +110,21 @@ export function vmCommand(): Command {
       printUp(await vmReset(lab, bootOptions(f)), f.json),
     ),
   );
+  vm.addCommand(
+    new Command('box')
+      .description('make a vagrant-libvirt box from the VM image (for `vagrant up` in vagrant/ without a box registry)')
+      .option('--out <file>', 'where to write the box (default: .lab/boxes/lab-debian12-HASH.box)')
+      .option('--add', 'also add it to Vagrant: vagrant box add --force --name NAME FILE')
+      .option('--name <name>', 'the box name for --add', 'lab/debian12')
+      .option('--mirror <url>', 'Debian mirror for the image build (default: $LAB_DEBIAN_MIRROR, else the host\'s apt sources)')
+      .exitOverride()
+      .action(async (f: { out?: string; add?: boolean; name: string; mirror?: string }) => {
+        const { buildBox } = await import('./box.js');
+        const { createProgress } = await import('./progress.js');
+        const r = await buildBox({ out: f.out, add: f.add, name: f.name, mirror: f.mirror, progress: createProgress() });
+        const next = r.added ? `added as ${r.name}; in vagrant/: LAB_BOX=${r.name} vagrant up --provider libvirt` : `add it with: vagrant box add --name ${r.name} ${rel(r.file)}`;
+        process.stdout.write(`box ${rel(r.file)} ready after ${r.seconds.toFixed(1)} s; ${next}\n`);
+      }),
+  );
   return vm;
 }

@@ -58,7 +58,16 @@ describe('lab CLI on bad input', { timeout: 60_000 }, () => {
     writeFileSync(join(dir, 'ok.yaml'), seed);
     const r = await lab(['up', 'ok.yaml'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no inventory for lvs-nat: boot its VMs with `lab vm up lvs-nat`/);
+    expect(r.stderr).toMatch(/no hosts for lvs-nat: boot VMs with `lab vm up lvs-nat`, or machines with `vagrant up` in .*vagrant, or give --inventory FILE/);
+  });
+
+  it('--provider takes vm or vagrant, and not with --inventory', async () => {
+    writeFileSync(join(dir, 'ok.yaml'), seed);
+    expect(await lab(['plan', 'ok.yaml', '--provider', 'docker'], dir)).toMatchObject({ code: 2, stderr: 'lab: --provider docker: expected vm or vagrant\n' });
+    writeFileSync(join(dir, 'inv.yaml'), 'lab: lvs-nat\nhosts: {}\n');
+    expect(await lab(['plan', 'ok.yaml', '--provider', 'vm', '-i', 'inv.yaml'], dir)).toMatchObject({ code: 2, stderr: 'lab: give either --inventory or --provider, not both\n' });
+    const vm = await lab(['plan', 'ok.yaml', '--provider', 'vm'], dir);
+    expect(vm).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lab: no inventory for lvs-nat: boot its VMs with `lab vm up lvs-nat`/) });
   });
 
   it('bad flags exit 2', async () => {
