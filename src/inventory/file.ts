@@ -106,8 +106,6 @@ export function writeInventoryFile(file: string, inv: Inventory): void {
   writeFileSync(file, inventoryToYaml(inv));
 }
 
-export type Provider = 'vm' | 'vagrant';
-
 export interface TargetOptions {
   inventory?: string;
   instance?: string;
