@@ -34,7 +34,11 @@ describe('lab with Vagrant (vagrant-libvirt, qemu driver)', () => {
     const t = Date.now();
     const up = await vagrant(['up', '--provider', 'libvirt']);
     upSeconds = (Date.now() - t) / 1000;
-    if (up.code !== 0) throw new Error(`vagrant up failed (exit ${up.code}):\n${up.out.split('\n').slice(-25).join('\n')}`);
+    if (up.code !== 0) {
+      // Vagrant ends with a Ruby backtrace; the message is above it.
+      const lines = up.out.split('\n').filter((l) => !/^\s+from \//.test(l));
+      throw new Error(`vagrant up failed (exit ${up.code}):\n${lines.slice(-30).join('\n')}`);
+    }
     process.stderr.write(`vagrant up of ${HOSTS.length} machines took ${upSeconds.toFixed(0)} s\n`);
   });
 
