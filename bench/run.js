@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const INSTANCE = 'bench';
@@ -73,7 +73,8 @@ function ansibleInventory() {
     };
   };
   const file = join(ROOT, '.lab', INSTANCE, 'ansible-inventory.yaml');
-  writeFileSync(file, stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, client: { hosts: { client: host('client') } } } } }));
+  // JSON, which Ansible reads as YAML: every MAC stays a quoted string (YAML 1.1 reads 52:54:00:12:34:56 as a base-60 number).
+  writeFileSync(file, JSON.stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, client: { hosts: { client: host('client') } } } } }, null, 1));
   return file;
 }
 
@@ -103,7 +104,37 @@ const stats = (xs) => {
   return s.length ? { median: s[Math.floor((s.length - 1) / 2)] + (s.length % 2 ? 0 : (s[s.length / 2] - s[s.length / 2 - 1]) / 2), min: s[0], max: s[s.length - 1], n: s.length } : undefined;
 };
 
+/** The Ansible contender uses what is installed; nothing is installed behind the user's back. */
+async function checkAnsible() {
+  const v = await execa('ansible-playbook', ['--version'], { reject: false });
+  if (v.failed || v.exitCode !== 0) {
+    throw new Error('ansible-playbook is not installed. Install Debian\'s package (it brings community.general and ansible.posix):\n  apt-get install -y ansible\nor leave that contender out: --only plain,lab');
+  }
+  const c = await execa('ansible-doc', ['-t', 'module', '-l', 'community.general', 'ansible.posix'], { reject: false });
+  for (const m of ['community.general.nmcli', 'community.general.modprobe', 'ansible.posix.sysctl']) {
+    if (!new RegExp(`^${m.replace(/\./g, '\\.')}\\s`, 'm').test(c.stdout)) throw new Error(`the Ansible module ${m} is missing; Debian's package \`ansible\` (7.x) has it:\n  apt-get install -y ansible`);
+  }
+  process.stderr.write(`bench: ${v.stdout.split('\n')[0]}\n`);
+}
+
 async function main() {
+  if (ONLY.includes('ansible')) await checkAnsible();
+  // The VMs are stopped again however the run ends: on success, on a failure, and on Ctrl-C.
+  let stopping = false;
+  process.once('SIGINT', () => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('bench: interrupted, stopping the VMs\n');
+    lab(['vm', 'down', ...LAB]).finally(() => process.exit(130));
+  });
+  try {
+    await measure();
+  } finally {
+    if (!stopping) await lab(['vm', 'down', ...LAB]);
+  }
+}
+
+async function measure() {
   const up = await lab(['vm', 'up', ...LAB, '--timeout', '900']);
   if (up.exitCode !== 0) throw new Error(`vm up failed: ${up.stderr}`);
   const times = {};
@@ -129,7 +160,6 @@ async function main() {
       }
     }
   }
-  await lab(['vm', 'down', ...LAB]);
   const summary = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
   const m = (k) => summary[k]?.median;
   const ratios = {
