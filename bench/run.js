@@ -78,10 +78,21 @@ function ansibleInventory() {
   return file;
 }
 
+let ansibleRuns = 0;
 async function ansible() {
   const r = await execa('ansible-playbook', ['-i', ansibleInventory(), join(ROOT, 'bench/ansible/lvs-nat.yml')], { cwd: join(ROOT, 'bench/ansible'), reject: false, env: { ANSIBLE_CONFIG: join(ROOT, 'bench/ansible/ansible.cfg') } });
-  if (r.exitCode !== 0) process.stderr.write(r.stdout.split('\n').slice(-30).join('\n'));
+  const log = join(ROOT, '.lab', INSTANCE, `ansible-${++ansibleRuns}.log`);
+  writeFileSync(log, r.stdout + r.stderr);
+  if (r.exitCode !== 0) process.stderr.write(r.stdout.split('\n').slice(-30).join('\n') + `\n(all of it: ${log})\n`);
   return r.exitCode === 0;
+}
+
+/** Why a contender's lab does not balance: what the client's curls got, and lab verify's explanation. */
+async function diagnose(name) {
+  const h = inventory().hosts.client;
+  const r = await execa('ssh', [...sshArgs(h), 'for i in 1 2 3 4; do curl -s --max-time 5 http://192.168.4.5/ || echo FAIL; done'], { reject: false });
+  const v = await lab(['verify', ...LAB]);
+  process.stderr.write(`${name}: the client's curls answered: ${r.stdout.trim().split('\n').join(', ')}\nlab verify says:\n${v.stdout}${v.stderr}\n`);
 }
 
 async function labUp() {
@@ -146,7 +157,10 @@ async function measure() {
       const c = await timed(cold);
       const works = c.ok && (await balanced());
       process.stderr.write(`run ${run} ${name} cold: ${c.s.toFixed(1)} s ${works ? 'balances' : 'DID NOT PRODUCE A WORKING LAB'}\n`);
-      if (!works) continue;
+      if (!works) {
+        if (c.ok) await diagnose(name);
+        continue;
+      }
       add(`${name} cold`, c.s);
       if (warm) {
         const w = await timed(warm);
