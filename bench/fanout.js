@@ -16,7 +16,7 @@
 // The hosts share this machine's file system (Debian 12): both tools read its real os-release, dpkg database and
 // /proc/sys, so they plan against what is really there. What the namespaces lack is said in the output.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -158,6 +158,7 @@ function setUp(dir) {
       '',
     ].join('\n'),
   );
+  mkdirSync(join(dir, 'home'), { mode: 0o700 });
   if (!existsSync('/run/sshd')) {
     mkdirSync('/run/sshd', { mode: 0o755 });
     made.runSshd = true;
@@ -194,8 +195,11 @@ function setUp(dir) {
   for (let s = 1; s <= STUDENTS; s++)
     for (let h = 0; h < HOST_NAMES.length; h++) {
       const stub = nmStub(dir, s, h);
-      const path = `PATH=${stub}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
-      const p = spawn('ip', ['netns', 'exec', hostNs(s, h), '/usr/sbin/sshd', '-D', '-f', join(dir, 'sshd_config'), '-o', `ListenAddress=${mgmtIp(s, h)}`, '-o', `SetEnv=${path}`, '-E', join(dir, 'sshd.log')], {
+      // A fresh root HOME, as on the test-bed VMs: this machine's /root/.bashrc runs `pyenv init` (two pyenv starts), which
+      // bash reads for every command sshd runs; that is this machine's cost, not a lab host's, and it would tax every
+      // command of both tools (Ansible's far more: one shell per task).
+      const env = `PATH=${stub}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=${join(dir, 'home')}`;
+      const p = spawn('ip', ['netns', 'exec', hostNs(s, h), '/usr/sbin/sshd', '-D', '-f', join(dir, 'sshd_config'), '-o', `ListenAddress=${mgmtIp(s, h)}`, '-o', `SetEnv=${env}`, '-E', join(dir, 'sshd.log')], {
         stdio: 'ignore',
       });
       made.sshd.push(p.pid);
@@ -235,7 +239,7 @@ function pidsInOurNetns() {
   const inodes = new Set();
   for (const n of made.netns) {
     try {
-      inodes.add(sh('stat', ['-L', '-c', '%i', `/run/netns/${n}`]).trim());
+      inodes.add(String(statSync(`/run/netns/${n}`).ino));
     } catch {
       /* not created */
     }
@@ -269,8 +273,8 @@ function cleanUp() {
   cleaned = true;
   kill([...made.children], 'SIGTERM');
   kill(made.sshd, 'SIGTERM');
-  for (let i = 0; i < 20 && pidsInOurNetns().length > 0; i++) {
-    kill(pidsInOurNetns(), i < 10 ? 'SIGTERM' : 'SIGKILL');
+  for (let i = 0, pids = pidsInOurNetns(); i < 30 && pids.length > 0; i++, pids = pidsInOurNetns()) {
+    kill(pids, i < 15 ? 'SIGTERM' : 'SIGKILL');
     sleepSync(100);
   }
   const left = pidsInOurNetns();
@@ -384,7 +388,7 @@ function measure(cmd, args, opts) {
   return new Promise((resolve) => {
     const timeFile = join(made.dir, 'time.out');
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, ...[cmd, ...args]], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const child = spawn('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, ...[cmd, ...args]], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     made.children.add(child.pid);
     let stdout = '';
     let stderr = '';
@@ -399,8 +403,8 @@ function measure(cmd, args, opts) {
       clearInterval(sample);
       made.children.delete(child.pid);
       const s = Number(process.hrtime.bigint() - started) / 1e9;
-      const [, maxKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-      resolve({ code, s, maxRssMiB: maxKiB / 1024, treeRssMiB: Math.max(treePeak, maxKiB) / 1024, stdout, stderr });
+      const [, maxKiB, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      resolve({ code, s, cpuS: user + sys, maxRssMiB: maxKiB / 1024, treeRssMiB: Math.max(treePeak, maxKiB) / 1024, stdout, stderr });
     });
   });
 }
@@ -485,7 +489,7 @@ async function main() {
       const r = await runLab(made.dir, rosterFile, run);
       runs.lab.push(r);
       process.stderr.write(
-        `run ${run} lab plan: ${r.s.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB; ${r.hostsPlanned}/${endpoints} hosts planned, ${r.changes} changes, ${r.commands} commands` +
+        `run ${run} lab plan: ${r.s.toFixed(2)} s (its own CPU ${r.cpuS.toFixed(1)} s), peak RSS ${r.maxRssMiB.toFixed(0)} MiB; ${r.hostsPlanned}/${endpoints} hosts planned, ${r.changes} changes, ${r.commands} commands` +
           `${r.problems.length ? `; ${r.problems.length} hosts with errors, first: ${r.problems[0]}` : ''}${r.code !== 0 ? `; exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}\n`,
       );
     }
@@ -493,7 +497,7 @@ async function main() {
       const r = await runAnsible(made.dir, inventory, run);
       runs.ansible.push(r);
       process.stderr.write(
-        `run ${run} ansible-playbook --check: ${r.s.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB (largest process), ${r.treeRssMiB.toFixed(0)} MiB (process tree); ` +
+        `run ${run} ansible-playbook --check: ${r.s.toFixed(2)} s (its own CPU ${r.cpuS.toFixed(1)} s), peak RSS ${r.maxRssMiB.toFixed(0)} MiB (largest process), ${r.treeRssMiB.toFixed(0)} MiB (process tree); ` +
           `${r.hosts} hosts in the recap, ${JSON.stringify(r.totals)}, exit ${r.code}\n`,
       );
     }
@@ -503,7 +507,7 @@ async function main() {
   for (const k of ['lab', 'ansible']) {
     const rs = ok(k);
     if (!rs.length) continue;
-    summary[k] = { wall_s: stats(rs.map((r) => r.s)), peak_rss_mib: stats(rs.map((r) => r.maxRssMiB)), peak_tree_rss_mib: stats(rs.map((r) => r.treeRssMiB)) };
+    summary[k] = { wall_s: stats(rs.map((r) => r.s)), cpu_s: stats(rs.map((r) => r.cpuS)), peak_rss_mib: stats(rs.map((r) => r.maxRssMiB)), peak_tree_rss_mib: stats(rs.map((r) => r.treeRssMiB)) };
   }
   const ratio = summary.lab && summary.ansible ? summary.ansible.wall_s.median / summary.lab.wall_s.median : undefined;
   const machine = `${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
@@ -519,6 +523,7 @@ async function main() {
       `${name.padEnd(26)} ${s.wall_s.median.toFixed(2).padStart(14)} ${s.wall_s.min.toFixed(2).padStart(7)} ${s.wall_s.max.toFixed(2).padStart(7)}   ${s.peak_rss_mib.median.toFixed(0).padStart(20)} ${s.peak_rss_mib.min.toFixed(0).padStart(6)} ${s.peak_rss_mib.max.toFixed(0).padStart(6)}   ${s.peak_tree_rss_mib.median.toFixed(0).padStart(12)}  ${s.wall_s.n}`,
     );
   }
+  for (const [k, s] of Object.entries(summary)) console.log(`${k === 'lab' ? 'lab plan' : 'ansible-playbook --check'}: CPU of the tool's own processes (user+sys), median ${s.cpu_s.median.toFixed(1)} s (the hosts' side runs on the same cores)`);
   if (ratio) console.log(`ansible --check / lab plan, wall time over the medians: ${ratio.toFixed(1)}×`);
   if (summary.lab) console.log(`goals: lab plan < 10 s: ${summary.lab.wall_s.median < 10 ? 'yes' : 'NO'}; peak RSS < 300 MB: ${summary.lab.peak_rss_mib.median * 1.048576 < 300 ? 'yes' : 'NO'}; ≥ 10× faster than ansible --check: ${ratio === undefined ? 'not measured' : ratio >= 10 ? 'yes' : 'NO'}`);
   if (labRun) {
