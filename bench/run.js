@@ -130,14 +130,15 @@ async function checkAnsible() {
 
 async function main() {
   if (ONLY.includes('ansible')) await checkAnsible();
-  // The VMs are stopped again however the run ends: on success, on a failure, and on Ctrl-C.
+  // The VMs are stopped again however the run ends: on success, on a failure, on Ctrl-C or SIGTERM.
   let stopping = false;
-  process.once('SIGINT', () => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write('bench: interrupted, stopping the VMs\n');
-    lab(['vm', 'down', ...LAB]).finally(() => process.exit(130));
-  });
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`bench: ${sig}, stopping the VMs\n`);
+      lab(['vm', 'down', ...LAB]).finally(() => process.exit(130));
+    });
   try {
     await measure();
   } finally {
