@@ -74,7 +74,7 @@ function ansibleInventory() {
   };
   const file = join(ROOT, '.lab', INSTANCE, 'ansible-inventory.yaml');
   // JSON, which Ansible reads as YAML: every MAC stays a quoted string (YAML 1.1 reads 52:54:00:12:34:56 as a base-60 number).
-  writeFileSync(file, JSON.stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, client: { hosts: { client: host('client') } } } } }, null, 1));
+  writeFileSync(file, JSON.stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, clients: { hosts: { client: host('client') } } } } }, null, 1));
   return file;
 }
 
