@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const INSTANCE = 'bench';
@@ -73,14 +73,26 @@ function ansibleInventory() {
     };
   };
   const file = join(ROOT, '.lab', INSTANCE, 'ansible-inventory.yaml');
-  writeFileSync(file, stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, client: { hosts: { client: host('client') } } } } }));
+  // JSON, which Ansible reads as YAML: every MAC stays a quoted string (YAML 1.1 reads 52:54:00:12:34:56 as a base-60 number).
+  writeFileSync(file, JSON.stringify({ all: { children: { web: { hosts: { web1: host('web1'), web2: host('web2') } }, director: { hosts: { proxy: host('proxy') } }, clients: { hosts: { client: host('client') } } } } }, null, 1));
   return file;
 }
 
+let ansibleRuns = 0;
 async function ansible() {
   const r = await execa('ansible-playbook', ['-i', ansibleInventory(), join(ROOT, 'bench/ansible/lvs-nat.yml')], { cwd: join(ROOT, 'bench/ansible'), reject: false, env: { ANSIBLE_CONFIG: join(ROOT, 'bench/ansible/ansible.cfg') } });
-  if (r.exitCode !== 0) process.stderr.write(r.stdout.split('\n').slice(-30).join('\n'));
+  const log = join(ROOT, '.lab', INSTANCE, `ansible-${++ansibleRuns}.log`);
+  writeFileSync(log, r.stdout + r.stderr);
+  if (r.exitCode !== 0) process.stderr.write(r.stdout.split('\n').slice(-30).join('\n') + `\n(all of it: ${log})\n`);
   return r.exitCode === 0;
+}
+
+/** Why a contender's lab does not balance: what the client's curls got, and lab verify's explanation. */
+async function diagnose(name) {
+  const h = inventory().hosts.client;
+  const r = await execa('ssh', [...sshArgs(h), 'for i in 1 2 3 4; do curl -s --max-time 5 http://192.168.4.5/ || echo FAIL; done'], { reject: false });
+  const v = await lab(['verify', ...LAB]);
+  process.stderr.write(`${name}: the client's curls answered: ${r.stdout.trim().split('\n').join(', ')}\nlab verify says:\n${v.stdout}${v.stderr}\n`);
 }
 
 async function labUp() {
@@ -103,7 +115,38 @@ const stats = (xs) => {
   return s.length ? { median: s[Math.floor((s.length - 1) / 2)] + (s.length % 2 ? 0 : (s[s.length / 2] - s[s.length / 2 - 1]) / 2), min: s[0], max: s[s.length - 1], n: s.length } : undefined;
 };
 
+/** The Ansible contender uses what is installed; nothing is installed behind the user's back. */
+async function checkAnsible() {
+  const v = await execa('ansible-playbook', ['--version'], { reject: false });
+  if (v.failed || v.exitCode !== 0) {
+    throw new Error('ansible-playbook is not installed. Install Debian\'s package (it brings community.general and ansible.posix):\n  apt-get install -y ansible\nor leave that contender out: --only plain,lab');
+  }
+  const c = await execa('ansible-doc', ['-t', 'module', '-l', 'community.general', 'ansible.posix'], { reject: false });
+  for (const m of ['community.general.nmcli', 'community.general.modprobe', 'ansible.posix.sysctl']) {
+    if (!new RegExp(`^${m.replace(/\./g, '\\.')}\\s`, 'm').test(c.stdout)) throw new Error(`the Ansible module ${m} is missing; Debian's package \`ansible\` (7.x) has it:\n  apt-get install -y ansible`);
+  }
+  process.stderr.write(`bench: ${v.stdout.split('\n')[0]}\n`);
+}
+
 async function main() {
+  if (ONLY.includes('ansible')) await checkAnsible();
+  // The VMs are stopped again however the run ends: on success, on a failure, on Ctrl-C or SIGTERM.
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`bench: ${sig}, stopping the VMs\n`);
+      lab(['vm', 'down', ...LAB]).finally(() => process.exit(130));
+    });
+  try {
+    await measure();
+  } finally {
+    if (!stopping) await lab(['vm', 'down', ...LAB]);
+  }
+}
+
+async function measure() {
   const up = await lab(['vm', 'up', ...LAB, '--timeout', '900']);
   if (up.exitCode !== 0) throw new Error(`vm up failed: ${up.stderr}`);
   const times = {};
@@ -115,7 +158,10 @@ async function main() {
       const c = await timed(cold);
       const works = c.ok && (await balanced());
       process.stderr.write(`run ${run} ${name} cold: ${c.s.toFixed(1)} s ${works ? 'balances' : 'DID NOT PRODUCE A WORKING LAB'}\n`);
-      if (!works) continue;
+      if (!works) {
+        if (c.ok) await diagnose(name);
+        continue;
+      }
       add(`${name} cold`, c.s);
       if (warm) {
         const w = await timed(warm);
@@ -129,7 +175,6 @@ async function main() {
       }
     }
   }
-  await lab(['vm', 'down', ...LAB]);
   const summary = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
   const m = (k) => summary[k]?.median;
   const ratios = {
