@@ -56,7 +56,8 @@ export function vagrantHasLab(loaded: LoadedLab, dir = vagrantDir()): boolean {
 
 /** The environment the project's Vagrantfile reads: which lab, and the instance its MACs derive from. */
 export function vagrantEnv(loaded: LoadedLab, instance: string): Record<string, string> {
-  return { LAB: loaded.file, LAB_INSTANCE: instance };
+  // Absolute: the Vagrantfile resolves a relative LAB against its own folder.
+  return { LAB: resolve(loaded.file), LAB_INSTANCE: instance };
 }
 
 /** Only the interesting lines of Vagrant's error output (it prints banners and blank lines). */
@@ -78,7 +79,7 @@ export async function vagrantInventory(loaded: LoadedLab, opts: { instance?: str
   const hosts = Object.keys(loaded.lab.hosts);
   const missing = hosts.filter((h) => !made.has(h));
   if (missing.length > 0)
-    throw new RunError(`Vagrant in ${dir} has no machine for ${missing.join(', ')}: bring them up with \`cd ${dir} && LAB=${loaded.file} vagrant up\``);
+    throw new RunError(`Vagrant in ${dir} has no machine for ${missing.join(', ')}: bring them up with \`cd ${dir} && LAB=${resolve(loaded.file)} vagrant up\``);
   let out;
   try {
     out = await execa('vagrant', ['ssh-config', ...hosts], {
