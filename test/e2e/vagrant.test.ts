@@ -1,7 +1,7 @@
 // Vagrant for real: a local box from the `lab vm` image, four lvs-nat machines under vagrant-libvirt (qemu driver,
 // isolated management and lab networks, all inside a network namespace this test makes), then `lab up` and
 // `lab verify` through `vagrant ssh-config`, and `vagrant destroy` leaving nothing behind.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSshConfig } from '../../src/vagrant/sshconfig.js';
@@ -49,6 +49,7 @@ describe('lab with Vagrant (vagrant-libvirt, qemu driver)', () => {
     const leftNets = (await networks().catch(() => [])).filter((n) => n.name !== 'default').map((n) => n.name);
     const forced = await stopLibvirtBed(bed);
     bed = undefined;
+    rmSync(labHome, { recursive: true, force: true });
     // Checked after the teardown so that a failure here still leaves no VM, network or daemon behind.
     expect(destroy.code, destroy.out.slice(-1500)).toBe(0);
     expect(leftDomains).toEqual([]);
