@@ -93,9 +93,16 @@ describe('lab with Vagrant (vagrant-libvirt, qemu driver)', () => {
   });
 
   it('lab up --provider vagrant converges the lab; lab verify (provider detected) proves it from the client', async () => {
-    const up = await lab(['up', LAB, '--provider', 'vagrant']);
+    const up = await lab(['up', LAB, '--provider', 'vagrant', '--json']);
     expect(up.code, up.out.slice(-3000)).toBe(0);
-    expect(up.out).toMatch(/web1\s.*ok/);
+    const recap = JSON.parse(up.stdout);
+    expect(recap.ok).toBe(true);
+    expect(Object.keys(recap.hosts).sort()).toEqual([...HOSTS].sort());
+    // Fresh machines: every host had something to change (web1 and web2 their gateway via the director).
+    for (const [name, h] of Object.entries(recap.hosts as Record<string, { changed: number; failed: number; unreachable: number }>)) {
+      expect(h.failed + h.unreachable, name).toBe(0);
+      expect(h.changed, name).toBeGreaterThan(0);
+    }
     const verify = await lab(['verify', LAB, '--json']);
     expect(verify.code, verify.out.slice(-3000)).toBe(0);
     const report = JSON.parse(verify.stdout);
