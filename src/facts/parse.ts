@@ -223,6 +223,6 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
     firewallZone: parseZone(s.get('fwzone')),
     selinux: ['Enforcing', 'Permissive', 'Disabled'].includes(selinux) ? (selinux as Facts['selinux']) : undefined,
     ipvs: { installed: ipvs.startsWith('installed'), save: ipvs.replace(/^installed\n?/, '') },
-    state: parseState(files.get(query.stateFile) ?? null),
+    state: parseState(query.stateFile === undefined ? null : (files.get(query.stateFile) ?? null)),
   };
 }

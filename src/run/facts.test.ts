@@ -1,0 +1,140 @@
+// The fact query asks only for what a host's tasks (or checks) read, and the fact command runs only what it asks for.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { fixture } from '../../test/unit/recorded.js';
+import { parseFacts } from '../facts/parse.js';
+import { factScript } from '../facts/script.js';
+import type { FactQuery } from '../facts/types.js';
+import { playbookSchema, type Playbook } from '../playbook/schema.js';
+import { parseLab } from '../spec/load.js';
+import { combinedScript } from '../verify/observe.js';
+import { emptyQuery, planVerify } from '../verify/plan.js';
+import { emptyProbe } from '../verify/probe.js';
+import { factQuery } from './facts.js';
+
+const lab = parseLab('labs/lvs-nat.yaml', fixture('../../labs/lvs-nat.yaml')).lab;
+const playbook: Playbook = playbookSchema.parse(parse(fixture('../../playbooks/lvs-nat.yaml')));
+
+const sections = (q: FactQuery) => ({ nm: q.nm, firewallZone: q.firewallZone, selinux: q.selinux, ipvs: q.ipvs });
+
+describe('factQuery: sections from the host tasks', () => {
+  it('a client (package curl, connection) asks for packages and NetworkManager only', () => {
+    const q = factQuery(lab, playbook, 'client');
+    expect(sections(q)).toEqual({ nm: true, firewallZone: false, selinux: false, ipvs: false });
+    expect(q.packages).toEqual(['curl']);
+    expect(q.services).toEqual([]);
+    expect(q.sysctls).toEqual([]);
+    expect(q.stateFile).toBe('/var/lib/lab/lvs-nat.state');
+  });
+
+  it('a real server asks for its zone, SELinux and profiles, and httpd under both names, but not IPVS', () => {
+    const q = factQuery(lab, playbook, 'web1');
+    expect(sections(q)).toEqual({ nm: true, firewallZone: true, selinux: true, ipvs: false });
+    expect(q.services).toEqual(['apache2', 'httpd']);
+    expect(q.sysctls).toEqual([]);
+    expect(q.files).toEqual(['/var/www/html/index.html', '/etc/selinux/config']);
+  });
+
+  it('the director asks for every section, its sysctls and the ipvsadm unit', () => {
+    const q = factQuery(lab, playbook, 'proxy');
+    expect(sections(q)).toEqual({ nm: true, firewallZone: true, selinux: true, ipvs: true });
+    expect(q.services).toEqual(['ipvsadm']);
+    expect(q.sysctls).toEqual(['net.ipv4.ip_forward', 'net.ipv4.vs.conntrack']);
+  });
+
+  it('extra flags and names are added to what the tasks need', () => {
+    const q = factQuery(lab, playbook, 'client', { ipvs: true, services: ['httpd'], sysctls: ['net.ipv4.ip_forward'] });
+    expect(sections(q)).toEqual({ nm: true, firewallZone: false, selinux: false, ipvs: true });
+    expect(q.services).toEqual(['apache2', 'httpd']);
+    expect(q.sysctls).toEqual(['net.ipv4.ip_forward']);
+  });
+});
+
+describe('verify: each host reads only the facts its checks judge', () => {
+  const plan = planVerify(lab, playbook);
+  const facts = (h: string) => plan.hosts.get(h)!.facts;
+
+  it('never NetworkManager or the D-Bus zone; packages nowhere; the rest where a check reads it', () => {
+    for (const h of ['client', 'proxy', 'web1', 'web2']) {
+      expect(facts(h).nm, h).toBe(false);
+      expect(facts(h).firewallZone, h).toBe(false);
+      expect(facts(h).packages, h).toEqual([]);
+      expect(facts(h).stateFile, h).toBeUndefined();
+    }
+    expect(facts('client')).toEqual(emptyQuery());
+    expect(facts('proxy')).toMatchObject({ ipvs: true, selinux: true, services: ['firewalld'], sysctls: ['net.ipv4.ip_forward', 'net.ipv4.vs.conntrack'], files: ['/etc/selinux/config'] });
+    expect(facts('web1')).toMatchObject({ ipvs: false, selinux: true, services: ['apache2', 'httpd', 'firewalld'], sysctls: [], files: ['/var/www/html/index.html', '/etc/selinux/config'] });
+  });
+
+  it('sends no shell functions in front of the fact script', () => {
+    const s = combinedScript(facts('client'), plan.hosts.get('client')!.probe);
+    expect(s).not.toMatch(/^\w+\(\) \{/m);
+    expect(s).not.toContain('nmcli');
+    expect(s).not.toContain('busctl');
+    expect(s).not.toContain('systemctl');
+  });
+});
+
+/** Run a fact script under a real /bin/sh with every external command stubbed: which ones ran, in order. */
+let bin: string;
+const TOOLS = ['cat', 'ip', 'nmcli', 'cut', 'dpkg-query', 'rpm', 'systemctl', 'sysctl', 'stat', 'head', 'base64', 'busctl', 'firewall-cmd', 'getenforce', 'ipvsadm'];
+
+beforeAll(() => {
+  bin = mkdtempSync(join(tmpdir(), 'lab-facts-'));
+  for (const t of TOOLS) {
+    writeFileSync(join(bin, t), `#!/bin/sh\necho ${t} >> ${bin}/ran\nexit 1\n`);
+    chmodSync(join(bin, t), 0o755);
+  }
+});
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+function ran(script: string): string[] {
+  rmSync(join(bin, 'ran'), { force: true });
+  execFileSync('/bin/sh', ['-c', script], { env: { PATH: bin } });
+  try {
+    return [...new Set(readFileSync(join(bin, 'ran'), 'utf8').trim().split('\n'))];
+  } catch {
+    return [];
+  }
+}
+
+describe('factScript runs only the sections asked for', () => {
+  it('an empty query runs only cat and ip', () => {
+    expect(ran(factScript(emptyQuery()))).toEqual(['cat', 'ip']);
+  });
+
+  it('every section asked runs its command', () => {
+    const q: FactQuery = { packages: ['apache2'], services: ['apache2'], sysctls: ['net.ipv4.ip_forward'], files: ['/x'], stateFile: '/y', nm: true, firewallZone: true, selinux: true, ipvs: true };
+    // stat/head/base64 only run for files that exist; here none does. nmcli fails, so no second call.
+    expect(ran(factScript(q))).toEqual(['cat', 'ip', 'nmcli', 'dpkg-query', 'systemctl', 'sysctl', 'busctl', 'getenforce', 'ipvsadm']);
+  });
+
+  it('the client of lvs-nat runs no systemctl, sysctl, busctl, getenforce or ipvsadm', () => {
+    expect(ran(factScript(factQuery(lab, playbook, 'client')))).toEqual(['cat', 'ip', 'nmcli', 'dpkg-query']);
+  });
+
+  it('the script still ends with the end marker and exits 0', () => {
+    const out = execFileSync('/bin/sh', ['-c', factScript(emptyQuery())], { env: { PATH: bin } }).toString();
+    expect(out).toMatch(/@@lab os\n[\s\S]*@@lab addr\n[\s\S]*@@lab route\n[\s\S]*@@lab end\n$/);
+  });
+});
+
+describe('parseFacts: a section not asked for reads as empty', () => {
+  it('no profiles, no zone, no SELinux mode, ipvsadm not installed, no state', () => {
+    const f = parseFacts(execFileSync('/bin/sh', ['-c', factScript(emptyQuery())], { env: { PATH: bin } }).toString(), emptyQuery());
+    expect(f.nm).toBe(false);
+    expect(f.connections).toEqual([]);
+    expect(f.firewallZone).toBeUndefined();
+    expect(f.selinux).toBeUndefined();
+    expect(f.ipvs).toEqual({ installed: false, save: '' });
+    expect(f.packages.size + f.services.size + f.sysctl.size + f.files.size + f.state.size).toBe(0);
+  });
+
+  it('the probe follows the fact script in one exec', () => {
+    expect(combinedScript(emptyQuery(), emptyProbe())).toContain('@@verify-begin');
+  });
+});
