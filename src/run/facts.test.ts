@@ -11,6 +11,7 @@ import { factScript } from '../facts/script.js';
 import type { FactQuery } from '../facts/types.js';
 import { playbookSchema, type Playbook } from '../playbook/schema.js';
 import { parseLab } from '../spec/load.js';
+import { quote } from '../ssh/quote.js';
 import { combinedScript } from '../verify/observe.js';
 import { emptyQuery, planVerify } from '../verify/plan.js';
 import { emptyProbe } from '../verify/probe.js';
@@ -136,5 +137,50 @@ describe('parseFacts: a section not asked for reads as empty', () => {
 
   it('the probe follows the fact script in one exec', () => {
     expect(combinedScript(emptyQuery(), emptyProbe())).toContain('@@verify-begin');
+  });
+});
+
+describe('files: one batch reads the same facts as one section per file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lab-files-'));
+    writeFileSync(join(dir, 'index.html'), '192.168.2.100\n');
+    chmodSync(join(dir, 'index.html'), 0o640);
+    writeFileSync(join(dir, 'binary'), Buffer.from([0, 1, 2, 255, 10, 0, 13]));
+    writeFileSync(join(dir, 'empty'), '');
+    writeFileSync(join(dir, 'big'), Buffer.alloc(70_000, 'x'));
+    writeFileSync(join(dir, "it's a name"), 'quoted\n');
+    execFileSync('ln', ['-s', 'index.html', join(dir, 'link')]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** What each file's own section used to print (the command every file had before the batch). */
+  function perFile(paths: string[]): string {
+    return paths
+      .map((f) => `printf '\\n@@lab %s\\n' ${quote(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c 65536 ${quote(f)} | base64 -w0; echo; fi`)
+      .join('\n');
+  }
+
+  it('modes, bytes (NULs, no final newline, empty, capped at 64 KiB), symlinks, absent files and /proc', () => {
+    const names = ['index.html', 'binary', 'missing', 'empty', 'big', 'link', "it's a name"].map((n) => join(dir, n));
+    const q: FactQuery = { ...emptyQuery(), files: [...names, '/proc/self/status'], stateFile: join(dir, 'state') };
+    const script = factScript(q);
+    expect(script.match(/@@lab files/g)).toHaveLength(1);
+    expect(script).toContain("'file /proc/self/status'; if [ -f /proc/self/status ]");
+    const batched = parseFacts(execFileSync('/bin/sh', ['-c', script]).toString(), q).files;
+    const legacy = parseFacts(execFileSync('/bin/sh', ['-c', perFile([...names, join(dir, 'state')])]).toString(), q).files;
+    for (const f of [...names, join(dir, 'state')]) expect(batched.get(f), f).toEqual(legacy.get(f));
+    expect(batched.get(join(dir, 'index.html'))).toEqual({ mode: '0640', content: Buffer.from('192.168.2.100\n') });
+    expect(batched.get(join(dir, 'big'))?.content.length).toBe(65536);
+    expect(batched.get(join(dir, 'missing'))).toBeNull();
+    expect(batched.get('/proc/self/status')?.content.toString()).toMatch(/^Name:/);
+  });
+
+  it('sizes that do not add up (a file changed while read) are an error, not misattributed bytes', () => {
+    const q: FactQuery = { ...emptyQuery(), files: ['/a', '/b'] };
+    const out = (sizes: string, data: string) => `@@lab files\n11\n644\n644\n${sizes}\n${Buffer.from(data).toString('base64')}\n@@lab end\n`;
+    expect(parseFacts(out('2\n3', 'ab' + 'cde'), q).files.get('/b')?.content.toString()).toBe('cde');
+    expect(() => parseFacts(out('2\n3', 'abcdef'), q)).toThrow(/changed while/);
+    expect(() => parseFacts('@@lab files\n1\n@@lab end\n', q)).toThrow(/1 of 2 files/);
   });
 });
