@@ -33,7 +33,7 @@ function judge(state: string, edit: (l: Lab) => Lab = (l) => l, nm = true): Chec
   function view(host: string) {
     const dir = existsSync(`${FIX}${state}/${host}.txt`) ? state : 'good';
     const need = plan.hosts.get(host)!;
-    const out = splitOutput(readFileSync(`${FIX}${dir}/${host}.txt`, 'utf8'), need.facts);
+    const out = splitOutput(readFileSync(`${FIX}${dir}/${host}.txt`, 'utf8'), need.facts, need.probe);
     const facts = nm ? withConnections(out.facts, readFileSync(`${FIX}${dir}/${host}.nm.txt`, 'utf8')) : out.facts;
     return { ctx: { lab: spec, hostName: host, host: spec.hosts[host]!, target: inventory.hosts[host]!, facts, os: facts.os! }, probe: out.probe };
   }

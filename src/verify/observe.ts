@@ -29,11 +29,11 @@ export function withConnections(facts: Facts, nmOut: string): Facts {
   return { ...facts, nm: true, connections: parseNmConnections(sections) };
 }
 
-export function splitOutput(stdout: string, query: FactQuery): { facts: Facts; probe: ProbeOutput } {
+export function splitOutput(stdout: string, query: FactQuery, probe?: ProbeRequest): { facts: Facts; probe: ProbeOutput } {
   const i = stdout.indexOf(`\n${SPLIT}\n`);
   const factText = i < 0 ? stdout : stdout.slice(0, i);
   const probeText = i < 0 ? '' : stdout.slice(i + SPLIT.length + 2);
-  return { facts: parseFacts(factText, query), probe: parseProbe(probeText) };
+  return { facts: parseFacts(factText, query), probe: parseProbe(probeText, probe?.requests) };
 }
 
 /** Time the probe may take: curl gives up after 2 s per request. */
@@ -45,7 +45,7 @@ export function probeTimeoutMs(probe: ProbeRequest): number {
 export async function observe(conn: SshConnection, query: FactQuery, probe: ProbeRequest): Promise<{ facts: Facts; probe: ProbeOutput }> {
   const res = await conn.exec(combinedScript(query, probe), { prelude: FACT_PRELUDE, timeoutMs: probeTimeoutMs(probe) });
   if (res.code !== 0) throw new RunError(`the verify command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
-  const out = splitOutput(res.stdout, query);
+  const out = splitOutput(res.stdout, query, probe);
   if (!out.facts.os) {
     const pretty = /^PRETTY_NAME="?([^"\n]*)/m.exec(out.facts.osRelease)?.[1] ?? 'an unknown OS';
     throw new RunError(`unsupported OS ${pretty}: lab supports RHEL/CentOS 7, Rocky/Alma 8 and 9, Debian 12 and Ubuntu`, conn.name);
