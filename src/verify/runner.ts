@@ -145,6 +145,7 @@ class Hosts {
 
 export async function runVerify(lab: Lab, playbook: Playbook, inventory: Inventory, opts: VerifyOptions = {}): Promise<VerifyRun> {
   const started = Date.now();
+  if (process.env.LAB_TRACE) process.stderr.write(`trace - start ${Math.round(performance.now())} ms\n`);
   const deadline = started + (opts.waitMs ?? 0);
   const plan = planVerify(lab, playbook);
   const hosts = new Hosts(lab, inventory, plan, !!opts.acceptNew);
