@@ -202,8 +202,8 @@ export function parseState(file: FileState | null): Map<string, string> {
 }
 
 /**
- * The `files` section: a 0/1 flag per batched file (in query order), the modes and sizes of those present, then their
- * contents (each capped at FILE_CAP bytes) concatenated in one base64 line.
+ * The `files` section: a 0/1 flag per batched file (in query order), the modes and sizes of those present (`MODE SIZE`
+ * lines, or a block of modes then one of sizes), then their contents (each capped at FILE_CAP bytes) in one base64 line.
  */
 export function parseFileBatch(text: string, paths: string[]): Map<string, FileState | null> {
   const lines = text.split('\n');
@@ -212,9 +212,13 @@ export function parseFileBatch(text: string, paths: string[]): Map<string, FileS
   const present = paths.filter((_, i) => flags[i] === '1');
   const out = new Map<string, FileState | null>(paths.map((p) => [p, null]));
   if (present.length === 0) return out;
-  const modes = lines.slice(1, 1 + present.length);
-  const sizes = lines.slice(1 + present.length, 1 + 2 * present.length).map((l) => (/^\d+$/.test(l.trim()) ? Math.min(Number(l), FILE_CAP) : NaN));
-  const content = Buffer.from(lines[1 + 2 * present.length] ?? '', 'base64');
+  // `MODE SIZE` lines, or (with a symlink among the files) a block of modes, then one of sizes.
+  const paired = (lines[1] ?? '').trim().includes(' ');
+  const stats = paired ? lines.slice(1, 1 + present.length).map((l) => l.trim().split(' ')) : undefined;
+  const modes = stats ? stats.map((f) => f[0] ?? '') : lines.slice(1, 1 + present.length);
+  const sizeText = stats ? stats.map((f) => f[1] ?? '') : lines.slice(1 + present.length, 1 + 2 * present.length);
+  const sizes = sizeText.map((l) => (/^\d+$/.test(l.trim()) ? Math.min(Number(l), FILE_CAP) : NaN));
+  const content = Buffer.from(lines[1 + (paired ? 1 : 2) * present.length] ?? '', 'base64');
   const total = sizes.reduce((a, b) => a + b, 0);
   if (modes.length !== present.length || modes.some((m) => !/^[0-7]+$/.test(m.trim())) || Number.isNaN(total) || total !== content.length)
     throw new Error(`a file changed while the fact command read it (${present.join(', ')}); run again`);

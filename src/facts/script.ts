@@ -27,7 +27,11 @@ export function nmLines(): string[] {
   return [
     `if nm_list=$(nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null) && [ -n "$nm_list" ]; then`,
     `  printf '\n${MARK} nmlist\n%s\n' "$nm_list"`,
-    `  printf '\n${MARK} nmconns\n'; nmcli -t -f ${NM_FIELDS} connection show $(printf '%s\n' "$nm_list" | cut -d: -f1) 2>/dev/null`,
+    // The UUIDs (the first field; a UUID has no ':') with shell builtins, not a `| cut` process.
+    `  u=; while IFS= read -r l; do u="$u \${l%%:*}"; done <<LAB_NM_LIST`,
+    '$nm_list',
+    'LAB_NM_LIST',
+    `  printf '\n${MARK} nmconns\n'; nmcli -t -f ${NM_FIELDS} connection show $u 2>/dev/null`,
     'fi',
   ];
 }
@@ -51,16 +55,17 @@ export function batchedFiles(q: Pick<FactQuery, 'files' | 'stateFile'>): string[
 }
 
 /**
- * Regular files in four processes whatever their number (each file cost three under emulation): one flag per file
- * (1 = a regular file, as `[ -f ]` says), the modes (`stat -c %a`, as each file's own section had them), the sizes
- * the content is split by (`stat -L`: a symlink's target), then the first FILE_CAP bytes of each, concatenated, in one
- * base64 line. The parser checks the sizes add up, so a file that changes while it is read is never misattributed.
+ * Regular files in three processes whatever their number (each file cost three under emulation): one flag per file
+ * (1 = a regular file, as `[ -f ]` says), `MODE SIZE` per file present (`stat -c %a`, as each file's own section had
+ * it; the size splits the content), then the first FILE_CAP bytes of each, concatenated, in one base64 line. When a
+ * file is a symlink, its mode is the link's (as before) but its size the target's, so the modes and sizes come from two
+ * stat calls, one block each. The parser checks the sizes add up, so a file that changes while read is never misattributed.
  */
 function fileLines(files: string[]): string[] {
   if (files.length === 0) return [];
   return [
-    `printf '\\n${MARK} files\\n'; set --; for f in ${argv(files)}; do if [ -f "$f" ]; then set -- "$@" "$f"; printf 1; else printf 0; fi; done; echo`,
-    `if [ $# -gt 0 ]; then stat -c %a -- "$@"; stat -L -c %s -- "$@"; head -q -c ${FILE_CAP} -- "$@" | base64 -w0; echo; fi`,
+    `printf '\\n${MARK} files\\n'; set --; l=; for f in ${argv(files)}; do if [ -f "$f" ]; then set -- "$@" "$f"; [ -L "$f" ] && l=1; printf 1; else printf 0; fi; done; echo`,
+    `if [ $# -gt 0 ]; then if [ -n "$l" ]; then stat -c %a -- "$@"; stat -L -c %s -- "$@"; else stat -c '%a %s' -- "$@"; fi; head -q -c ${FILE_CAP} -- "$@" | base64 -w0; echo; fi`,
   ];
 }
 
@@ -69,7 +74,8 @@ export function factScript(q: FactQuery): string {
   const files = queriedFiles(q);
   const lines = [
     'export LC_ALL=C',
-    `${sec('os')}; cat /etc/os-release 2>/dev/null`,
+    // os-release is text: read with builtins, not a `cat` process.
+    `${sec('os')}; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done 2>/dev/null < /etc/os-release`,
     `${sec('addr')}; ip -j addr show 2>/dev/null || ip addr show`,
     `${sec('route')}; ip -j route show table main 2>/dev/null || ip route show table main`,
     ...(q.nm ? nmLines() : []),

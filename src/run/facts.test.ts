@@ -104,18 +104,44 @@ function ran(script: string): string[] {
 }
 
 describe('factScript runs only the sections asked for', () => {
-  it('an empty query runs only cat and ip', () => {
-    expect(ran(factScript(emptyQuery()))).toEqual(['cat', 'ip']);
+  it('an empty query runs only ip (os-release is read with builtins)', () => {
+    expect(ran(factScript(emptyQuery()))).toEqual(['ip']);
   });
 
   it('every section asked runs its command', () => {
     const q: FactQuery = { packages: ['apache2'], services: ['apache2'], sysctls: ['net.ipv4.ip_forward'], files: ['/x'], stateFile: '/y', nm: true, firewallZone: true, selinux: true, ipvs: true };
     // stat/head/base64 only run for files that exist; here none does. nmcli fails, so no second call.
-    expect(ran(factScript(q))).toEqual(['cat', 'ip', 'nmcli', 'dpkg-query', 'systemctl', 'sysctl', 'busctl', 'getenforce', 'ipvsadm']);
+    expect(ran(factScript(q))).toEqual(['ip', 'nmcli', 'dpkg-query', 'systemctl', 'sysctl', 'busctl', 'getenforce', 'ipvsadm']);
   });
 
   it('the client of lvs-nat runs no systemctl, sysctl, busctl, getenforce or ipvsadm', () => {
-    expect(ran(factScript(factQuery(lab, playbook, 'client')))).toEqual(['cat', 'ip', 'nmcli', 'dpkg-query']);
+    expect(ran(factScript(factQuery(lab, playbook, 'client')))).toEqual(['ip', 'nmcli', 'dpkg-query']);
+  });
+
+  it('reads os-release byte for byte as cat did, and passes every listed UUID to the second nmcli call, no cut', () => {
+    const nm = mkdtempSync(join(tmpdir(), 'lab-nm-'));
+    try {
+      // nmcli's list: the NAME field may hold an escaped ':' (nmcli -t escapes it as \:) and spaces.
+      writeFileSync(
+        join(nm, 'nmcli'),
+        [
+          '#!/bin/sh',
+          'printf "%s\\n" "$*" >> "$(dirname "$0")/calls"',
+          'case "$*" in *UUID,DEVICE,NAME*) printf "%s\\n" "1111-aa:ens2:Wired connection 1" "2222-bb::odd\\\\:name x";; esac',
+        ].join('\n'),
+      );
+      chmodSync(join(nm, 'nmcli'), 0o755);
+      const q: FactQuery = { ...emptyQuery(), nm: true };
+      const out = execFileSync('/bin/sh', ['-c', factScript(q)], { env: { PATH: `${nm}:/usr/bin:/bin` } }).toString();
+      const calls = readFileSync(join(nm, 'calls'), 'utf8').trim().split('\n');
+      expect(calls).toHaveLength(2);
+      expect(calls[1]).toMatch(/connection show 1111-aa 2222-bb$/);
+      expect(out).toContain('@@lab nmlist\n1111-aa:ens2:Wired connection 1\n2222-bb::odd\\:name x\n');
+      const os = /@@lab os\n([\s\S]*?)\n@@lab addr/.exec(out)![1];
+      expect(`${os}`).toBe(readFileSync('/etc/os-release', 'utf8'));
+    } finally {
+      rmSync(nm, { recursive: true, force: true });
+    }
   });
 
   it('the script still ends with the end marker and exits 0', () => {
@@ -176,11 +202,22 @@ describe('files: one batch reads the same facts as one section per file', () => 
     expect(batched.get('/proc/self/status')?.content.toString()).toMatch(/^Name:/);
   });
 
+  it('without a symlink among them, one stat call gives MODE SIZE lines: the same facts again', () => {
+    const names = ['index.html', 'binary', 'missing', 'empty', 'big'].map((n) => join(dir, n));
+    const q: FactQuery = { ...emptyQuery(), files: names };
+    const text = execFileSync('/bin/sh', ['-c', factScript(q)]).toString();
+    expect(text).toMatch(/@@lab files\n11011\n640 14\n/);
+    const batched = parseFacts(text, q).files;
+    const legacy = parseFacts(execFileSync('/bin/sh', ['-c', perFile(names)]).toString(), q).files;
+    for (const f of names) expect(batched.get(f), f).toEqual(legacy.get(f));
+  });
+
   it('sizes that do not add up (a file changed while read) are an error, not misattributed bytes', () => {
     const q: FactQuery = { ...emptyQuery(), files: ['/a', '/b'] };
     const out = (sizes: string, data: string) => `@@lab files\n11\n644\n644\n${sizes}\n${Buffer.from(data).toString('base64')}\n@@lab end\n`;
     expect(parseFacts(out('2\n3', 'ab' + 'cde'), q).files.get('/b')?.content.toString()).toBe('cde');
     expect(() => parseFacts(out('2\n3', 'abcdef'), q)).toThrow(/changed while/);
+    expect(parseFacts(`@@lab files\n11\n644 2\n600 3\n${Buffer.from('abcde').toString('base64')}\n`, q).files.get('/b')).toEqual({ mode: '0600', content: Buffer.from('cde') });
     expect(() => parseFacts('@@lab files\n1\n@@lab end\n', q)).toThrow(/1 of 2 files/);
   });
 });

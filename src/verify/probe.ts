@@ -97,7 +97,8 @@ export function probeScript(p: ProbeRequest): string {
     lines.push(
       sec('sysctl-files'),
       `for f in ${files}; do [ -e "$f" ] || continue; if [ -L "$f" ]; then printf 'F %s %s\\n' "$f" "$(readlink -f "$f")"; else printf 'F %s %s\\n' "$f" "$f"; fi; done`,
-      `grep -H -E ${quote(sysctlPattern([...p.sysctlKeys]))} ${files} 2>/dev/null | sed 's/^/L /'`,
+      // grep -H's lines (PATH:LINE, every PATH absolute) are told from the F lines by their leading '/': no `| sed` process.
+      `grep -H -E ${quote(sysctlPattern([...p.sysctlKeys]))} ${files} 2>/dev/null`,
     );
   }
   if (p.firewall) {
@@ -163,7 +164,7 @@ export function parseRouteGet(text: string): RouteGet {
   return { text: t || '(no output)', ok, via: ok ? word('via') : undefined, dev: ok ? word('dev') : undefined, src: ok ? word('src') : undefined };
 }
 
-/** `F PATH REALPATH` for each file, then `L PATH:LINE` (grep -H) for each line that sets a key. */
+/** `F PATH REALPATH` for each file, then `PATH:LINE` (grep -H; `L PATH:LINE` in recorded outputs) for each line that sets a key. */
 export function parseSysctlFiles(text: string): SysctlFileEntry[] {
   const out: SysctlFileEntry[] = [];
   const byPath = new Map<string, SysctlFileEntry>();
@@ -173,9 +174,11 @@ export function parseSysctlFiles(text: string): SysctlFileEntry[] {
       const e = { path, real: real || path, lines: [] as string[] };
       out.push(e);
       byPath.set(path, e);
-    } else if (line.startsWith('L ')) {
-      const i = line.indexOf(':', 2);
-      if (i > 0) byPath.get(line.slice(2, i))?.lines.push(line.slice(i + 1));
+    } else if (line.startsWith('L ') || line.startsWith('/')) {
+      // `L PATH:LINE` as recorded outputs have it, or grep -H's own `PATH:LINE`.
+      const from = line.startsWith('L ') ? 2 : 0;
+      const i = line.indexOf(':', from);
+      if (i > 0) byPath.get(line.slice(from, i))?.lines.push(line.slice(i + 1));
     }
   }
   return out;
