@@ -22,6 +22,14 @@ describe('probe parsing', () => {
     expect(parseRouteGet('192.168.4.10 via 192.168.2.5 dev ens4 src 192.168.2.100 uid 0')).toMatchObject({ ok: true, via: '192.168.2.5', dev: 'ens4', src: '192.168.2.100' });
     expect(parseRouteGet('192.168.4.5 dev ens4 src 192.168.4.10 uid 0')).toMatchObject({ ok: true, via: undefined, dev: 'ens4' });
     expect(parseRouteGet('RTNETLINK answers: Network is unreachable')).toMatchObject({ ok: false });
+    // ip route get's whole output (iproute2 6.1, Debian 12): a trailing space, then the cache line.
+    expect(parseRouteGet('192.168.4.10 via 192.168.2.5 dev ens3 src 192.168.2.100 uid 0 \n    cache \n')).toEqual({
+      text: '192.168.4.10 via 192.168.2.5 dev ens3 src 192.168.2.100 uid 0',
+      ok: true,
+      via: '192.168.2.5',
+      dev: 'ens3',
+      src: '192.168.2.100',
+    });
   });
 
   it('reads busctl arrays', () => {

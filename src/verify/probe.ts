@@ -158,7 +158,8 @@ export function parseBatch(text: string, n: number): RequestRecord[] {
 
 /** `192.168.4.10 via 192.168.2.5 dev ens4 src 192.168.2.100 uid 0`, or an RTNETLINK error. */
 export function parseRouteGet(text: string): RouteGet {
-  const t = text.trim().split('\n')[0] ?? '';
+  // The first line only (ip prints a second, `    cache`), without the trailing space iproute2 leaves.
+  const t = (text.trim().split('\n')[0] ?? '').trim();
   const word = (k: string) => new RegExp(`\\b${k} (\\S+)`).exec(t)?.[1];
   const ok = !/RTNETLINK|unreachable|Error|error/i.test(t) && t !== '';
   return { text: t || '(no output)', ok, via: ok ? word('via') : undefined, dev: ok ? word('dev') : undefined, src: ok ? word('src') : undefined };
