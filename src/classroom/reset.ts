@@ -41,7 +41,8 @@ async function startHost(lab: Lab, playbook: Playbook, inventory: Inventory, hos
   if (!reach.ok) return { ...out, unreachable: true, error: reach.error, ms: Date.now() - began };
   const conn = reach.conn;
   try {
-    const query = factQuery(lab, playbook, host, { sysctls: Object.keys(start.sysctl ?? {}), services: Object.keys(start.services ?? {}) });
+    // checkStart looks for the lab's virtual services on every host, not only where the playbook manages IPVS.
+    const query = factQuery(lab, playbook, host, { sysctls: Object.keys(start.sysctl ?? {}), services: Object.keys(start.services ?? {}), ipvs: true });
     let facts = await gatherFacts(conn, query);
     if (start.addresses === 'assigned') {
       out.established = await establish(conn, lab, playbook, host, target, facts);

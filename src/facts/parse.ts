@@ -1,6 +1,6 @@
 // Parse the fact command's sectioned output into Facts; each parser is a pure function over a recorded real output.
 import { detectOs } from '../os/families.js';
-import { MARK } from './script.js';
+import { batchedFiles, FILE_CAP, MARK } from './script.js';
 import type { FactQuery, Facts, FileState, Link, NmConnection, Route, ServiceState } from './types.js';
 
 export function splitSections(out: string): Map<string, string> {
@@ -201,9 +201,40 @@ export function parseState(file: FileState | null): Map<string, string> {
   return m;
 }
 
-export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'stateFile'>): Facts {
+/**
+ * The `files` section: a 0/1 flag per batched file (in query order), the modes and sizes of those present (`MODE SIZE`
+ * lines, or a block of modes then one of sizes), then their contents (each capped at FILE_CAP bytes) in one base64 line.
+ */
+export function parseFileBatch(text: string, paths: string[]): Map<string, FileState | null> {
+  const lines = text.split('\n');
+  const flags = lines[0]?.trim() ?? '';
+  if (flags.length !== paths.length || !/^[01]*$/.test(flags)) throw new Error(`the fact command read ${flags.length} of ${paths.length} files; run again`);
+  const present = paths.filter((_, i) => flags[i] === '1');
+  const out = new Map<string, FileState | null>(paths.map((p) => [p, null]));
+  if (present.length === 0) return out;
+  // `MODE SIZE` lines, or (with a symlink among the files) a block of modes, then one of sizes.
+  const paired = (lines[1] ?? '').trim().includes(' ');
+  const stats = paired ? lines.slice(1, 1 + present.length).map((l) => l.trim().split(' ')) : undefined;
+  const modes = stats ? stats.map((f) => f[0] ?? '') : lines.slice(1, 1 + present.length);
+  const sizeText = stats ? stats.map((f) => f[1] ?? '') : lines.slice(1 + present.length, 1 + 2 * present.length);
+  const sizes = sizeText.map((l) => (/^\d+$/.test(l.trim()) ? Math.min(Number(l), FILE_CAP) : NaN));
+  const content = Buffer.from(lines[1 + (paired ? 1 : 2) * present.length] ?? '', 'base64');
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (modes.length !== present.length || modes.some((m) => !/^[0-7]+$/.test(m.trim())) || Number.isNaN(total) || total !== content.length)
+    throw new Error(`a file changed while the fact command read it (${present.join(', ')}); run again`);
+  let pos = 0;
+  present.forEach((p, i) => {
+    out.set(p, { mode: modes[i]!.trim().padStart(4, '0'), content: content.subarray(pos, pos + sizes[i]!) });
+    pos += sizes[i]!;
+  });
+  return out;
+}
+
+export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'stateFile'> & Partial<Pick<FactQuery, 'files'>>): Facts {
   const s = splitSections(out);
   const files = new Map<string, FileState | null>();
+  const batch = s.get('files');
+  if (batch !== undefined) for (const [k, v] of parseFileBatch(batch, batchedFiles({ files: query.files ?? [], stateFile: query.stateFile }))) files.set(k, v);
   for (const [k, v] of s) if (k.startsWith('file ')) files.set(k.slice(5), parseFile(v));
   const ipvs = s.get('ipvs') ?? '';
   const selinux = (s.get('selinux') ?? '').trim();
@@ -223,6 +254,6 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
     firewallZone: parseZone(s.get('fwzone')),
     selinux: ['Enforcing', 'Permissive', 'Disabled'].includes(selinux) ? (selinux as Facts['selinux']) : undefined,
     ipvs: { installed: ipvs.startsWith('installed'), save: ipvs.replace(/^installed\n?/, '') },
-    state: parseState(files.get(query.stateFile) ?? null),
+    state: parseState(query.stateFile === undefined ? null : (files.get(query.stateFile) ?? null)),
   };
 }

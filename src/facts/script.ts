@@ -27,31 +27,79 @@ export function nmLines(): string[] {
   return [
     `if nm_list=$(nmcli -t -f UUID,DEVICE,NAME connection show 2>/dev/null) && [ -n "$nm_list" ]; then`,
     `  printf '\n${MARK} nmlist\n%s\n' "$nm_list"`,
-    `  printf '\n${MARK} nmconns\n'; nmcli -t -f ${NM_FIELDS} connection show $(printf '%s\n' "$nm_list" | cut -d: -f1) 2>/dev/null`,
+    // The UUIDs (the first field; a UUID has no ':') with shell builtins, not a `| cut` process.
+    `  u=; while IFS= read -r l; do u="$u \${l%%:*}"; done <<LAB_NM_LIST`,
+    '$nm_list',
+    'LAB_NM_LIST',
+    `  printf '\n${MARK} nmconns\n'; nmcli -t -f ${NM_FIELDS} connection show $u 2>/dev/null`,
     'fi',
+  ];
+}
+
+/** Files read with at most this many bytes each. */
+export const FILE_CAP = 65536;
+
+/** Every file the query reads, in order: its files, then the state file. */
+export function queriedFiles(q: Pick<FactQuery, 'files' | 'stateFile'>): string[] {
+  return q.stateFile === undefined ? q.files : [...q.files, q.stateFile];
+}
+
+/** /proc and /sys files report size 0: each is read on its own, as a `file PATH` section. */
+export function sizeless(path: string): boolean {
+  return /^\/(proc|sys)\//.test(path);
+}
+
+/** The files the `files` section reads together, in the order of its lines. */
+export function batchedFiles(q: Pick<FactQuery, 'files' | 'stateFile'>): string[] {
+  return queriedFiles(q).filter((f) => !sizeless(f));
+}
+
+/**
+ * Regular files in three processes whatever their number (each file cost three under emulation): one flag per file
+ * (1 = a regular file, as `[ -f ]` says), `MODE SIZE` per file present (`stat -c %a`, as each file's own section had
+ * it; the size splits the content), then the first FILE_CAP bytes of each, concatenated, in one base64 line. When a
+ * file is a symlink, its mode is the link's (as before) but its size the target's, so the modes and sizes come from two
+ * stat calls, one block each. The parser checks the sizes add up, so a file that changes while read is never misattributed.
+ */
+function fileLines(files: string[]): string[] {
+  if (files.length === 0) return [];
+  return [
+    `printf '\\n${MARK} files\\n'; set --; l=; for f in ${argv(files)}; do if [ -f "$f" ]; then set -- "$@" "$f"; [ -L "$f" ] && l=1; printf 1; else printf 0; fi; done; echo`,
+    `if [ $# -gt 0 ]; then if [ -n "$l" ]; then stat -c %a -- "$@"; stat -L -c %s -- "$@"; else stat -c '%a %s' -- "$@"; fi; head -q -c ${FILE_CAP} -- "$@" | base64 -w0; echo; fi`,
   ];
 }
 
 export function factScript(q: FactQuery): string {
   const sec = (name: string) => `printf '\\n${MARK} %s\\n' ${quote(name)}`;
+  const files = queriedFiles(q);
   const lines = [
     'export LC_ALL=C',
-    `${sec('os')}; cat /etc/os-release 2>/dev/null`,
+    // os-release is text: read with builtins, not a `cat` process.
+    `${sec('os')}; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done 2>/dev/null < /etc/os-release`,
     `${sec('addr')}; ip -j addr show 2>/dev/null || ip addr show`,
     `${sec('route')}; ip -j route show table main 2>/dev/null || ip route show table main`,
-    ...nmLines(),
-    `${sec('pkg')}`,
-    `if command -v dpkg-query >/dev/null 2>&1; then echo dpkg; dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${argv(q.packages)} 2>/dev/null;`,
-    `elif command -v rpm >/dev/null 2>&1; then echo rpm; rpm -q ${argv(q.packages)} 2>/dev/null; fi`,
-    `${sec('svc')}; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState ${argv(q.services.map((s) => `${s}.service`))} 2>/dev/null`,
-    `${sec('sysctl')}; sysctl ${argv(q.sysctls)} 2>/dev/null`,
-    ...[...q.files, q.stateFile].map(
-      (f) => `${sec(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c 65536 ${quote(f)} | base64 -w0; echo; fi`,
-    ),
-    `${sec('fwzone')}; busctl call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone 2>/dev/null ||` +
-      ` { systemctl is-active -q firewalld 2>/dev/null && firewall-cmd --get-default-zone 2>/dev/null; }`,
-    `${sec('selinux')}; command -v getenforce >/dev/null 2>&1 && getenforce 2>/dev/null`,
-    `${sec('ipvs')}; if command -v ipvsadm >/dev/null 2>&1; then echo installed; ipvsadm -Sn 2>&1; fi`,
+    ...(q.nm ? nmLines() : []),
+    ...(q.packages.length > 0
+      ? [
+          `${sec('pkg')}`,
+          `if command -v dpkg-query >/dev/null 2>&1; then echo dpkg; dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${argv(q.packages)} 2>/dev/null;`,
+          `elif command -v rpm >/dev/null 2>&1; then echo rpm; rpm -q ${argv(q.packages)} 2>/dev/null; fi`,
+        ]
+      : []),
+    ...(q.services.length > 0 ? [`${sec('svc')}; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState ${argv(q.services.map((s) => `${s}.service`))} 2>/dev/null`] : []),
+    ...(q.sysctls.length > 0 ? [`${sec('sysctl')}; sysctl ${argv(q.sysctls)} 2>/dev/null`] : []),
+    ...fileLines(files.filter((f) => !sizeless(f))),
+    ...files
+      .filter(sizeless)
+      .map((f) => `${sec(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c 65536 ${quote(f)} | base64 -w0; echo; fi`),
+    ...(q.firewallZone
+      ? [
+          `${sec('fwzone')}; busctl call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone 2>/dev/null ||` +
+            ` { systemctl is-active -q firewalld 2>/dev/null && firewall-cmd --get-default-zone 2>/dev/null; }`,
+        ]
+      : []),
+    ...(q.selinux ? [`${sec('selinux')}; command -v getenforce >/dev/null 2>&1 && getenforce 2>/dev/null`] : []),
+    ...(q.ipvs ? [`${sec('ipvs')}; if command -v ipvsadm >/dev/null 2>&1; then echo installed; ipvsadm -Sn 2>&1; fi`] : []),
     `${sec('end')}`,
     'exit 0',
   ];

@@ -61,11 +61,28 @@ export interface Facts {
   state: Map<string, string>;
 }
 
-/** What the fact command must look at, derived from the playbook. */
+/** Sections of the fact command a module may need beyond packages, services, sysctls and files. */
+export type FactSection = 'nm' | 'firewallZone' | 'selinux' | 'ipvs';
+
+/**
+ * What the fact command must look at, derived from the playbook (or from verify's checks). Under emulation every
+ * process costs, so each section runs only when asked: the OS, addresses, routes and $SSH_CONNECTION always; package,
+ * service and sysctl queries only with names to ask about; the rest only when its flag is set. A section not asked
+ * for reads as empty (no connections, no zone, ipvsadm not installed), so ask for every section a reader judges.
+ */
 export interface FactQuery {
   packages: string[];
   services: string[];
   sysctls: string[];
   files: string[];
-  stateFile: string;
+  /** Where `up` records originals (read into Facts.state); omitted when nothing reads them. */
+  stateFile?: string;
+  /** NetworkManager's profiles: two nmcli calls, about a second under emulation. */
+  nm: boolean;
+  /** firewalld's runtime default zone (busctl, else firewall-cmd). */
+  firewallZone: boolean;
+  /** SELinux's runtime mode (getenforce). */
+  selinux: boolean;
+  /** The live IPVS table (ipvsadm -Sn). */
+  ipvs: boolean;
 }

@@ -95,6 +95,7 @@ function planNeverDefault(ctx: HostContext, c: NmConnection, ssh: Link | undefin
 }
 
 export const connectionModule: Module<ConnectionTask> = {
+  facts: ['nm'],
   label: () => 'connection',
   plan(_task, ctx) {
     if (!ctx.facts.nm) throw new RunError('NetworkManager is not running; the connection module configures addresses with nmcli. Start it: systemctl enable --now NetworkManager', ctx.hostName);

@@ -7,6 +7,7 @@ export interface FirewallTask {
 }
 
 export const firewallModule: Module<FirewallTask> = {
+  facts: ['firewallZone'],
   label: (t) => `firewall zone ${t.defaultZone}`,
   plan(task, { facts }) {
     const cur = facts.firewallZone;

@@ -76,6 +76,7 @@ function opTitle(op: IpvsOp): string {
 }
 
 export const ipvsModule: Module<IpvsTask> = {
+  facts: ['ipvs'],
   label: () => 'ipvs',
   files: () => RULE_FILES,
   plan(_task, ctx) {

@@ -18,6 +18,7 @@ function setConfig(mode: string): string {
 }
 
 export const selinuxModule: Module<SelinuxTask> = {
+  facts: ['selinux'],
   label: (t) => `selinux ${t.mode}`,
   files: () => [CONFIG],
   plan(task, ctx) {

@@ -1,5 +1,5 @@
 // The module contract: pure functions of (task, facts, os) that return changes, each carrying its exact commands.
-import type { Facts } from '../facts/types.js';
+import type { Facts, FactSection } from '../facts/types.js';
 import type { HostTarget } from '../inventory/types.js';
 import type { OsFamily } from '../os/families.js';
 import type { Host, Lab } from '../spec/schema.js';
@@ -27,6 +27,8 @@ export interface Module<T> {
   label(task: T): string;
   /** Files (beyond the task's own) whose content the fact command must read. */
   files?(task: T, lab: Lab): string[];
+  /** Fact sections it reads beyond packages, services, sysctls and files (the fact command runs only those asked for). */
+  facts?: FactSection[];
   plan(task: T, ctx: HostContext): Change[];
   /** The inverse of plan: what `lab down` does. */
   down(task: T, ctx: HostContext): Change[];

@@ -84,6 +84,8 @@ async function convergeHost(host: string, lab: Lab, playbook: Playbook, inventor
 }
 
 export async function converge(lab: Lab, playbook: Playbook, inventory: Inventory, opts: ConvergeOptions): Promise<HostResult[]> {
+  // Node's own start: loading modules, the spec, the playbook and the inventory, before the first connection.
+  if (process.env.LAB_TRACE) process.stderr.write(`trace - start ${Math.round(performance.now())} ms\n`);
   const hosts = opts.hosts ?? Object.keys(lab.hosts);
   const limit = pLimit(opts.concurrency ?? 32);
   return Promise.all(

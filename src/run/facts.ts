@@ -2,7 +2,7 @@
 import { RunError } from '../errors.js';
 import { FACT_PRELUDE, factScript } from '../facts/script.js';
 import { parseFacts } from '../facts/parse.js';
-import type { FactQuery, Facts } from '../facts/types.js';
+import type { FactQuery, FactSection, Facts } from '../facts/types.js';
 import { allNames } from '../os/families.js';
 import { bindTasks, namesUsed } from '../playbook/bind.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -13,17 +13,23 @@ import type { Lab } from '../spec/schema.js';
 /** Every docroot a supported OS may have; the query cannot know the OS yet. */
 const DOCROOTS = ['/var/www/html'];
 
+/** What a host's tasks read, plus `extra` (names are added; a section flag set there is asked for too). */
 export function factQuery(lab: Lab, playbook: Playbook, hostName: string, extra: Partial<FactQuery> = {}): FactQuery {
   const tasks = DOCROOTS.flatMap((d) => bindTasks(playbook, lab, hostName, d));
   const used = namesUsed(tasks);
   const files = new Set<string>();
   for (const t of tasks) for (const f of t.module.files?.(t.task, lab) ?? []) files.add(f);
+  const wants = (s: FactSection) => !!extra[s] || tasks.some((t) => t.module.facts?.includes(s));
   return {
     packages: allNames('packages', [...used.packages, ...(extra.packages ?? [])]),
-    services: allNames('services', ['firewalld', ...used.services, ...(extra.services ?? [])]),
+    services: allNames('services', [...used.services, ...(extra.services ?? [])]),
     sysctls: [...new Set([...used.sysctls, ...(extra.sysctls ?? [])])],
     files: [...files, ...(extra.files ?? [])],
     stateFile: stateFile(lab),
+    nm: wants('nm'),
+    firewallZone: wants('firewallZone'),
+    selinux: wants('selinux'),
+    ipvs: wants('ipvs'),
   };
 }
 

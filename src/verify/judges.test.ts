@@ -6,7 +6,6 @@ import { readInventory } from '../inventory/file.js';
 import type { Inventory } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/schema.js';
-import { factQuery } from '../run/facts.js';
 import { loadLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
 import { splitOutput, withConnections } from './observe.js';
@@ -34,8 +33,7 @@ function judge(state: string, edit: (l: Lab) => Lab = (l) => l, nm = true): Chec
   function view(host: string) {
     const dir = existsSync(`${FIX}${state}/${host}.txt`) ? state : 'good';
     const need = plan.hosts.get(host)!;
-    const query = { ...factQuery(spec, playbook, host, need.extra), files: [...need.files] };
-    const out = splitOutput(readFileSync(`${FIX}${dir}/${host}.txt`, 'utf8'), query);
+    const out = splitOutput(readFileSync(`${FIX}${dir}/${host}.txt`, 'utf8'), need.facts, need.probe);
     const facts = nm ? withConnections(out.facts, readFileSync(`${FIX}${dir}/${host}.nm.txt`, 'utf8')) : out.facts;
     return { ctx: { lab: spec, hostName: host, host: spec.hosts[host]!, target: inventory.hosts[host]!, facts, os: facts.os! }, probe: out.probe };
   }

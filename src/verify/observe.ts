@@ -9,24 +9,13 @@ import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './
 const SPLIT = '@@verify-begin';
 
 /**
- * Commands of the fact script that verify never needs. busctl only asks for firewalld's default zone, which the
- * probe reads from firewalld.conf; it succeeds silently so that the script does not fall back to firewall-cmd.
- * (Names with a dash, like dpkg-query, cannot be shell functions.)
+ * The fact script runs in a subshell (it ends with `exit 0`), then the probe. Under emulation every process costs, so
+ * the query asks only for the sections this host's checks judge (see HostNeed): never NetworkManager's profiles (about
+ * a second of nmcli; passing checks never need them, and hosts with failures get them in a second round trip,
+ * nmScript, for exact fix commands), never firewalld's zone over D-Bus (the probe reads firewalld.conf).
  */
-export const ALWAYS_SHADOWED: Record<string, string> = { nmcli: 'return 1', busctl: 'return 0' };
-
-/**
- * The fact script runs in a subshell (it ends with `exit 0`), then the probe. Under emulation every process costs,
- * so commands whose sections no check of this host judges are shadowed there by functions: nmcli (about a second
- * per call; passing checks never need the profiles, and hosts with failures get them in a second round trip,
- * nmScript, for exact fix commands), busctl (see above), and `shadow` (e.g. systemctl on a host with no service
- * checks), which fail.
- */
-export function combinedScript(query: FactQuery, probe: ProbeRequest, shadow: string[] = []): string {
-  const fns = Object.entries({ ...ALWAYS_SHADOWED, ...Object.fromEntries(shadow.map((c) => [c, 'return 1'])) })
-    .map(([c, body]) => `${c}() { ${body}; }`)
-    .join('\n');
-  return `(\n${fns}\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
+export function combinedScript(query: FactQuery, probe: ProbeRequest): string {
+  return `(\n${factScript(query)}\n)\nprintf '\\n${SPLIT}\\n'\n${probeScript(probe)}\nexit 0`;
 }
 
 /** NetworkManager's profiles, in the fact command's section format (the same lines the fact command uses). */
@@ -40,11 +29,11 @@ export function withConnections(facts: Facts, nmOut: string): Facts {
   return { ...facts, nm: true, connections: parseNmConnections(sections) };
 }
 
-export function splitOutput(stdout: string, query: FactQuery): { facts: Facts; probe: ProbeOutput } {
+export function splitOutput(stdout: string, query: FactQuery, probe?: ProbeRequest): { facts: Facts; probe: ProbeOutput } {
   const i = stdout.indexOf(`\n${SPLIT}\n`);
   const factText = i < 0 ? stdout : stdout.slice(0, i);
   const probeText = i < 0 ? '' : stdout.slice(i + SPLIT.length + 2);
-  return { facts: parseFacts(factText, query), probe: parseProbe(probeText) };
+  return { facts: parseFacts(factText, query), probe: parseProbe(probeText, probe?.requests) };
 }
 
 /** Time the probe may take: curl gives up after 2 s per request. */
@@ -53,10 +42,10 @@ export function probeTimeoutMs(probe: ProbeRequest): number {
   return 60_000 + requests * 3_000;
 }
 
-export async function observe(conn: SshConnection, query: FactQuery, probe: ProbeRequest, shadow: string[] = []): Promise<{ facts: Facts; probe: ProbeOutput }> {
-  const res = await conn.exec(combinedScript(query, probe, shadow), { prelude: FACT_PRELUDE, timeoutMs: probeTimeoutMs(probe) });
+export async function observe(conn: SshConnection, query: FactQuery, probe: ProbeRequest): Promise<{ facts: Facts; probe: ProbeOutput }> {
+  const res = await conn.exec(combinedScript(query, probe), { prelude: FACT_PRELUDE, timeoutMs: probeTimeoutMs(probe) });
   if (res.code !== 0) throw new RunError(`the verify command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
-  const out = splitOutput(res.stdout, query);
+  const out = splitOutput(res.stdout, query, probe);
   if (!out.facts.os) {
     const pretty = /^PRETTY_NAME="?([^"\n]*)/m.exec(out.facts.osRelease)?.[1] ?? 'an unknown OS';
     throw new RunError(`unsupported OS ${pretty}: lab supports RHEL/CentOS 7, Rocky/Alma 8 and 9, Debian 12 and Ubuntu`, conn.name);

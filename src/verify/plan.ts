@@ -2,6 +2,7 @@
 import type { FactQuery } from '../facts/types.js';
 import type { HostContext } from '../modules/types.js';
 import { desiredServices } from '../modules/ipvs.js';
+import { allNames } from '../os/families.js';
 import { bindTasks } from '../playbook/bind.js';
 import type { Playbook } from '../playbook/schema.js';
 import { inCidr, parseCidr } from '../spec/ipv4.js';
@@ -33,22 +34,27 @@ export interface CheckDef {
 
 export interface HostNeed {
   probe: ProbeRequest;
-  extra: Partial<FactQuery>;
-  /** Files whose content the checks judge; the fact query reads only these (each costs a few processes). */
-  files: Set<string>;
-  /** Whether a check reads systemd's units (systemctl show) or runtime sysctls. */
-  services: boolean;
-  sysctls: boolean;
+  /** Exactly the facts this host's checks read; nothing else runs on it (each section costs processes). */
+  facts: FactQuery;
 }
 
-/** Fact commands this host's checks never read, to shadow in the fact script. */
-export function shadowFor(need: HostNeed): string[] {
-  return [...(need.services ? [] : ['systemctl']), ...(need.sysctls ? [] : ['sysctl'])];
+/** A query that reads only what every host has to say anyway: its OS, addresses, routes and $SSH_CONNECTION. */
+export function emptyQuery(): FactQuery {
+  return { packages: [], services: [], sysctls: [], files: [], nm: false, firewallZone: false, selinux: false, ipvs: false };
+}
+
+function addNames(list: string[], names: string[]): void {
+  for (const n of names) if (!list.includes(n)) list.push(n);
+}
+
+/** A logical service's unit on every OS family (the query is sent before the OS is known). */
+function needService(need: HostNeed, logical: string): void {
+  addNames(need.facts.services, allNames('services', [logical]));
 }
 
 export interface VerifyPlan {
   checks: CheckDef[];
-  /** Hosts to contact, each with its probe, the extra facts its checks read, and the only files they read. */
+  /** Hosts to contact, each with its probe and the only facts its checks read. */
   hosts: Map<string, HostNeed>;
 }
 
@@ -116,7 +122,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   const checks: CheckDef[] = [];
   const hosts = new Map<string, HostNeed>();
   const need = (h: string) => {
-    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), extra: { sysctls: [], services: [] }, files: new Set(), services: false, sysctls: false });
+    if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), facts: emptyQuery() });
     return hosts.get(h)!;
   };
   const views = serviceViews(lab);
@@ -163,13 +169,13 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         const story = { vip: mine[0]!.svc.vip, realServers: [...new Set(mine.flatMap((v) => v.reals.map((r) => r.host)))], client: clients[0] };
         for (const [key, want] of Object.entries(sysctls)) {
           const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl ${key}`;
-          need(d).extra.sysctls!.push(key);
-          need(d).sysctls = true;
+          addNames(need(d).facts.sysctls, [key]);
           need(d).probe.sysctlKeys.add(key);
           add({ check: 'director', id: short, host: d, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
           add({ check: 'director', id: `${short} at boot`, host: d, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
         }
         const desired = desiredServices(lab, d);
+        need(d).facts.ipvs = true;
         add({ check: 'director', id: 'ipvs', host: d, title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
         add({ check: 'director', id: 'ipvs extra', host: d, title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
       }
@@ -194,10 +200,9 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           }
           const svcTask = roleTask(playbook, role, 'service')?.service as { name: string } | undefined;
           const logical = svcTask?.name ?? 'httpd';
-          need(r.host).extra.services!.push(logical);
-          need(r.host).services = true;
+          needService(need(r.host), logical);
           add({ check: 'real-servers', id: 'web server', host: r.host, title: `web server (${logical}) active and enabled`, judge: ({ ctx }) => judgeWebService(ctx, logical, r.port) });
-          for (const f of fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT)) need(r.host).files.add(f.path);
+          addNames(need(r.host).facts.files, fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT).map((f) => f.path));
           add({
             check: 'real-servers',
             id: 'page',
@@ -226,11 +231,15 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
       for (const [h, { role, ports, ips }] of roles) {
         const hostRole = lab.hosts[h]!.role;
         const zone = (roleTask(playbook, hostRole, 'firewall')?.firewall as { default_zone: string } | undefined)?.default_zone;
+        // The default zone comes from firewalld.conf in the probe, not from the fact command's D-Bus call.
         need(h).probe.firewall = true;
-        need(h).services = true;
+        needService(need(h), 'firewalld');
         add({ check: 'path', id: 'firewall', host: h, title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
         const se = (roleTask(playbook, hostRole, 'selinux')?.selinux as { mode: 'enforcing' | 'permissive' } | undefined)?.mode;
-        if (se) need(h).files.add(SELINUX_CONFIG);
+        if (se) {
+          need(h).facts.selinux = true;
+          addNames(need(h).facts.files, [SELINUX_CONFIG]);
+        }
         if (se) add({ check: 'path', id: 'selinux', host: h, title: `SELinux ${se}`, judge: ({ ctx }) => judgeSelinux(ctx, se) });
       }
       for (const v of web) {

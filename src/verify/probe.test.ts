@@ -1,6 +1,11 @@
 // The probe's sections: curl records, ip route get, sysctl files and firewalld's zone, parsed from recorded text.
-import { describe, expect, it } from 'vitest';
-import { parseBusctlPorts, parseBusctlStrings, parseFirewall, parseProbe, parseRequests, parseRouteGet, probeScript, sysctlPattern, emptyProbe } from './probe.js';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBatch, parseBusctlPorts, parseBusctlStrings, parseFirewall, parseProbe, parseRequests, parseRouteGet, probeScript, sysctlPattern, emptyProbe } from './probe.js';
+import { REUSED_CONNECTION } from './requests.js';
 
 describe('probe parsing', () => {
   it('reads the request loop: body, HTTP status from the write-out, curl exit code', () => {
@@ -17,6 +22,14 @@ describe('probe parsing', () => {
     expect(parseRouteGet('192.168.4.10 via 192.168.2.5 dev ens4 src 192.168.2.100 uid 0')).toMatchObject({ ok: true, via: '192.168.2.5', dev: 'ens4', src: '192.168.2.100' });
     expect(parseRouteGet('192.168.4.5 dev ens4 src 192.168.4.10 uid 0')).toMatchObject({ ok: true, via: undefined, dev: 'ens4' });
     expect(parseRouteGet('RTNETLINK answers: Network is unreachable')).toMatchObject({ ok: false });
+    // ip route get's whole output (iproute2 6.1, Debian 12): a trailing space, then the cache line.
+    expect(parseRouteGet('192.168.4.10 via 192.168.2.5 dev ens3 src 192.168.2.100 uid 0 \n    cache \n')).toEqual({
+      text: '192.168.4.10 via 192.168.2.5 dev ens3 src 192.168.2.100 uid 0',
+      ok: true,
+      via: '192.168.2.5',
+      dev: 'ens3',
+      src: '192.168.2.100',
+    });
   });
 
   it('reads busctl arrays', () => {
@@ -62,5 +75,78 @@ describe('probeScript', () => {
     expect(s).toContain('while [ "$i" -lt 3 ]');
     expect(s).toContain('ip route get 192.168.4.10');
     expect(sysctlPattern(['net.ipv4.ip_forward'])).toBe('^[[:space:]]*-?(net[./]ipv4[./]ip_forward)[[:space:]]*=');
+  });
+});
+
+describe('batched requests: one curl for all of a URL', () => {
+  it('reads each request: body, HTTP status, its own exit code; a reused connection is flagged', () => {
+    // curl 7.88's output for -w '\n@@end %{http_code} %{exitcode} %{num_connects}\n' over four URLs, then our rc line.
+    const text = ['192.168.2.100', '', '@@end 200 0 1', '', '@@end 000 7 1', 'no newline at end', '@@end 200 0 1', '192.168.2.200', '', '@@end 200 0 0', '@@rc 0'].join('\n');
+    expect(parseBatch(text, 4)).toEqual([
+      { exit: 0, http: 200, body: '192.168.2.100\n' },
+      { exit: 7, http: 0, body: '' },
+      { exit: 0, http: 200, body: 'no newline at end' },
+      { exit: REUSED_CONNECTION, http: 200, body: '192.168.2.200\n' },
+    ]);
+  });
+
+  it('requests curl never made take its exit code (not installed: 127)', () => {
+    expect(parseBatch('@@rc 127', 2)).toEqual([
+      { exit: 127, http: 0, body: '' },
+      { exit: 127, http: 0, body: '' },
+    ]);
+  });
+
+  it('a per-request fallback section replaces its batch', () => {
+    const out = ['@@verify batch http://x/', '192.168.2.100', '', '@@end 200  1', '@@rc 0', '@@verify requests http://x/', '@@req', '192.168.2.200', '', '@@end 200', '@@rc 0', '@@verify end', ''].join('\n');
+    expect(parseProbe(out, new Map([['http://x/', 1]])).requests.get('http://x/')).toEqual([{ exit: 0, http: 200, body: '192.168.2.200\n' }]);
+  });
+});
+
+describe('probeScript under a real /bin/sh with a stub curl', () => {
+  let bin: string;
+  beforeAll(() => {
+    bin = mkdtempSync(join(tmpdir(), 'lab-probe-'));
+    // Prints, per URL, the URL's last path part as the body and the write-out as a curl of the given kind would.
+    // An old curl (< 7.75) does not know %{exitcode}: it warns on stderr and prints nothing for it.
+    writeFileSync(
+      join(bin, 'curl'),
+      [
+        '#!/bin/sh',
+        'printf "%s\\n" "$*" >> "$(dirname "$0")/calls"',
+        'w=; for a; do case "$a" in *@@end*) w=$a;; esac; done',
+        'for a; do case "$a" in http*)',
+        '  printf "%s\\n" "${a##*/}"',
+        '  case "$w" in',
+        '    *exitcode*) if [ "$CURL_KIND" = old ]; then echo "curl: unknown --write-out variable: \'exitcode\'" >&2; printf "\\n@@end 200  1\\n"; else printf "\\n@@end 200 0 1\\n"; fi;;',
+        '    *) printf "\\n@@end 200\\n";;',
+        '  esac;;',
+        'esac; done',
+        'exit 0',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'curl'), 0o755);
+  });
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+  function run(kind: 'new' | 'old'): { out: ReturnType<typeof parseProbe>; calls: string[] } {
+    rmSync(join(bin, 'calls'), { force: true });
+    const p = emptyProbe();
+    p.requests.set('http://192.168.4.5/web1', 3);
+    const text = execFileSync('/bin/sh', ['-c', probeScript(p)], { env: { PATH: `${bin}:/usr/bin:/bin`, CURL_KIND: kind } }).toString();
+    return { out: parseProbe(text, p.requests), calls: readFileSync(join(bin, 'calls'), 'utf8').trim().split('\n') };
+  }
+
+  it('a current curl: one process, every request read', () => {
+    const { out, calls } = run('new');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toContain('-H Connection: close');
+    expect(out.requests.get('http://192.168.4.5/web1')).toEqual(Array(3).fill({ exit: 0, http: 200, body: 'web1\n' }));
+  });
+
+  it('an old curl: falls back to one process per request, whose records are used', () => {
+    const { out, calls } = run('old');
+    expect(calls).toHaveLength(4);
+    expect(out.requests.get('http://192.168.4.5/web1')).toEqual(Array(3).fill({ exit: 0, http: 200, body: 'web1\n' }));
   });
 });

@@ -32,6 +32,9 @@ export function classify(r: RequestRecord, servers: ServerPage[]): Answer {
   return { kind: 'other', http: r.http, firstLine: (body.split('\n')[0] ?? '').slice(0, 60) };
 }
 
+/** Not curl's: a batched request whose TCP connection was reused (the server ignored `Connection: close`), so LVS made no new pick. */
+export const REUSED_CONNECTION = 1001;
+
 /** curl's exit codes that a broken LVS produces, in words. */
 export function curlReason(exit: number): string {
   switch (exit) {
@@ -47,6 +50,8 @@ export function curlReason(exit: number): string {
       return 'no such host';
     case 127:
       return 'curl not installed';
+    case REUSED_CONNECTION:
+      return 'reused a connection: the server ignored Connection: close';
     default:
       return `curl exit ${exit}`;
   }

@@ -5,11 +5,10 @@ import type { Inventory } from '../inventory/types.js';
 import type { HostContext } from '../modules/types.js';
 import type { Playbook } from '../playbook/schema.js';
 import { connectHost } from '../run/connect.js';
-import { factQuery } from '../run/facts.js';
 import type { SshConnection } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { fetchConnections, observe } from './observe.js';
-import { planVerify, shadowFor, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
+import { planVerify, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
 import { fail, type CheckResult, type Verdict } from './types.js';
 
 export interface VerifyOptions {
@@ -92,7 +91,6 @@ class Hosts {
 
   constructor(
     private lab: Lab,
-    private playbook: Playbook,
     private inventory: Inventory,
     private plan: VerifyPlan,
     private acceptNew: boolean,
@@ -112,9 +110,8 @@ class Hosts {
     }
     const need = this.plan.hosts.get(host)!;
     try {
-      const query = { ...factQuery(this.lab, this.playbook, host, need.extra), files: [...need.files] };
       const t0 = Date.now();
-      const { facts, probe } = await observe(conn, query, need.probe, shadowFor(need));
+      const { facts, probe } = await observe(conn, need.facts, need.probe);
       this.time(host, 'exec', t0);
       const ctx: HostContext = { lab: this.lab, hostName: host, host: this.lab.hosts[host]!, target, facts, os: facts.os! };
       return { ok: true, view: { ctx, probe } };
@@ -148,9 +145,10 @@ class Hosts {
 
 export async function runVerify(lab: Lab, playbook: Playbook, inventory: Inventory, opts: VerifyOptions = {}): Promise<VerifyRun> {
   const started = Date.now();
+  if (process.env.LAB_TRACE) process.stderr.write(`trace - start ${Math.round(performance.now())} ms\n`);
   const deadline = started + (opts.waitMs ?? 0);
   const plan = planVerify(lab, playbook);
-  const hosts = new Hosts(lab, playbook, inventory, plan, !!opts.acceptNew);
+  const hosts = new Hosts(lab, inventory, plan, !!opts.acceptNew);
   const limit = pLimit(32);
   const obs = new Map<string, Observation>();
   const look = async (names: string[]) => {

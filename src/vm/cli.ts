@@ -3,7 +3,10 @@ import { relative } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AccelChoice } from './accel.js';
 import { silentSink } from './progress.js';
-import { vmDestroy, vmDown, vmReset, vmStatus, vmUp, type StatusResult, type UpResult } from './index.js';
+import type { StatusResult, UpResult } from './index.js';
+
+// The implementation (qemu, image builds, execa) loads only when a vm command runs: `lab up` and `lab verify` never need it.
+const api = () => import('./index.js');
 
 function intIn(min: number, max: number, what: string) {
   return (value: string): number => {
@@ -78,14 +81,14 @@ export function vmCommand(): Command {
   const vm = new Command('vm').description('run a lab\'s hosts as local VMs (qemu; guests never reach beyond this machine)').exitOverride();
   vm.addCommand(
     withBootOptions(sub('up', 'build the base image once, boot every host of the lab, wait for SSH, write the inventory')).action(async (lab: string, f: BootFlags) =>
-      printUp(await vmUp(lab, bootOptions(f)), f.json),
+      printUp(await (await api()).vmUp(lab, bootOptions(f)), f.json),
     ),
   );
   vm.addCommand(
     sub('status', 'show each VM: running or stopped, pid, SSH port, console log')
       .option('--json', 'print the result as JSON')
       .action(async (lab: string, f: { instance?: string; json?: boolean }) => {
-        const r = await vmStatus(lab, { instance: f.instance });
+        const r = await (await api()).vmStatus(lab, { instance: f.instance });
         if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         else printStatus(r);
       }),
@@ -94,20 +97,20 @@ export function vmCommand(): Command {
     sub('down', 'stop the lab\'s VMs (clean power-down, then SIGTERM, then SIGKILL); disks are kept')
       .option('--force', 'skip the clean power-down')
       .action(async (lab: string, f: { instance?: string; force?: boolean }) => {
-        const r = await vmDown(lab, { instance: f.instance, force: f.force });
+        const r = await (await api()).vmDown(lab, { instance: f.instance, force: f.force });
         const n = r.stopped.filter((s) => s.how !== 'not-running').length;
         process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept\n`);
       }),
   );
   vm.addCommand(
     sub('destroy', 'stop the lab\'s VMs and delete their disks, keys and inventory').action(async (lab: string, f: { instance?: string }) => {
-      const r = await vmDestroy(lab, { instance: f.instance, progress: silentSink });
+      const r = await (await api()).vmDestroy(lab, { instance: f.instance, progress: silentSink });
       process.stdout.write(r.removed ? `instance ${r.instance} destroyed (${rel(r.removed)} removed)\n` : `instance ${r.instance}: nothing to destroy\n`);
     }),
   );
   vm.addCommand(
     withBootOptions(sub('reset', 'stop the VMs, put their disks back to the pristine image, boot and wait for SSH')).action(async (lab: string, f: BootFlags) =>
-      printUp(await vmReset(lab, bootOptions(f)), f.json),
+      printUp(await (await api()).vmReset(lab, bootOptions(f)), f.json),
     ),
   );
   vm.addCommand(

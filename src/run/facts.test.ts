@@ -1,0 +1,223 @@
+// The fact query asks only for what a host's tasks (or checks) read, and the fact command runs only what it asks for.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { fixture } from '../../test/unit/recorded.js';
+import { parseFacts } from '../facts/parse.js';
+import { factScript } from '../facts/script.js';
+import type { FactQuery } from '../facts/types.js';
+import { playbookSchema, type Playbook } from '../playbook/schema.js';
+import { parseLab } from '../spec/load.js';
+import { quote } from '../ssh/quote.js';
+import { combinedScript } from '../verify/observe.js';
+import { emptyQuery, planVerify } from '../verify/plan.js';
+import { emptyProbe } from '../verify/probe.js';
+import { factQuery } from './facts.js';
+
+const lab = parseLab('labs/lvs-nat.yaml', fixture('../../labs/lvs-nat.yaml')).lab;
+const playbook: Playbook = playbookSchema.parse(parse(fixture('../../playbooks/lvs-nat.yaml')));
+
+const sections = (q: FactQuery) => ({ nm: q.nm, firewallZone: q.firewallZone, selinux: q.selinux, ipvs: q.ipvs });
+
+describe('factQuery: sections from the host tasks', () => {
+  it('a client (package curl, connection) asks for packages and NetworkManager only', () => {
+    const q = factQuery(lab, playbook, 'client');
+    expect(sections(q)).toEqual({ nm: true, firewallZone: false, selinux: false, ipvs: false });
+    expect(q.packages).toEqual(['curl']);
+    expect(q.services).toEqual([]);
+    expect(q.sysctls).toEqual([]);
+    expect(q.stateFile).toBe('/var/lib/lab/lvs-nat.state');
+  });
+
+  it('a real server asks for its zone, SELinux and profiles, and httpd under both names, but not IPVS', () => {
+    const q = factQuery(lab, playbook, 'web1');
+    expect(sections(q)).toEqual({ nm: true, firewallZone: true, selinux: true, ipvs: false });
+    expect(q.services).toEqual(['apache2', 'httpd']);
+    expect(q.sysctls).toEqual([]);
+    expect(q.files).toEqual(['/var/www/html/index.html', '/etc/selinux/config']);
+  });
+
+  it('the director asks for every section, its sysctls and the ipvsadm unit', () => {
+    const q = factQuery(lab, playbook, 'proxy');
+    expect(sections(q)).toEqual({ nm: true, firewallZone: true, selinux: true, ipvs: true });
+    expect(q.services).toEqual(['ipvsadm']);
+    expect(q.sysctls).toEqual(['net.ipv4.ip_forward', 'net.ipv4.vs.conntrack']);
+  });
+
+  it('extra flags and names are added to what the tasks need', () => {
+    const q = factQuery(lab, playbook, 'client', { ipvs: true, services: ['httpd'], sysctls: ['net.ipv4.ip_forward'] });
+    expect(sections(q)).toEqual({ nm: true, firewallZone: false, selinux: false, ipvs: true });
+    expect(q.services).toEqual(['apache2', 'httpd']);
+    expect(q.sysctls).toEqual(['net.ipv4.ip_forward']);
+  });
+});
+
+describe('verify: each host reads only the facts its checks judge', () => {
+  const plan = planVerify(lab, playbook);
+  const facts = (h: string) => plan.hosts.get(h)!.facts;
+
+  it('never NetworkManager or the D-Bus zone; packages nowhere; the rest where a check reads it', () => {
+    for (const h of ['client', 'proxy', 'web1', 'web2']) {
+      expect(facts(h).nm, h).toBe(false);
+      expect(facts(h).firewallZone, h).toBe(false);
+      expect(facts(h).packages, h).toEqual([]);
+      expect(facts(h).stateFile, h).toBeUndefined();
+    }
+    expect(facts('client')).toEqual(emptyQuery());
+    expect(facts('proxy')).toMatchObject({ ipvs: true, selinux: true, services: ['firewalld'], sysctls: ['net.ipv4.ip_forward', 'net.ipv4.vs.conntrack'], files: ['/etc/selinux/config'] });
+    expect(facts('web1')).toMatchObject({ ipvs: false, selinux: true, services: ['apache2', 'httpd', 'firewalld'], sysctls: [], files: ['/var/www/html/index.html', '/etc/selinux/config'] });
+  });
+
+  it('sends no shell functions in front of the fact script', () => {
+    const s = combinedScript(facts('client'), plan.hosts.get('client')!.probe);
+    expect(s).not.toMatch(/^\w+\(\) \{/m);
+    expect(s).not.toContain('nmcli');
+    expect(s).not.toContain('busctl');
+    expect(s).not.toContain('systemctl');
+  });
+});
+
+/** Run a fact script under a real /bin/sh with every external command stubbed: which ones ran, in order. */
+let bin: string;
+const TOOLS = ['cat', 'ip', 'nmcli', 'cut', 'dpkg-query', 'rpm', 'systemctl', 'sysctl', 'stat', 'head', 'base64', 'busctl', 'firewall-cmd', 'getenforce', 'ipvsadm'];
+
+beforeAll(() => {
+  bin = mkdtempSync(join(tmpdir(), 'lab-facts-'));
+  for (const t of TOOLS) {
+    writeFileSync(join(bin, t), `#!/bin/sh\necho ${t} >> ${bin}/ran\nexit 1\n`);
+    chmodSync(join(bin, t), 0o755);
+  }
+});
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+function ran(script: string): string[] {
+  rmSync(join(bin, 'ran'), { force: true });
+  execFileSync('/bin/sh', ['-c', script], { env: { PATH: bin } });
+  try {
+    return [...new Set(readFileSync(join(bin, 'ran'), 'utf8').trim().split('\n'))];
+  } catch {
+    return [];
+  }
+}
+
+describe('factScript runs only the sections asked for', () => {
+  it('an empty query runs only ip (os-release is read with builtins)', () => {
+    expect(ran(factScript(emptyQuery()))).toEqual(['ip']);
+  });
+
+  it('every section asked runs its command', () => {
+    const q: FactQuery = { packages: ['apache2'], services: ['apache2'], sysctls: ['net.ipv4.ip_forward'], files: ['/x'], stateFile: '/y', nm: true, firewallZone: true, selinux: true, ipvs: true };
+    // stat/head/base64 only run for files that exist; here none does. nmcli fails, so no second call.
+    expect(ran(factScript(q))).toEqual(['ip', 'nmcli', 'dpkg-query', 'systemctl', 'sysctl', 'busctl', 'getenforce', 'ipvsadm']);
+  });
+
+  it('the client of lvs-nat runs no systemctl, sysctl, busctl, getenforce or ipvsadm', () => {
+    expect(ran(factScript(factQuery(lab, playbook, 'client')))).toEqual(['ip', 'nmcli', 'dpkg-query']);
+  });
+
+  it('reads os-release byte for byte as cat did, and passes every listed UUID to the second nmcli call, no cut', () => {
+    const nm = mkdtempSync(join(tmpdir(), 'lab-nm-'));
+    try {
+      // nmcli's list: the NAME field may hold an escaped ':' (nmcli -t escapes it as \:) and spaces.
+      writeFileSync(
+        join(nm, 'nmcli'),
+        [
+          '#!/bin/sh',
+          'printf "%s\\n" "$*" >> "$(dirname "$0")/calls"',
+          'case "$*" in *UUID,DEVICE,NAME*) printf "%s\\n" "1111-aa:ens2:Wired connection 1" "2222-bb::odd\\\\:name x";; esac',
+        ].join('\n'),
+      );
+      chmodSync(join(nm, 'nmcli'), 0o755);
+      const q: FactQuery = { ...emptyQuery(), nm: true };
+      const out = execFileSync('/bin/sh', ['-c', factScript(q)], { env: { PATH: `${nm}:/usr/bin:/bin` } }).toString();
+      const calls = readFileSync(join(nm, 'calls'), 'utf8').trim().split('\n');
+      expect(calls).toHaveLength(2);
+      expect(calls[1]).toMatch(/connection show 1111-aa 2222-bb$/);
+      expect(out).toContain('@@lab nmlist\n1111-aa:ens2:Wired connection 1\n2222-bb::odd\\:name x\n');
+      const os = /@@lab os\n([\s\S]*?)\n@@lab addr/.exec(out)![1];
+      expect(`${os}`).toBe(readFileSync('/etc/os-release', 'utf8'));
+    } finally {
+      rmSync(nm, { recursive: true, force: true });
+    }
+  });
+
+  it('the script still ends with the end marker and exits 0', () => {
+    const out = execFileSync('/bin/sh', ['-c', factScript(emptyQuery())], { env: { PATH: bin } }).toString();
+    expect(out).toMatch(/@@lab os\n[\s\S]*@@lab addr\n[\s\S]*@@lab route\n[\s\S]*@@lab end\n$/);
+  });
+});
+
+describe('parseFacts: a section not asked for reads as empty', () => {
+  it('no profiles, no zone, no SELinux mode, ipvsadm not installed, no state', () => {
+    const f = parseFacts(execFileSync('/bin/sh', ['-c', factScript(emptyQuery())], { env: { PATH: bin } }).toString(), emptyQuery());
+    expect(f.nm).toBe(false);
+    expect(f.connections).toEqual([]);
+    expect(f.firewallZone).toBeUndefined();
+    expect(f.selinux).toBeUndefined();
+    expect(f.ipvs).toEqual({ installed: false, save: '' });
+    expect(f.packages.size + f.services.size + f.sysctl.size + f.files.size + f.state.size).toBe(0);
+  });
+
+  it('the probe follows the fact script in one exec', () => {
+    expect(combinedScript(emptyQuery(), emptyProbe())).toContain('@@verify-begin');
+  });
+});
+
+describe('files: one batch reads the same facts as one section per file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lab-files-'));
+    writeFileSync(join(dir, 'index.html'), '192.168.2.100\n');
+    chmodSync(join(dir, 'index.html'), 0o640);
+    writeFileSync(join(dir, 'binary'), Buffer.from([0, 1, 2, 255, 10, 0, 13]));
+    writeFileSync(join(dir, 'empty'), '');
+    writeFileSync(join(dir, 'big'), Buffer.alloc(70_000, 'x'));
+    writeFileSync(join(dir, "it's a name"), 'quoted\n');
+    execFileSync('ln', ['-s', 'index.html', join(dir, 'link')]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** What each file's own section used to print (the command every file had before the batch). */
+  function perFile(paths: string[]): string {
+    return paths
+      .map((f) => `printf '\\n@@lab %s\\n' ${quote(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c 65536 ${quote(f)} | base64 -w0; echo; fi`)
+      .join('\n');
+  }
+
+  it('modes, bytes (NULs, no final newline, empty, capped at 64 KiB), symlinks, absent files and /proc', () => {
+    const names = ['index.html', 'binary', 'missing', 'empty', 'big', 'link', "it's a name"].map((n) => join(dir, n));
+    const q: FactQuery = { ...emptyQuery(), files: [...names, '/proc/self/status'], stateFile: join(dir, 'state') };
+    const script = factScript(q);
+    expect(script.match(/@@lab files/g)).toHaveLength(1);
+    expect(script).toContain("'file /proc/self/status'; if [ -f /proc/self/status ]");
+    const batched = parseFacts(execFileSync('/bin/sh', ['-c', script]).toString(), q).files;
+    const legacy = parseFacts(execFileSync('/bin/sh', ['-c', perFile([...names, join(dir, 'state')])]).toString(), q).files;
+    for (const f of [...names, join(dir, 'state')]) expect(batched.get(f), f).toEqual(legacy.get(f));
+    expect(batched.get(join(dir, 'index.html'))).toEqual({ mode: '0640', content: Buffer.from('192.168.2.100\n') });
+    expect(batched.get(join(dir, 'big'))?.content.length).toBe(65536);
+    expect(batched.get(join(dir, 'missing'))).toBeNull();
+    expect(batched.get('/proc/self/status')?.content.toString()).toMatch(/^Name:/);
+  });
+
+  it('without a symlink among them, one stat call gives MODE SIZE lines: the same facts again', () => {
+    const names = ['index.html', 'binary', 'missing', 'empty', 'big'].map((n) => join(dir, n));
+    const q: FactQuery = { ...emptyQuery(), files: names };
+    const text = execFileSync('/bin/sh', ['-c', factScript(q)]).toString();
+    expect(text).toMatch(/@@lab files\n11011\n640 14\n/);
+    const batched = parseFacts(text, q).files;
+    const legacy = parseFacts(execFileSync('/bin/sh', ['-c', perFile(names)]).toString(), q).files;
+    for (const f of names) expect(batched.get(f), f).toEqual(legacy.get(f));
+  });
+
+  it('sizes that do not add up (a file changed while read) are an error, not misattributed bytes', () => {
+    const q: FactQuery = { ...emptyQuery(), files: ['/a', '/b'] };
+    const out = (sizes: string, data: string) => `@@lab files\n11\n644\n644\n${sizes}\n${Buffer.from(data).toString('base64')}\n@@lab end\n`;
+    expect(parseFacts(out('2\n3', 'ab' + 'cde'), q).files.get('/b')?.content.toString()).toBe('cde');
+    expect(() => parseFacts(out('2\n3', 'abcdef'), q)).toThrow(/changed while/);
+    expect(parseFacts(`@@lab files\n11\n644 2\n600 3\n${Buffer.from('abcde').toString('base64')}\n`, q).files.get('/b')).toEqual({ mode: '0600', content: Buffer.from('cde') });
+    expect(() => parseFacts('@@lab files\n1\n@@lab end\n', q)).toThrow(/1 of 2 files/);
+  });
+});
