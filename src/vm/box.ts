@@ -2,6 +2,7 @@
 // without access to a box registry. The image's disk is copied and edited in place with debugfs (no mounts, no
 // boot): a `vagrant` user with Vagrant's insecure key and passwordless sudo, and host keys made at first boot
 // instead of `lab vm`'s fw_cfg blobs.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
@@ -127,8 +128,13 @@ export interface BoxResult {
   seconds: number;
 }
 
+/** Named after the image recipe and everything this file adds, so a changed box is never taken from the cache. */
 export function defaultBoxPath(): string {
-  return join(labHome(), 'boxes', `lab-debian12-${recipeHash()}.box`);
+  const adds = createHash('sha256')
+    .update([BOX_KEYS_SCRIPT, BOX_KEYS_DROPIN, BOX_VAGRANTFILE, boxMetadata(), debugfsScript((n) => n, 0)].join('\0'))
+    .digest('hex')
+    .slice(0, 8);
+  return join(labHome(), 'boxes', `lab-debian12-${recipeHash()}-${adds}.box`);
 }
 
 async function debugfsCat(disk: string, path: string): Promise<string> {

@@ -116,7 +116,7 @@ export function vmCommand(): Command {
   vm.addCommand(
     new Command('box')
       .description('make a vagrant-libvirt box from the VM image (for `vagrant up` in vagrant/ without a box registry)')
-      .option('--out <file>', 'where to write the box (default: .lab/boxes/lab-debian12-HASH.box)')
+      .option('--out <file>', 'where to write the box (default: .lab/boxes/lab-debian12-HASH.box, HASH over the image and the box recipe)')
       .option('--add', 'also add it to Vagrant: vagrant box add --force --name NAME FILE')
       .option('--name <name>', 'the box name for --add', 'lab/debian12')
       .option('--mirror <url>', 'Debian mirror for the image build (default: $LAB_DEBIAN_MIRROR, else the host\'s apt sources)')
