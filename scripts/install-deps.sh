@@ -7,7 +7,7 @@ EXTRA=""
 VAGRANT=""
 for a in "$@"; do
   case "$a" in
-    --with-vagrant) VAGRANT="vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients dnsmasq-base" ;;
+    --with-vagrant) VAGRANT="vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients dnsmasq-base iproute2 util-linux" ;;
     *) EXTRA="$EXTRA $a" ;;
   esac
 done
