@@ -88,10 +88,10 @@ export function factScript(q: FactQuery): string {
       : []),
     ...(q.services.length > 0 ? [`${sec('svc')}; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState ${argv(q.services.map((s) => `${s}.service`))} 2>/dev/null`] : []),
     ...(q.sysctls.length > 0 ? [`${sec('sysctl')}; sysctl ${argv(q.sysctls)} 2>/dev/null`] : []),
-    ...fileLines(files.filter((f) => !sizeless(f))),
+    ...fileLines(batchedFiles(q)),
     ...files
       .filter(sizeless)
-      .map((f) => `${sec(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c 65536 ${quote(f)} | base64 -w0; echo; fi`),
+      .map((f) => `${sec(`file ${f}`)}; if [ -f ${quote(f)} ]; then stat -c %a ${quote(f)}; head -c ${FILE_CAP} ${quote(f)} | base64 -w0; echo; fi`),
     ...(q.firewallZone
       ? [
           `${sec('fwzone')}; busctl call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 getDefaultZone 2>/dev/null ||` +

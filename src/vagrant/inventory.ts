@@ -6,7 +6,7 @@ import { RunError, UsageError } from '../errors.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { LoadedLab } from '../spec/load.js';
 import { PACKAGE_ROOT } from '../spec/load.js';
-import { macFor, MANAGEMENT_NETWORK } from '../vm/identity.js';
+import { nicHints } from '../vm/identity.js';
 import { parseSshConfig } from './sshconfig.js';
 
 /** $LAB_VAGRANT_DIR, else ./vagrant when it has a Vagrantfile, else the vagrant/ folder shipped with lab. */
@@ -113,8 +113,7 @@ export async function vagrantInventory(loaded: LoadedLab, opts: { instance?: str
       ...(identityFile ? { identityFile } : { agent: true }),
       knownHosts: join(m.dir, `lab_known_hosts.${m.id.replace(/[^A-Za-z0-9._-]/g, '_')}`),
       recordNewKeys: true,
-      interfaces: Object.fromEntries(Object.keys(spec.interfaces).map((net) => [net, { mac: macFor(instance, name, net) }])),
-      management: { mac: macFor(instance, name, MANAGEMENT_NETWORK) },
+      ...nicHints(instance, name, Object.keys(spec.interfaces)),
     };
   }
   return { lab: loaded.lab.name, source: 'vagrant', hosts: targets };

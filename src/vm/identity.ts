@@ -19,6 +19,14 @@ export function macFor(instance: string, host: string, network: string): string 
   return ['52', '54', '00', ...[0, 1, 2].map((i) => b[i]!.toString(16).padStart(2, '0'))].join(':');
 }
 
+/** Which NIC is which on a host made with these MACs (`lab vm` and the Vagrantfile): each lab network's, and management's. */
+export function nicHints(instance: string, host: string, networks: string[]): { interfaces: Record<string, { mac: string }>; management: { mac: string } } {
+  return {
+    interfaces: Object.fromEntries(networks.map((net) => [net, { mac: macFor(instance, host, net) }])),
+    management: { mac: macFor(instance, host, MANAGEMENT_NETWORK) },
+  };
+}
+
 export interface Segment {
   /** IPv4 multicast group in 230.0.0.0/8. */
   group: string;

@@ -1,7 +1,7 @@
 // The inventory a lab instance's VMs produce: written as snake_case YAML, read back as Inventory.
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { Lab } from '../spec/schema.js';
-import { macFor, MANAGEMENT_NETWORK } from './identity.js';
+import { nicHints } from './identity.js';
 import { instanceFiles } from './paths.js';
 
 export { defaultInventoryPath } from './paths.js';
@@ -13,7 +13,6 @@ export function vmInventory(lab: Lab, instance: string, ports: Record<string, nu
   for (const [name, spec] of Object.entries(lab.hosts)) {
     const port = ports[name];
     if (port === undefined) continue;
-    const interfaces = Object.fromEntries(Object.keys(spec.interfaces).map((net) => [net, { mac: macFor(instance, name, net) }]));
     hosts[name] = {
       name,
       address: '127.0.0.1',
@@ -21,8 +20,7 @@ export function vmInventory(lab: Lab, instance: string, ports: Record<string, nu
       user: 'root',
       identityFile: files.key,
       knownHosts: files.knownHosts,
-      interfaces,
-      management: { mac: macFor(instance, name, MANAGEMENT_NETWORK) },
+      ...nicHints(instance, name, Object.keys(spec.interfaces)),
     };
   }
   return { lab: lab.name, source: 'vm', hosts };
