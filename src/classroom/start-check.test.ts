@@ -31,6 +31,7 @@ function facts(over: Partial<Facts> = {}): Facts {
     packages: new Map([['apache2', true]]),
     services: new Map([['apache2', { loaded: true, active: false, enabled: false }]]),
     sysctl: new Map([['net.ipv4.ip_forward', '0']]),
+    exists: new Map(),
     files: new Map([['/var/www/html/index.html', null]]),
     firewallZone: 'public',
     selinux: undefined,

@@ -172,6 +172,13 @@ export function parseSysctl(text: string | undefined): Map<string, string> {
   return m;
 }
 
+/** One 0/1 flag per queried path, in order. */
+export function parseExists(text: string | undefined, paths: string[]): Map<string, boolean> {
+  const flags = (text ?? '').trim();
+  if (text !== undefined && (flags.length !== paths.length || !/^[01]*$/.test(flags))) throw new Error(`the fact command checked ${flags.length} of ${paths.length} paths; run again`);
+  return new Map(paths.map((p, i) => [p, flags[i] === '1']));
+}
+
 export function parseFile(text: string | undefined): FileState | null {
   if (!text) return null;
   const [mode, b64] = text.split('\n');
@@ -230,7 +237,7 @@ export function parseFileBatch(text: string, paths: string[]): Map<string, FileS
   return out;
 }
 
-export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'stateFile'> & Partial<Pick<FactQuery, 'files'>>): Facts {
+export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'stateFile'> & Partial<Pick<FactQuery, 'files' | 'exists'>>): Facts {
   const s = splitSections(out);
   const files = new Map<string, FileState | null>();
   const batch = s.get('files');
@@ -239,17 +246,20 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
   const ipvs = s.get('ipvs') ?? '';
   const selinux = (s.get('selinux') ?? '').trim();
   const osRelease = s.get('os') ?? '';
+  // `ip -j -batch`: addresses on the first line, routes on the second.
+  const ipBatch = (s.get('ip') ?? '').split('\n');
   return {
     osRelease,
     os: detectOs(osRelease),
     ssh: parseSsh(s.get('ssh')),
-    links: parseLinks(s.get('addr')),
-    routes: parseRoutes(s.get('route')),
+    links: parseLinks(s.get('addr') ?? ipBatch[0]),
+    routes: parseRoutes(s.get('route') ?? ipBatch[1]),
     nm: s.has('nmlist'),
     connections: parseNmConnections(s),
     packages: parsePackages(s.get('pkg'), query.packages),
     services: parseServices(s.get('svc')),
     sysctl: parseSysctl(s.get('sysctl')),
+    exists: parseExists(s.get('exists'), query.exists ?? []),
     files,
     firewallZone: parseZone(s.get('fwzone')),
     selinux: ['Enforcing', 'Permissive', 'Disabled'].includes(selinux) ? (selinux as Facts['selinux']) : undefined,

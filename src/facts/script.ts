@@ -69,6 +69,20 @@ function fileLines(files: string[]): string[] {
   ];
 }
 
+/**
+ * Addresses and routes from one `ip` process (`-batch`, one JSON array per line), as the `ip` section. iproute2 without
+ * JSON (CentOS 7) fails that before printing anything, and the `addr` and `route` sections come from two text calls.
+ */
+function ipLines(): string[] {
+  return [
+    `printf '\\n${MARK} ip\\n'; ip -j -batch - 2>/dev/null <<'LAB_IP' ||`,
+    'addr show',
+    'route show table main',
+    'LAB_IP',
+    `{ printf '\\n${MARK} addr\\n'; ip addr show; printf '\\n${MARK} route\\n'; ip route show table main; }`,
+  ];
+}
+
 export function factScript(q: FactQuery): string {
   const sec = (name: string) => `printf '\\n${MARK} %s\\n' ${quote(name)}`;
   const files = queriedFiles(q);
@@ -76,8 +90,7 @@ export function factScript(q: FactQuery): string {
     'export LC_ALL=C',
     // os-release is text: read with builtins, not a `cat` process.
     `${sec('os')}; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done 2>/dev/null < /etc/os-release`,
-    `${sec('addr')}; ip -j addr show 2>/dev/null || ip addr show`,
-    `${sec('route')}; ip -j route show table main 2>/dev/null || ip route show table main`,
+    ...ipLines(),
     ...(q.nm ? nmLines() : []),
     ...(q.packages.length > 0
       ? [
@@ -87,7 +100,9 @@ export function factScript(q: FactQuery): string {
         ]
       : []),
     ...(q.services.length > 0 ? [`${sec('svc')}; systemctl show -p Id -p LoadState -p ActiveState -p UnitFileState ${argv(q.services.map((s) => `${s}.service`))} 2>/dev/null`] : []),
+    // Not with shell builtins: dash reads a byte at a time, and /proc/sys integer files return nothing past offset 0.
     ...(q.sysctls.length > 0 ? [`${sec('sysctl')}; sysctl ${argv(q.sysctls)} 2>/dev/null`] : []),
+    ...((q.exists ?? []).length > 0 ? [`${sec('exists')}; for p in ${argv(q.exists!)}; do if [ -e "$p" ]; then printf 1; else printf 0; fi; done; echo`] : []),
     ...fileLines(batchedFiles(q)),
     ...files
       .filter(sizeless)

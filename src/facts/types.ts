@@ -52,6 +52,8 @@ export interface Facts {
   packages: Map<string, boolean>;
   services: Map<string, ServiceState>;
   sysctl: Map<string, string>;
+  /** Whether each queried path exists (FactQuery.exists); paths not asked about are absent. */
+  exists: Map<string, boolean>;
   /** Absent files map to null. */
   files: Map<string, FileState | null>;
   firewallZone: string | undefined;
@@ -75,6 +77,8 @@ export interface FactQuery {
   services: string[];
   sysctls: string[];
   files: string[];
+  /** Paths whose existence alone matters (`[ -e ]`, no process), e.g. /sys/module/ip_vs. */
+  exists?: string[];
   /** Where `up` records originals (read into Facts.state); omitted when nothing reads them. */
   stateFile?: string;
   /** NetworkManager's profiles: two nmcli calls, about a second under emulation. */

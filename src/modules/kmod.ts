@@ -12,16 +12,20 @@ export function modulesLoadFile(lab: Lab): string {
   return `/etc/modules-load.d/lab-${lab.name}.conf`;
 }
 
-function loaded(procModules: string | undefined, name: string): boolean {
-  return (procModules ?? '').split('\n').some((l) => l.split(' ')[0] === name);
+/**
+ * /sys/module/NAME exists for every loaded module, and for a built-in one with parameters (ip_vs has some), where
+ * /proc/modules would list nothing and modprobe would be planned on every run. sysfs names use '_' for '-'.
+ */
+export function sysModule(name: string): string {
+  return `/sys/module/${name.replace(/-/g, '_')}`;
 }
 
 export const kmodModule: Module<KmodTask> = {
   label: (t) => `kmod ${t.names.join(' ')}`,
-  files: (_t, lab) => ['/proc/modules', modulesLoadFile(lab)],
+  files: (_t, lab) => [modulesLoadFile(lab)],
+  exists: (t) => t.names.map(sysModule),
   plan(task, ctx) {
-    const proc = ctx.facts.files.get('/proc/modules')?.content.toString('utf8');
-    const missing = task.names.filter((n) => !loaded(proc, n));
+    const missing = task.names.filter((n) => !ctx.facts.exists.get(sysModule(n)));
     const changes: Change[] = [];
     if (missing.length > 0) changes.push({ title: `load ${missing.join(', ')}`, commands: [`modprobe -a ${argv(missing)}`] });
     const file = modulesLoadFile(ctx.lab);

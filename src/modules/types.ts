@@ -27,6 +27,8 @@ export interface Module<T> {
   label(task: T): string;
   /** Files (beyond the task's own) whose content the fact command must read. */
   files?(task: T, lab: Lab): string[];
+  /** Paths whose existence it reads (Facts.exists). */
+  exists?(task: T, lab: Lab): string[];
   /** Fact sections it reads beyond packages, services, sysctls and files (the fact command runs only those asked for). */
   facts?: FactSection[];
   plan(task: T, ctx: HostContext): Change[];

@@ -16,6 +16,8 @@ import { combinedScript } from '../verify/observe.js';
 import { emptyQuery, planVerify } from '../verify/plan.js';
 import { emptyProbe } from '../verify/probe.js';
 import { factQuery } from './facts.js';
+import { kmodModule } from '../modules/kmod.js';
+import type { HostContext } from '../modules/types.js';
 
 const lab = parseLab('labs/lvs-nat.yaml', fixture('../../labs/lvs-nat.yaml')).lab;
 const playbook: Playbook = playbookSchema.parse(parse(fixture('../../playbooks/lvs-nat.yaml')));
@@ -137,7 +139,7 @@ describe('factScript runs only the sections asked for', () => {
       expect(calls).toHaveLength(2);
       expect(calls[1]).toMatch(/connection show 1111-aa 2222-bb$/);
       expect(out).toContain('@@lab nmlist\n1111-aa:ens2:Wired connection 1\n2222-bb::odd\\:name x\n');
-      const os = /@@lab os\n([\s\S]*?)\n@@lab addr/.exec(out)![1];
+      const os = /@@lab os\n([\s\S]*?)\n@@lab ip\n/.exec(out)![1];
       expect(`${os}`).toBe(readFileSync('/etc/os-release', 'utf8'));
     } finally {
       rmSync(nm, { recursive: true, force: true });
@@ -219,5 +221,60 @@ describe('files: one batch reads the same facts as one section per file', () => 
     expect(() => parseFacts(out('2\n3', 'abcdef'), q)).toThrow(/changed while/);
     expect(parseFacts(`@@lab files\n11\n644 2\n600 3\n${Buffer.from('abcde').toString('base64')}\n`, q).files.get('/b')).toEqual({ mode: '0600', content: Buffer.from('cde') });
     expect(() => parseFacts('@@lab files\n1\n@@lab end\n', q)).toThrow(/1 of 2 files/);
+  });
+});
+
+describe('fewer processes: ip once, paths with builtins', () => {
+  const run = (script: string, path = '/usr/sbin:/usr/bin:/sbin:/bin') => execFileSync('/bin/sh', ['-c', script], { env: { PATH: path } }).toString();
+
+  it('one `ip -batch` reads the same addresses and routes as the two calls it replaces', () => {
+    const f = parseFacts(run(factScript(emptyQuery())), emptyQuery());
+    const two = parseFacts(`@@lab addr\n${run('ip -j addr show')}\n@@lab route\n${run('ip -j route show table main')}\n`, emptyQuery());
+    expect(f.links.length).toBeGreaterThan(0);
+    expect(f.links).toEqual(two.links);
+    expect(f.routes).toEqual(two.routes);
+  });
+
+  it('iproute2 without JSON (CentOS 7) gets the two text calls', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-ip-'));
+    try {
+      writeFileSync(join(dir, 'ip'), ['#!/bin/sh', 'case "$1" in -j) echo \'Option "-j" is unknown, try "ip -help".\' >&2; exit 255;; esac', `case "$1" in addr) cat ${quote(new URL('../../test/fixtures/centos7/ip-addr.txt', import.meta.url).pathname)};; route) cat ${quote(new URL('../../test/fixtures/centos7/ip-route.txt', import.meta.url).pathname)};; esac`].join('\n'));
+      chmodSync(join(dir, 'ip'), 0o755);
+      const f = parseFacts(run(factScript(emptyQuery()), `${dir}:/usr/bin:/bin`), emptyQuery());
+      expect(f.links.map((l) => l.name)).toEqual(['lo', 'eth0', 'eth1']);
+      expect(f.routes.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('paths are checked with [ -e ], one flag each, in order, with no process', () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-ex'"));
+    try {
+      writeFileSync(join(dir, "a 'b"), '');
+      const q: FactQuery = { ...emptyQuery(), exists: [join(dir, "a 'b"), join(dir, 'missing'), dir] };
+      const script = factScript(q);
+      expect(ran(script)).toEqual(['ip']);
+      expect([...parseFacts(run(script), q).exists]).toEqual([[join(dir, "a 'b"), true], [join(dir, 'missing'), false], [dir, true]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kmod: loaded is /sys/module/NAME, so a built-in ip_vs is not loaded again on every run', () => {
+  const facts = (loaded: boolean) => {
+    const q = factQuery(lab, playbook, 'proxy');
+    expect(q.exists).toEqual(['/sys/module/ip_vs']);
+    expect(q.files).not.toContain('/proc/modules');
+    const f = parseFacts(`@@lab os\n${fixture('debian12/os-release')}\n@@lab exists\n${loaded ? 1 : 0}\n`, q);
+    return f;
+  };
+  const kmod = (loaded: boolean) => kmodModule.plan({ names: ['ip_vs'] }, { hostName: 'proxy', lab, facts: facts(loaded) } as HostContext).flatMap((c) => c.commands);
+
+  it('plans modprobe only when /sys/module/ip_vs is absent', () => {
+    expect(kmod(false)).toContain('modprobe -a ip_vs');
+    expect(kmod(true)).not.toContain('modprobe -a ip_vs');
+    expect(kmod(true)).toHaveLength(1); // the modules-load.d file is still missing here
   });
 });

@@ -18,13 +18,18 @@ export function factQuery(lab: Lab, playbook: Playbook, hostName: string, extra:
   const tasks = DOCROOTS.flatMap((d) => bindTasks(playbook, lab, hostName, d));
   const used = namesUsed(tasks);
   const files = new Set<string>();
-  for (const t of tasks) for (const f of t.module.files?.(t.task, lab) ?? []) files.add(f);
+  const exists = new Set<string>(extra.exists ?? []);
+  for (const t of tasks) {
+    for (const f of t.module.files?.(t.task, lab) ?? []) files.add(f);
+    for (const p of t.module.exists?.(t.task, lab) ?? []) exists.add(p);
+  }
   const wants = (s: FactSection) => !!extra[s] || tasks.some((t) => t.module.facts?.includes(s));
   return {
     packages: allNames('packages', [...used.packages, ...(extra.packages ?? [])]),
     services: allNames('services', [...used.services, ...(extra.services ?? [])]),
     sysctls: [...new Set([...used.sysctls, ...(extra.sysctls ?? [])])],
     files: [...files, ...(extra.files ?? [])],
+    exists: [...exists],
     stateFile: stateFile(lab),
     nm: wants('nm'),
     firewallZone: wants('firewallZone'),
