@@ -414,7 +414,8 @@ async function runLab(dir, rosterFile, run) {
   const extra = CONCURRENCY ? ['--concurrency', CONCURRENCY] : [];
   const r = await measure('ip', ['netns', 'exec', CTL, process.execPath, join(ROOT, 'bin/lab.js'), 'plan', 'lvs-nat', '--roster', rosterFile, '--report', `json:${report}`, ...extra], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
+    // Every run a cold pass over the classroom, as Ansible's (a fresh control path folder each run): no kept connections.
+    env: { ...process.env, NO_COLOR: '1', LAB_PERSIST: '0' },
   });
   const result = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined;
   const hosts = (result?.students ?? []).flatMap((st) => (st.hosts ?? []).map((h) => ({ student: st.student, ...h })));

@@ -1,8 +1,8 @@
 // Benchmark: plain ssh scripts vs Ansible vs `lab up` on the same four emulated VMs; medians, min/max, ratios.
-// Usage: npm run bench -- [--runs 3] [--only plain,ansible,lab]   (needs root, qemu; ansible from Debian for that contender)
+// Usage: npm run bench -- [--runs 3] [--only plain,ansible,lab] [--persist 60]   (needs root, qemu; ansible from Debian for that contender)
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -15,7 +15,24 @@ const arg = (name, dflt) => {
 const RUNS = Number(arg('runs', '3'));
 const ONLY = arg('only', 'plain,ansible,lab').split(',');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
-const lab = (args, opts = {}) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', ...opts });
+// lab keeps each host's connection between runs for LAB_PERSIST seconds (default 60, as Ansible's ControlPersist);
+// `--persist 0` measures every run with fresh connections. The bench's keeper has a folder of its own and is stopped
+// by PID at the end.
+const PERSIST = arg('persist', '60');
+const KEEPER_DIR = mkdtempSync(join(tmpdir(), 'lab-bench-keeper-'));
+const lab = (args, opts = {}) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', env: { LAB_KEEPER_DIR: KEEPER_DIR, LAB_PERSIST: PERSIST }, ...opts });
+
+function stopKeeper() {
+  for (const f of readdirSync(KEEPER_DIR).filter((n) => n.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(KEEPER_DIR, f), 'utf8'));
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('keeper/daemon.js')) process.kill(pid, 'SIGTERM');
+    } catch {
+      /* gone already */
+    }
+  }
+  rmSync(KEEPER_DIR, { recursive: true, force: true });
+}
 
 function inventory() {
   return parse(readFileSync(join(ROOT, '.lab', INSTANCE, 'inventory.yaml'), 'utf8'));
@@ -137,12 +154,16 @@ async function main() {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`bench: ${sig}, stopping the VMs\n`);
-      lab(['vm', 'down', ...LAB]).finally(() => process.exit(130));
+      lab(['vm', 'down', ...LAB]).finally(() => {
+        stopKeeper();
+        process.exit(130);
+      });
     });
   try {
     await measure();
   } finally {
     if (!stopping) await lab(['vm', 'down', ...LAB]);
+    stopKeeper();
   }
 }
 
@@ -188,7 +209,7 @@ async function measure() {
   for (const [k, s] of Object.entries(summary)) console.log(k.padEnd(18), s.median.toFixed(1).padStart(6), s.min.toFixed(1).padStart(6), s.max.toFixed(1).padStart(6), String(s.n).padStart(2));
   for (const [k, r] of Object.entries(ratios)) if (Number.isFinite(r)) console.log(`${k}: ${r.toFixed(2)}`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results', `converge-${new Date().toISOString().slice(0, 19)}.json`), JSON.stringify({ machine, runs: RUNS, times, summary, ratios }, null, 2));
+  writeFileSync(join(ROOT, 'bench/results', `converge-${new Date().toISOString().slice(0, 19)}.json`), JSON.stringify({ machine, runs: RUNS, persist: Number(PERSIST), times, summary, ratios }, null, 2));
 }
 
 main().catch((e) => {

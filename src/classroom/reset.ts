@@ -8,7 +8,7 @@ import { converge } from '../run/converge.js';
 import { factQuery, gatherFacts } from '../run/facts.js';
 import { planHost } from '../run/plan.js';
 import type { HostResult } from '../run/types.js';
-import type { SshConnection } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { checkStart } from './start-check.js';
 import type { HostStart } from './types.js';
@@ -23,7 +23,7 @@ export function addressesOnly(playbook: Playbook): Playbook {
   return { ...playbook, roles: Object.fromEntries(Object.entries(playbook.roles).map(([role, tasks]) => [role, tasks.filter((t) => 'connection' in t)])) };
 }
 
-async function establish(conn: SshConnection, lab: Lab, playbook: Playbook, host: string, target: HostTarget, facts: Facts): Promise<string[]> {
+async function establish(conn: Remote, lab: Lab, playbook: Playbook, host: string, target: HostTarget, facts: Facts): Promise<string[]> {
   const changes = planHost('up', lab, addressesOnly(playbook), host, target, facts).flatMap((p) => p.changes);
   if (changes.length === 0) return [];
   // No `record` lines: these belong to the starting point, and a later `lab down` must leave them.

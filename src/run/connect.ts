@@ -1,13 +1,15 @@
 // Open one SSH connection per host, in parallel, keeping failures per host instead of throwing.
 import { RunError } from '../errors.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
-import { SshConnection, type ConnectOptions } from '../ssh/connection.js';
+import { SshConnection, type ConnectOptions, type Remote } from '../ssh/connection.js';
+import { openKept } from '../ssh/keeper/client.js';
 
-export type Reach = { ok: true; conn: SshConnection } | { ok: false; error: string };
+export type Reach = { ok: true; conn: Remote } | { ok: false; error: string };
 
+/** The host's connection: the one lab's connection keeper holds (LAB_PERSIST), else a direct one. */
 export async function connectHost(target: HostTarget, opts: ConnectOptions): Promise<Reach> {
   try {
-    return { ok: true, conn: await SshConnection.open(target, opts) };
+    return { ok: true, conn: (await openKept(target, opts)) ?? (await SshConnection.open(target, opts)) };
   } catch (e) {
     return { ok: false, error: e instanceof RunError ? e.message.replace(`${target.name}: `, '') : String(e) };
   }

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { RunError } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Playbook } from '../playbook/schema.js';
-import type { SshConnection } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { connectHost } from './connect.js';
 import { factQuery, gatherFacts } from './facts.js';
@@ -20,7 +20,7 @@ export interface ConvergeOptions {
   onEvent?: (e: RunEvent) => void;
 }
 
-async function applyTasks(conn: SshConnection, lab: Lab, tasks: TaskResult[], emit: (t: TaskResult) => void): Promise<void> {
+async function applyTasks(conn: Remote, lab: Lab, tasks: TaskResult[], emit: (t: TaskResult) => void): Promise<void> {
   for (const task of tasks) {
     if (task.changes.length === 0) {
       task.status = 'ok';
@@ -63,7 +63,7 @@ async function convergeHost(host: string, lab: Lab, playbook: Playbook, inventor
   const reach = await connectHost(target, { acceptNew: opts.acceptNew });
   if (!reach.ok) return { ...result, unreachable: true, error: reach.error, ms: Date.now() - started };
   const conn = reach.conn;
-  trace('connect');
+  trace(`connect (${conn.how})`);
   try {
     emit({ type: 'host', host, phase: 'facts' });
     const facts = await gatherFacts(conn, factQuery(lab, playbook, host));

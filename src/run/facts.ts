@@ -7,7 +7,7 @@ import { allNames } from '../os/families.js';
 import { bindTasks, namesUsed } from '../playbook/bind.js';
 import type { Playbook } from '../playbook/schema.js';
 import { stateFile } from '../modules/types.js';
-import type { SshConnection } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 
 /** Every docroot a supported OS may have; the query cannot know the OS yet. */
@@ -38,7 +38,7 @@ export function factQuery(lab: Lab, playbook: Playbook, hostName: string, extra:
   };
 }
 
-export async function gatherFacts(conn: SshConnection, query: FactQuery): Promise<Facts> {
+export async function gatherFacts(conn: Remote, query: FactQuery): Promise<Facts> {
   const res = await conn.exec(factScript(query), { prelude: FACT_PRELUDE, timeoutMs: 60_000 });
   if (res.code !== 0) throw new RunError(`the fact command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
   const facts = parseFacts(res.stdout, query);

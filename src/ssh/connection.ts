@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type ConnectConfig } from 'ssh2';
+import { StringDecoder } from 'node:string_decoder';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { RunError } from '../errors.js';
 import type { HostTarget } from '../inventory/types.js';
 import { appendKnownKey, blobType, fingerprint, knownHostName, readKnownKeys } from './knownhosts.js';
@@ -29,7 +30,22 @@ export interface ConnectOptions {
   /** Trust and record a host key that known_hosts does not have yet. */
   acceptNew?: boolean;
   readyTimeoutMs?: number;
+  /** The agent to ask for keys; default $SSH_AUTH_SOCK (the keeper passes its client's). */
+  agentSocket?: string;
 }
+
+/** What every command runner offers: a direct connection, or one the keeper holds (src/ssh/keeper/). */
+export interface Remote {
+  readonly name: string;
+  readonly target: HostTarget;
+  /** 'new': connected for this run; 'kept': a connection kept from an earlier run, its host key checked again. */
+  readonly how: 'new' | 'kept';
+  exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  close(): void;
+}
+
+/** The command never started: no channel could be opened (e.g. the connection had died). Safe to retry. */
+export class ChannelError extends RunError {}
 
 export function knownHostsFile(target: HostTarget): string {
   return target.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
@@ -42,11 +58,37 @@ function hostKeyAlgorithms(types: string[]): ConnectConfig['algorithms'] {
   return { serverHostKey: algos as never };
 }
 
-export class SshConnection {
+export class SshConnection implements Remote {
+  readonly how = 'new';
+  private closed = false;
+
   private constructor(
     readonly target: HostTarget,
     private readonly client: Client,
-  ) {}
+    /** The host key this connection was verified with. */
+    private readonly hostKey: Buffer | undefined,
+  ) {
+    client.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  /** False once the transport has closed. */
+  get alive(): boolean {
+    return !this.closed;
+  }
+
+  onClose(cb: () => void): void {
+    if (this.closed) cb();
+    else this.client.once('close', cb);
+  }
+
+  /** Whether known_hosts still holds the key this connection was verified with (checked before a kept connection is reused). */
+  stillTrusted(): boolean {
+    if (!this.hostKey) return false;
+    const key = this.hostKey;
+    return readKnownKeys(knownHostsFile(this.target), knownHostName(this.target.address, this.target.port)).some((k) => k.key.equals(key));
+  }
 
   get name(): string {
     return this.target.name;
@@ -57,6 +99,7 @@ export class SshConnection {
     const khName = knownHostName(target.address, target.port);
     const known = readKnownKeys(khFile, khName);
     let refusal: string | undefined;
+    let accepted: Buffer | undefined;
     const config: ConnectConfig = {
       host: target.address,
       port: target.port,
@@ -65,7 +108,10 @@ export class SshConnection {
       keepaliveInterval: 15_000,
       algorithms: hostKeyAlgorithms([...new Set(known.map((k) => k.type))]),
       hostVerifier: (key: Buffer) => {
-        if (known.some((k) => k.key.equals(key))) return true;
+        if (known.some((k) => k.key.equals(key))) {
+          accepted = key;
+          return true;
+        }
         const offered = fingerprint(key);
         if (known.length > 0) {
           const was = known.map((k) => `${k.type} ${fingerprint(k.key)}`).join(', ');
@@ -79,6 +125,7 @@ export class SshConnection {
           return false;
         }
         appendKnownKey(khFile, khName, key);
+        accepted = key;
         return true;
       },
     };
@@ -90,7 +137,7 @@ export class SshConnection {
       }
     }
     if (target.password) config.password = target.password;
-    if (target.agent || (!target.identityFile && !target.password)) config.agent = process.env.SSH_AUTH_SOCK;
+    if (target.agent || (!target.identityFile && !target.password)) config.agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
@@ -104,7 +151,7 @@ export class SshConnection {
     client.on('error', () => {
       /* later transport errors surface through the exec that is running */
     });
-    return new SshConnection(target, client);
+    return new SshConnection(target, client, accepted);
   }
 
   private get needsSudo(): boolean {
@@ -119,34 +166,53 @@ export class SshConnection {
     const line = (opts.prelude ?? '') + (sudo ? `sudo ${withPassword ? "-S -p ''" : '-n'} -- sh -c ${quote(command)}` : command);
     const timeoutMs = opts.timeoutMs ?? 120_000;
     return new Promise((resolve, reject) => {
-      this.client.exec(line, (err, stream) => {
-        if (err) return reject(new RunError(`cannot run a command: ${err.message}`, this.name));
+      if (this.closed) return reject(new ChannelError('cannot run a command: the connection has closed', this.name));
+      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
+        if (err) return reject(new ChannelError(`cannot run a command: ${err.message}`, this.name));
         let stdout = '';
         let stderr = '';
+        // Chunks may end inside a UTF-8 character (nmcli prints profile names such as 网卡).
+        const out = new StringDecoder('utf8');
+        const err8 = new StringDecoder('utf8');
         const timer = setTimeout(() => {
           stream.close();
           reject(new RunError(`command timed out after ${Math.round(timeoutMs / 1000)} s: ${firstLine(command)}`, this.name));
         }, timeoutMs);
         stream.on('data', (d: Buffer) => {
-          const s = d.toString('utf8');
+          const s = out.write(d);
           stdout += s;
-          opts.onStdout?.(s);
+          if (s) opts.onStdout?.(s);
         });
         stream.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString('utf8');
+          stderr += err8.write(d);
         });
         stream.on('close', (code: number | null, signal?: string) => {
           clearTimeout(timer);
+          const rest = out.end();
+          stdout += rest;
+          if (rest) opts.onStdout?.(rest);
+          stderr += err8.end();
           resolve({ stdout, stderr, code: code ?? (signal ? 128 : 255) });
         });
         if (withPassword) stream.write(`${this.target.password}\n`);
         stream.end();
-      });
+      };
+      try {
+        this.client.exec(line, onChannel);
+      } catch (e) {
+        // ssh2 throws 'Not connected' when the transport is gone.
+        reject(new ChannelError(`cannot run a command: ${(e as Error).message}`, this.name));
+      }
     });
   }
 
   close(): void {
     this.client.end();
+  }
+
+  /** The agent socket this target would use, if any: part of what makes a kept connection the same. */
+  static agentFor(target: HostTarget): string | undefined {
+    return target.agent || (!target.identityFile && !target.password) ? process.env.SSH_AUTH_SOCK : undefined;
   }
 }
 

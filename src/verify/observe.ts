@@ -3,7 +3,7 @@ import { RunError } from '../errors.js';
 import { FACT_PRELUDE, factScript, nmLines } from '../facts/script.js';
 import { parseFacts, parseNmConnections, splitSections } from '../facts/parse.js';
 import type { FactQuery, Facts } from '../facts/types.js';
-import type { SshConnection } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
 import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './probe.js';
 
 const SPLIT = '@@verify-begin';
@@ -42,7 +42,7 @@ export function probeTimeoutMs(probe: ProbeRequest): number {
   return 60_000 + requests * 3_000;
 }
 
-export async function observe(conn: SshConnection, query: FactQuery, probe: ProbeRequest): Promise<{ facts: Facts; probe: ProbeOutput }> {
+export async function observe(conn: Remote, query: FactQuery, probe: ProbeRequest): Promise<{ facts: Facts; probe: ProbeOutput }> {
   const res = await conn.exec(combinedScript(query, probe), { prelude: FACT_PRELUDE, timeoutMs: probeTimeoutMs(probe) });
   if (res.code !== 0) throw new RunError(`the verify command failed (exit ${res.code}): ${res.stderr.trim().split('\n').pop() ?? ''}`, conn.name);
   const out = splitOutput(res.stdout, query, probe);
@@ -53,7 +53,7 @@ export async function observe(conn: SshConnection, query: FactQuery, probe: Prob
   return out;
 }
 
-export async function fetchConnections(conn: SshConnection, facts: Facts): Promise<Facts> {
+export async function fetchConnections(conn: Remote, facts: Facts): Promise<Facts> {
   const res = await conn.exec(nmScript(), { timeoutMs: 60_000 });
   return res.code === 0 ? withConnections(facts, res.stdout) : facts;
 }

@@ -5,7 +5,7 @@ import type { Inventory } from '../inventory/types.js';
 import type { HostContext } from '../modules/types.js';
 import type { Playbook } from '../playbook/schema.js';
 import { connectHost } from '../run/connect.js';
-import type { SshConnection } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { fetchConnections, observe } from './observe.js';
 import { planVerify, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
@@ -80,7 +80,7 @@ function rejudge(checks: CheckDef[], results: CheckResult[], hosts: string[], ob
 }
 
 class Hosts {
-  private conns = new Map<string, SshConnection>();
+  private conns = new Map<string, Remote>();
   readonly timing: Record<string, HostTiming> = {};
 
   private time(host: string, what: 'connect' | 'exec', since: number): void {

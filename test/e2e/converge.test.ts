@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import { instanceDir } from '../../src/vm/index.js';
-import { bootLab, runCli, sshOk, stopLab } from './harness.js';
+import { bootLab, isKeeper, keeperPid, runCli, sshOk, stopLab } from './harness.js';
 
 const INSTANCE = 'e2e-up';
 const LAB = ['lvs-nat', '--instance', INSTANCE];
@@ -74,13 +74,49 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(plan.stdout.match(/nothing to do/g)).toHaveLength(4);
   });
 
+  it('the next run reuses each host\'s connection from the keeper; LAB_PERSIST=0 connects anew', async () => {
+    const pid = keeperPid();
+    expect(pid, 'a connection keeper runs after lab up').toBeDefined();
+    const kept = await runCli(['plan', ...LAB], undefined, { LAB_TRACE: '1' });
+    expect(kept.code, kept.stderr).toBe(0);
+    for (const h of HOSTS) expect(kept.stderr, kept.stderr).toContain(`trace ${h} connect (kept)`);
+    expect(keeperPid()).toBe(pid);
+    const direct = await runCli(['plan', ...LAB], undefined, { LAB_TRACE: '1', LAB_PERSIST: '0' });
+    expect(direct.code, direct.stderr).toBe(0);
+    for (const h of HOSTS) expect(direct.stderr).toContain(`trace ${h} connect (new)`);
+    expect(direct.stdout.match(/nothing to do/g)).toHaveLength(4);
+  });
+
+  it('a kept connection is not reused once known_hosts no longer has its key: the host is refused', async () => {
+    const kh = join(instanceDir(INSTANCE), 'known_hosts');
+    const saved = readFileSync(kh, 'utf8');
+    const port = inv.hosts.web2!.port;
+    try {
+      // Another key for web2 in place of its own, in the very file the kept connection was checked against.
+      const tmpKey = join(instanceDir(INSTANCE), 'other_host_key_2');
+      await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', tmpKey], { input: 'y\n', reject: false });
+      const other = readFileSync(`${tmpKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+      writeFileSync(kh, saved.split('\n').map((l) => (l.startsWith(`[127.0.0.1]:${port} `) ? `[127.0.0.1]:${port} ${other}` : l)).join('\n'));
+      const r = await runCli(['plan', ...LAB, '--json'], undefined, { LAB_TRACE: '1' });
+      expect(r.code).toBe(1);
+      const recap = JSON.parse(r.stdout) as RecapJson;
+      expect(recap.hosts.web2!.unreachable).toBe(1);
+      expect(recap.hosts.web2!.error).toMatch(/host key CHANGED for \[127\.0\.0\.1\]:\d+/);
+      for (const h of ['client', 'proxy', 'web1']) expect(r.stderr).toContain(`trace ${h} connect (kept)`);
+    } finally {
+      writeFileSync(kh, saved);
+    }
+  });
+
   it('after a reboot (vm down, vm up; disks kept) the lab still balances without lab up', async () => {
     expect((await runCli(['vm', 'down', ...LAB])).code).toBe(0);
     const up = await runCli(['vm', 'up', ...LAB, '--timeout', '600']);
     expect(up.code, up.stderr).toBe(0);
     expectAlternating(await answers(inv));
-    const plan = await runCli(['plan', ...LAB]);
+    // The kept connections died with the VMs: the keeper noticed, and connects anew.
+    const plan = await runCli(['plan', ...LAB], undefined, { LAB_TRACE: '1' });
     expect(plan.stdout.match(/nothing to do/g), plan.stdout).toHaveLength(4);
+    for (const h of HOSTS) expect(plan.stderr).toContain(`trace ${h} connect (new)`);
   });
 
   it('down restores the starting point; a second down changes nothing; up converges again', async () => {
@@ -122,5 +158,14 @@ describe('lab up / plan / down on lvs-nat', () => {
     const [a, b] = recap.hosts.web1!.error!.match(/SHA256:[A-Za-z0-9+/]+/g)!;
     expect(a).not.toBe(b);
     for (const h of ['client', 'proxy', 'web2']) expect(recap.hosts[h]!.unreachable).toBe(0);
+  });
+
+  it('the keeper closes connections idle for LAB_PERSIST seconds, and then exits', async () => {
+    const pid = keeperPid();
+    expect(pid).toBeDefined();
+    const r = await runCli(['plan', ...LAB], undefined, { LAB_PERSIST: '1' });
+    expect(r.code, r.stderr).toBe(0);
+    for (let i = 0; i < 100 && isKeeper(pid!); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(isKeeper(pid!), `keeper ${pid} still runs 10 s after its connections went idle`).toBe(false);
   });
 });

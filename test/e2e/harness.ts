@@ -17,10 +17,10 @@ export interface CliResult {
 }
 
 /** Run `node bin/lab.js ARGS` (the built CLI) from the repository root. */
-export async function runCli(args: string[], timeoutMs = 1_800_000): Promise<CliResult> {
+export async function runCli(args: string[], timeoutMs = 1_800_000, env: Record<string, string> = {}): Promise<CliResult> {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` before the e2e tests');
   const start = Date.now();
-  const r = await execa('node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  const r = await execa('node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore', env });
   return { code: r.exitCode ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds: (Date.now() - start) / 1000 };
 }
 
@@ -90,4 +90,38 @@ export async function stopLab(instance: string): Promise<void> {
     }
   }
   if (left.length > 0) throw new Error(`qemu processes ${left.join(', ')} of instance ${instance} survived \`lab vm down\` and were killed`);
+}
+
+/** The connection keeper's PID for the folder in $LAB_KEEPER_DIR (test/e2e/keeper-setup.ts), if it runs. */
+export function keeperPid(): number | undefined {
+  const dir = process.env.LAB_KEEPER_DIR;
+  if (!dir) throw new Error('LAB_KEEPER_DIR is not set: the e2e project sets it in test/e2e/keeper-setup.ts');
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!/^keeper-[0-9a-f]+\.pid$/.test(f)) continue;
+    const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
+    if (pid > 0 && isKeeper(pid)) return pid;
+  }
+  return undefined;
+}
+
+/** Whether PID is a connection keeper of this checkout (its command line, from /proc). */
+export function isKeeper(pid: number): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((a) => a === join(ROOT, 'dist', 'ssh', 'keeper', 'daemon.js'));
+  } catch {
+    return false;
+  }
+}
+
+/** Stop this test file's connection keeper by PID; waits until it is gone. */
+export async function stopKeeper(): Promise<void> {
+  const pid = keeperPid();
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && isKeeper(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isKeeper(pid)) {
+    process.kill(pid, 'SIGKILL');
+    throw new Error(`connection keeper ${pid} ignored SIGTERM and was killed`);
+  }
 }

@@ -1,0 +1,158 @@
+// The connection keeper: a small background process that holds each host's SSH connection between runs of lab, as
+// Ansible's ControlPersist does, so that a second `lab up` or `lab verify` skips the handshake (about 0.6 s of guest
+// CPU per host under emulation). Started by the first run that wants it (client.ts); ends on its own once no
+// connection has been used for the persist time. Clients reach it over a unix socket in a 0700 folder of their own.
+import { createServer, type Socket } from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
+import { RunError } from '../../errors.js';
+import { ChannelError, SshConnection } from '../connection.js';
+import { keepKey, line, lineReader, pidPath, PROTOCOL, socketPath, type ClientMessage, type KeeperMessage } from './common.js';
+
+interface Kept {
+  conn?: SshConnection;
+  pending?: Promise<SshConnection>;
+  /** Clients using it now. */
+  users: number;
+  persistMs: number;
+  idle?: NodeJS.Timeout;
+}
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: daemon.js DIR (started by lab itself)\n');
+  process.exit(2);
+}
+const kept = new Map<string, Kept>();
+let clients = 0;
+let exitTimer: NodeJS.Timeout | undefined;
+
+/** Ends the keeper when nothing is kept and nobody is connected, after `ms`. */
+function exitWhenIdle(ms: number): void {
+  clearTimeout(exitTimer);
+  if (clients > 0 || kept.size > 0) return;
+  exitTimer = setTimeout(shutdown, ms);
+}
+
+function shutdown(): void {
+  for (const k of kept.values()) k.conn?.close();
+  server.close();
+  rmSync(pidPath(dir!), { force: true });
+  process.exit(0);
+}
+
+function reason(e: unknown): string {
+  if (e instanceof RunError && e.host) return e.message.slice(e.host.length + 2);
+  return (e as Error).message ?? String(e);
+}
+
+function forget(key: string, conn: SshConnection): void {
+  const k = kept.get(key);
+  if (k?.conn !== conn) return;
+  clearTimeout(k.idle);
+  kept.delete(key);
+  exitWhenIdle(1_000);
+}
+
+/** A live connection for `key`: the kept one if its transport is up and known_hosts still has its key, else a new one. */
+async function connection(key: string, m: Extract<ClientMessage, { op: 'open' }>, fresh = false): Promise<{ conn: SshConnection; how: 'new' | 'kept' }> {
+  let k = kept.get(key);
+  if (k?.conn && !fresh && k.conn.alive && k.conn.stillTrusted()) return { conn: k.conn, how: 'kept' };
+  if (k?.pending && !fresh) return { conn: await k.pending, how: 'new' };
+  if (k?.conn) {
+    const old = k.conn;
+    k.conn = undefined;
+    old.close();
+  }
+  if (!k) kept.set(key, (k = { users: 0, persistMs: m.persistMs }));
+  const entry = k;
+  entry.pending = SshConnection.open(m.target, { acceptNew: m.acceptNew, readyTimeoutMs: m.readyTimeoutMs, agentSocket: m.agentSocket });
+  try {
+    const conn = await entry.pending;
+    entry.conn = conn;
+    conn.onClose(() => forget(key, conn));
+    return { conn, how: 'new' };
+  } catch (e) {
+    if (kept.get(key) === entry && entry.users === 0) kept.delete(key);
+    throw e;
+  } finally {
+    entry.pending = undefined;
+  }
+}
+
+function serve(sock: Socket): void {
+  clients++;
+  clearTimeout(exitTimer);
+  const send = (m: KeeperMessage) => {
+    if (!sock.destroyed) sock.write(line(m));
+  };
+  let bound: { key: string; open: Extract<ClientMessage, { op: 'open' }>; conn: SshConnection; how: 'new' | 'kept' } | undefined;
+
+  const exec = async (m: Extract<ClientMessage, { op: 'exec' }>) => {
+    if (!bound) return send({ op: 'fail', id: m.id, message: 'no connection is open' });
+    const run = (conn: SshConnection) => conn.exec(m.command, { timeoutMs: m.timeoutMs, root: m.root, prelude: m.prelude, onStdout: (data) => send({ op: 'out', id: m.id, data }) });
+    try {
+      let res;
+      try {
+        res = await run(bound.conn);
+      } catch (e) {
+        // A kept connection that died unnoticed: the command never started, so connect anew and run it once.
+        if (!(e instanceof ChannelError) || bound.how !== 'kept') throw e;
+        const again = await connection(bound.key, bound.open, true);
+        bound = { ...bound, ...again };
+        res = await run(bound.conn);
+      }
+      send({ op: 'exit', id: m.id, code: res.code, stderr: res.stderr });
+    } catch (e) {
+      send({ op: 'fail', id: m.id, message: reason(e) });
+    }
+  };
+
+  const onMessage = async (m: ClientMessage) => {
+    if (m.op === 'open') {
+      if (m.protocol !== PROTOCOL) return send({ op: 'error', message: `keeper protocol ${PROTOCOL}, client ${m.protocol}` });
+      const key = keepKey(m.target, m.agentSocket);
+      try {
+        const got = await connection(key, m);
+        const k = kept.get(key)!;
+        k.users++;
+        k.persistMs = m.persistMs;
+        clearTimeout(k.idle);
+        bound = { key, open: m, ...got };
+        send({ op: 'opened', how: got.how });
+      } catch (e) {
+        send({ op: 'error', message: reason(e) });
+      }
+    } else if (m.op === 'exec') void exec(m);
+  };
+
+  sock.on('data', lineReader<ClientMessage>((m) => void onMessage(m)));
+  sock.on('error', () => {
+    /* the client went away; 'close' follows */
+  });
+  sock.on('close', () => {
+    clients--;
+    const k = bound && kept.get(bound.key);
+    if (k && bound && k.conn === bound.conn) {
+      k.users--;
+      if (k.users <= 0) {
+        const { key, conn } = bound;
+        k.idle = setTimeout(() => {
+          conn.close();
+          forget(key, conn);
+        }, k.persistMs);
+      }
+    }
+    exitWhenIdle(1_000);
+  });
+}
+
+process.umask(0o077);
+const server = createServer(serve);
+server.on('error', () => process.exit(1));
+server.listen(socketPath(dir), () => {
+  writeFileSync(pidPath(dir), `${process.pid}\n`);
+  // Nobody came (a client that gave up waiting): do not linger.
+  exitWhenIdle(10_000);
+});
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
