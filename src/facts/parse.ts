@@ -46,7 +46,12 @@ export function parseNmDetail(text: string): Record<string, string> {
   return fields;
 }
 
-/** Profiles from the `nmconns` section (blank-line separated blocks) or, as recorded outputs have them, `nmconn UUID` sections. */
+/**
+ * Profiles from the `nmconns` section (blank-line separated blocks) or, as recorded outputs have them, `nmconn UUID`
+ * sections. The device a profile is active on comes from its GENERAL.DEVICES line (one nmcli call over NM's profile
+ * paths, whose number the `nmpaths` section gives) or from the `nmlist` section (UUID:DEVICE:NAME, the two-call
+ * fallback). Sorted active first, then by name and UUID, so that either way reads the same.
+ */
 export function parseNmConnections(sections: Map<string, string>): NmConnection[] {
   const active = new Map<string, string>();
   for (const line of (sections.get('nmlist') ?? '').split('\n')) {
@@ -70,10 +75,13 @@ export function parseNmConnections(sections: Map<string, string>): NmConnection[
       addresses: (f['ipv4.addresses'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       gateway: f['ipv4.gateway'] ?? '',
       neverDefault: f['ipv4.never-default'] === 'yes',
-      device: active.get(uuid) ?? '',
+      device: f['GENERAL.DEVICES'] ?? active.get(uuid) ?? '',
     });
   }
-  return conns;
+  const paths = sections.get('nmpaths');
+  if (paths !== undefined && Number(paths) !== conns.length) throw new Error(`NetworkManager listed ${paths.trim()} profiles but nmcli described ${conns.length}; run again`);
+  const byte = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return conns.sort((a, b) => Number(b.device !== '') - Number(a.device !== '') || byte(a.name, b.name) || byte(a.uuid, b.uuid));
 }
 
 function parseJson<T>(text: string | undefined, fallback: T): T {
@@ -254,7 +262,7 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
     ssh: parseSsh(s.get('ssh')),
     links: parseLinks(s.get('addr') ?? ipBatch[0]),
     routes: parseRoutes(s.get('route') ?? ipBatch[1]),
-    nm: s.has('nmlist'),
+    nm: s.has('nmlist') || s.has('nmpaths'),
     connections: parseNmConnections(s),
     packages: parsePackages(s.get('pkg'), query.packages),
     services: parseServices(s.get('svc')),

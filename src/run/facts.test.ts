@@ -113,11 +113,12 @@ describe('factScript runs only the sections asked for', () => {
   it('every section asked runs its command', () => {
     const q: FactQuery = { packages: ['apache2'], services: ['apache2'], sysctls: ['net.ipv4.ip_forward'], files: ['/x'], stateFile: '/y', nm: true, firewallZone: true, selinux: true, ipvs: true };
     // stat/head/base64 only run for files that exist; here none does. nmcli fails, so no second call.
-    expect(ran(factScript(q))).toEqual(['ip', 'nmcli', 'dpkg-query', 'systemctl', 'sysctl', 'busctl', 'getenforce', 'ipvsadm']);
+    // busctl fails here, so NetworkManager's profiles take the two-call fallback; nmcli fails too, so only one call.
+    expect(ran(factScript(q))).toEqual(['ip', 'busctl', 'nmcli', 'dpkg-query', 'systemctl', 'sysctl', 'getenforce', 'ipvsadm']);
   });
 
-  it('the client of lvs-nat runs no systemctl, sysctl, busctl, getenforce or ipvsadm', () => {
-    expect(ran(factScript(factQuery(lab, playbook, 'client')))).toEqual(['ip', 'nmcli', 'dpkg-query']);
+  it('the client of lvs-nat runs no systemctl, sysctl, getenforce or ipvsadm (busctl only to list NetworkManager\'s profiles)', () => {
+    expect(ran(factScript(factQuery(lab, playbook, 'client')))).toEqual(['ip', 'busctl', 'nmcli', 'dpkg-query']);
   });
 
   it('reads os-release byte for byte as cat did, and passes every listed UUID to the second nmcli call, no cut', () => {
@@ -276,5 +277,92 @@ describe('kmod: loaded is /sys/module/NAME, so a built-in ip_vs is not loaded ag
     expect(kmod(false)).toContain('modprobe -a ip_vs');
     expect(kmod(true)).not.toContain('modprobe -a ip_vs');
     expect(kmod(true)).toHaveLength(1); // the modules-load.d file is still missing here
+  });
+});
+
+describe("NetworkManager's profiles in one nmcli call over NM's own profile paths", () => {
+  const rec = (f: string) => fixture(`debian12/${f}`);
+  /** busctl and nmcli stand-ins that answer with the recorded outputs and log their arguments. */
+  function stubs(busctl: string, nmcliFast: { out: string; code: number }): string {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-nm1-'));
+    const w = (name: string, body: string) => {
+      writeFileSync(join(dir, name), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${quote(join(dir, 'calls'))}\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    };
+    writeFileSync(join(dir, 'busctl.out'), busctl);
+    writeFileSync(join(dir, 'fast.out'), nmcliFast.out);
+    writeFileSync(join(dir, 'list.out'), rec('nmcli-con-list.txt'));
+    writeFileSync(join(dir, 'uuids.out'), rec('nmcli-con-uuids.txt'));
+    w('busctl', `cat ${quote(join(dir, 'busctl.out'))}`);
+    w(
+      'nmcli',
+      [
+        'case "$*" in',
+        `  *GENERAL.DEVICES*) cat ${quote(join(dir, 'fast.out'))}; exit ${nmcliFast.code};;`,
+        `  *UUID,DEVICE,NAME*) cat ${quote(join(dir, 'list.out'))};;`,
+        `  *) cat ${quote(join(dir, 'uuids.out'))};;`,
+        'esac',
+      ].join('\n'),
+    );
+    return dir;
+  }
+  const q: FactQuery = { ...emptyQuery(), nm: true };
+  function gather(dir: string) {
+    const out = execFileSync('/bin/sh', ['-c', factScript(q)], { env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin` } }).toString();
+    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+    return { facts: parseFacts(out, q), nmcli: calls.filter((c) => !c.startsWith('--auto-start')) };
+  }
+
+  it('one nmcli call, with each path busctl listed, reads what the two calls read (recorded on a lab vm guest)', () => {
+    const dir = stubs(rec('busctl-nm-connections.txt'), { out: rec('nmcli-con-paths.txt'), code: 0 });
+    const fallback = stubs('', { out: '', code: 1 });
+    try {
+      const one = gather(dir);
+      expect(one.nmcli).toHaveLength(1);
+      expect(one.nmcli[0]).toMatch(/GENERAL\.DEVICES connection show path \/org\/freedesktop\/NetworkManager\/Settings\/1 path \/org\/freedesktop\/NetworkManager\/Settings\/2 path \/org\/freedesktop\/NetworkManager\/Settings\/3$/);
+      const two = gather(fallback);
+      expect(two.nmcli).toHaveLength(2);
+      expect(one.facts.nm).toBe(true);
+      expect(one.facts.connections).toEqual(two.facts.connections);
+      expect(one.facts.connections.map((c) => `${c.name}@${c.device}`)).toEqual(['Wired connection 1@ens2', 'Wired connection 2@ens3', 'lo@lo']);
+      expect(one.facts.connections[1]).toMatchObject({ addresses: ['192.168.2.100/24'], gateway: '192.168.2.5', method: 'manual' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(fallback, { recursive: true, force: true });
+    }
+  });
+
+  it('an inactive profile has no GENERAL lines: no device', () => {
+    const inactive = rec('nmcli-con-paths.txt').replace('\nGENERAL.DEVICES:ens3', '');
+    const dir = stubs(rec('busctl-nm-connections.txt'), { out: inactive, code: 0 });
+    try {
+      expect(gather(dir).facts.connections.find((c) => c.name === 'Wired connection 2')?.device).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to two calls when a profile vanished (nmcli exit 10) or busctl names a path that is not NM\'s', () => {
+    for (const [busctl, fast] of [
+      [rec('busctl-nm-connections.txt'), { out: '', code: 10 }],
+      ['ao 2 "/org/freedesktop/NetworkManager/Settings/1" "/org/freedesktop/NetworkManager/Settings/2;reboot"\n', { out: rec('nmcli-con-paths.txt'), code: 0 }],
+      ['ao 1 "/tmp/x"\n', { out: rec('nmcli-con-paths.txt'), code: 0 }],
+      ['ao 0\n', { out: '', code: 0 }],
+    ] as const) {
+      const dir = stubs(busctl, fast);
+      try {
+        const g = gather(dir);
+        expect(g.nmcli.filter((c) => c.includes('GENERAL.DEVICES')).every((c) => !c.includes('reboot') && !c.includes('/tmp/x'))).toBe(true);
+        expect(g.nmcli.some((c) => c.includes('UUID,DEVICE,NAME')), busctl).toBe(true);
+        expect(g.facts.connections).toHaveLength(3);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('a count that does not match the profiles described is an error, not a partial view', () => {
+    const out = `@@lab nmpaths\n4\n@@lab nmconns\n${rec('nmcli-con-paths.txt')}`;
+    expect(() => parseFacts(out, q)).toThrow(/listed 4 profiles but nmcli described 3/);
   });
 });

@@ -25,7 +25,7 @@ export function nmScript(): string {
 
 export function withConnections(facts: Facts, nmOut: string): Facts {
   const sections = splitSections(nmOut);
-  if (!sections.has('nmlist')) return facts;
+  if (!sections.has('nmlist') && !sections.has('nmpaths')) return facts;
   return { ...facts, nm: true, connections: parseNmConnections(sections) };
 }
 

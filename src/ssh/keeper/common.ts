@@ -77,7 +77,7 @@ export type KeeperMessage =
   | { op: 'exit'; id: number; code: number; stderr: string }
   | { op: 'fail'; id: number; message: string };
 
-/** Splits a byte stream into JSON messages, one per line; a line may arrive in pieces. */
+/** Splits a byte stream into JSON messages, one per line; a line may arrive in pieces. A line that is not JSON is skipped. */
 export function lineReader<T>(onMessage: (m: T) => void): (chunk: Buffer | string) => void {
   let buf = '';
   const utf8 = new StringDecoder('utf8'); // a chunk may end inside a character
@@ -87,7 +87,14 @@ export function lineReader<T>(onMessage: (m: T) => void): (chunk: Buffer | strin
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.trim()) onMessage(JSON.parse(line) as T);
+      if (!line.trim()) continue;
+      let m: T;
+      try {
+        m = JSON.parse(line) as T;
+      } catch {
+        continue; // not ours: nothing to act on
+      }
+      onMessage(m);
     }
   };
 }
