@@ -8,6 +8,7 @@ import { RunError } from '../errors.js';
 import type { HostTarget } from '../inventory/types.js';
 import { appendKnownKey, blobType, fingerprint, knownHostName, readKnownKeys } from './knownhosts.js';
 import { quote } from './quote.js';
+import { RemoteShell, ShellGone } from './shell.js';
 
 export interface ExecResult {
   stdout: string;
@@ -61,6 +62,8 @@ function hostKeyAlgorithms(types: string[]): ConnectConfig['algorithms'] {
 export class SshConnection implements Remote {
   readonly how = 'new';
   private closed = false;
+  /** The long-lived `sh` that runs commands (root logins; see shell.ts), once opened. */
+  private shell: Promise<RemoteShell | undefined> | undefined;
 
   private constructor(
     readonly target: HostTarget,
@@ -159,12 +162,50 @@ export class SshConnection implements Remote {
   }
 
   /** Run a shell command; resolves with its exit code (stderr output alone is not a failure). */
-  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const root = opts.root ?? true;
     const sudo = root && this.needsSudo;
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    // Root logins run commands through one long-lived sh (sudo would need a password or a shell of root's per command).
+    if (!sudo && process.env.LAB_SHELL !== '0') {
+      const sh = await this.idleShell();
+      if (sh) return this.inShell(sh, (opts.prelude ?? '') + command, command, timeoutMs, opts.onStdout);
+    }
+    return this.inSession(command, opts, sudo, timeoutMs);
+  }
+
+  /** The connection's shell if it is free, opening it on first use; undefined means: use a session of its own. */
+  private async idleShell(): Promise<RemoteShell | undefined> {
+    let sh = await this.shell;
+    if (!sh?.alive && !this.closed) {
+      this.shell = RemoteShell.open(this.client).catch(() => undefined);
+      sh = await this.shell;
+    }
+    return sh?.idle ? sh : undefined;
+  }
+
+  private inShell(sh: RemoteShell, line: string, command: string, timeoutMs: number, onStdout?: (chunk: string) => void): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sh.close();
+        reject(new RunError(`command timed out after ${Math.round(timeoutMs / 1000)} s: ${firstLine(command)}`, this.name));
+      }, timeoutMs);
+      sh.run(line, onStdout).then(
+        (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        (e: Error) => {
+          clearTimeout(timer);
+          reject(e instanceof ShellGone ? new RunError(`the connection ended while a command ran: ${firstLine(command)}`, this.name) : e);
+        },
+      );
+    });
+  }
+
+  private inSession(command: string, opts: ExecOptions, sudo: boolean, timeoutMs: number): Promise<ExecResult> {
     const withPassword = sudo && this.target.password !== undefined;
     const line = (opts.prelude ?? '') + (sudo ? `sudo ${withPassword ? "-S -p ''" : '-n'} -- sh -c ${quote(command)}` : command);
-    const timeoutMs = opts.timeoutMs ?? 120_000;
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new ChannelError('cannot run a command: the connection has closed', this.name));
       const onChannel = (err: Error | undefined, stream: ClientChannel) => {
