@@ -1,11 +1,12 @@
 // `lab plan`, `lab up`, `lab down` for real on lvs-nat's four VMs: converge, balance, idempotence, reboot, down, host keys.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import { instanceDir } from '../../src/vm/index.js';
-import { bootLab, isKeeper, keeperPid, runCli, sshOk, stopLab } from './harness.js';
+import { bootLab, isKeeper, keeperPid, runCli, sshOk, stopKeeper, stopLab } from './harness.js';
 
 const INSTANCE = 'e2e-up';
 const LAB = ['lvs-nat', '--instance', INSTANCE];
@@ -161,11 +162,18 @@ describe('lab up / plan / down on lvs-nat', () => {
   });
 
   it('the keeper closes connections idle for LAB_PERSIST seconds, and then exits', async () => {
-    const pid = keeperPid();
-    expect(pid).toBeDefined();
-    const r = await runCli(['plan', ...LAB], undefined, { LAB_PERSIST: '1' });
-    expect(r.code, r.stderr).toBe(0);
-    for (let i = 0; i < 100 && isKeeper(pid!); i++) await new Promise((res) => setTimeout(res, 100));
-    expect(isKeeper(pid!), `keeper ${pid} still runs 10 s after its connections went idle`).toBe(false);
+    // A keeper of its own: this file's keeper also holds the connections of other inventories, kept 60 s.
+    const dir = mkdtempSync(join(tmpdir(), 'lab-keeper-idle-'));
+    try {
+      const r = await runCli(['plan', ...LAB], undefined, { LAB_PERSIST: '1', LAB_KEEPER_DIR: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const pid = keeperPid(dir);
+      expect(pid, 'the run started a keeper in its folder').toBeDefined();
+      for (let i = 0; i < 100 && isKeeper(pid!); i++) await new Promise((res) => setTimeout(res, 100));
+      expect(isKeeper(pid!), `keeper ${pid} still runs 10 s after its connections went idle`).toBe(false);
+    } finally {
+      await stopKeeper(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -92,9 +92,8 @@ export async function stopLab(instance: string): Promise<void> {
   if (left.length > 0) throw new Error(`qemu processes ${left.join(', ')} of instance ${instance} survived \`lab vm down\` and were killed`);
 }
 
-/** The connection keeper's PID for the folder in $LAB_KEEPER_DIR (test/e2e/keeper-setup.ts), if it runs. */
-export function keeperPid(): number | undefined {
-  const dir = process.env.LAB_KEEPER_DIR;
+/** The connection keeper's PID for a folder (default $LAB_KEEPER_DIR, see test/e2e/keeper-setup.ts), if it runs. */
+export function keeperPid(dir = process.env.LAB_KEEPER_DIR): number | undefined {
   if (!dir) throw new Error('LAB_KEEPER_DIR is not set: the e2e project sets it in test/e2e/keeper-setup.ts');
   for (const f of existsSync(dir) ? readdirSync(dir) : []) {
     if (!/^keeper-[0-9a-f]+\.pid$/.test(f)) continue;
@@ -114,9 +113,9 @@ export function isKeeper(pid: number): boolean {
   }
 }
 
-/** Stop this test file's connection keeper by PID; waits until it is gone. */
-export async function stopKeeper(): Promise<void> {
-  const pid = keeperPid();
+/** Stop the connection keeper of a folder (default this test file's) by PID; waits until it is gone. */
+export async function stopKeeper(dir?: string): Promise<void> {
+  const pid = keeperPid(dir);
   if (pid === undefined) return;
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 100 && isKeeper(pid); i++) await new Promise((r) => setTimeout(r, 50));
