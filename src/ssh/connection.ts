@@ -25,6 +25,13 @@ export interface ExecOptions {
   onStdout?: (chunk: string) => void;
   /** Shell text run as the login user before sudo (e.g. to read $SSH_CONNECTION, which sudo drops). */
   prelude?: string;
+  /** Run in the connection's long-lived sh (default: unless LAB_SHELL=0; root logins only). */
+  shell?: boolean;
+}
+
+/** Whether commands go through the long-lived sh: LAB_SHELL=0 turns it off. */
+export function shellWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.LAB_SHELL !== '0';
 }
 
 export interface ConnectOptions {
@@ -167,7 +174,7 @@ export class SshConnection implements Remote {
     const sudo = root && this.needsSudo;
     const timeoutMs = opts.timeoutMs ?? 120_000;
     // Root logins run commands through one long-lived sh (sudo would need a password or a shell of root's per command).
-    if (!sudo && process.env.LAB_SHELL !== '0') {
+    if (!sudo && (opts.shell ?? shellWanted())) {
       const sh = await this.idleShell();
       if (sh) return this.inShell(sh, (opts.prelude ?? '') + command, command, timeoutMs, opts.onStdout);
     }

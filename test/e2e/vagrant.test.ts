@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSshConfig } from '../../src/vagrant/sshconfig.js';
-import { ROOT } from './harness.js';
+import { ROOT, stopKeeper } from './harness.js';
 import { domains, inNs, must, networks, pidsInNs, startLibvirtBed, stopLibvirtBed, type LibvirtBed } from './libvirt-bed.js';
 
 const LAB = 'lvs-nat';
@@ -47,6 +47,8 @@ describe('lab with Vagrant (vagrant-libvirt, qemu driver)', () => {
     const destroy = await vagrant(['destroy', '-f'], 600_000).catch((e: Error) => ({ code: 1, out: e.message }));
     const leftDomains = await domains().catch(() => ['(virsh failed)']);
     const leftNets = (await networks().catch(() => [])).filter((n) => n.name !== 'default').map((n) => n.name);
+    // lab's connection keeper ran inside the namespace too: it is ours, stopped by PID before the namespace's check.
+    await stopKeeper();
     const forced = await stopLibvirtBed(bed);
     bed = undefined;
     rmSync(labHome, { recursive: true, force: true });

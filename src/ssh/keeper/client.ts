@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunError } from '../../errors.js';
 import type { HostTarget } from '../../inventory/types.js';
-import { SshConnection, type ConnectOptions, type ExecOptions, type ExecResult, type Remote } from '../connection.js';
+import { shellWanted, SshConnection, type ConnectOptions, type ExecOptions, type ExecResult, type Remote } from '../connection.js';
 import { line, lineReader, persistSeconds, PROTOCOL, safeKeeperDir, socketPath, type ClientMessage, type KeeperMessage } from './common.js';
 
 const DAEMON = join(dirname(fileURLToPath(import.meta.url)), 'daemon.js');
@@ -115,7 +115,7 @@ class KeptConnection implements Remote {
         reject(new RunError(`no answer from lab's connection keeper within ${Math.round(timeoutMs / 1000) + 10} s`, this.name));
       }, timeoutMs + 10_000);
       this.pending.set(id, { out: '', opts, resolve, reject, timer });
-      const m: ClientMessage = { op: 'exec', id, command, timeoutMs, root: opts.root, prelude: opts.prelude };
+      const m: ClientMessage = { op: 'exec', id, command, timeoutMs, root: opts.root, prelude: opts.prelude, shell: opts.shell ?? shellWanted() };
       this.sock.write(line(m));
     });
   }

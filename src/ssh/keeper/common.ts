@@ -68,7 +68,7 @@ export function keepKey(target: HostTarget, agentSocket: string | undefined): st
 
 export type ClientMessage =
   | { op: 'open'; protocol: number; target: HostTarget; agentSocket?: string; acceptNew?: boolean; readyTimeoutMs?: number; persistMs: number }
-  | { op: 'exec'; id: number; command: string; timeoutMs?: number; root?: boolean; prelude?: string };
+  | { op: 'exec'; id: number; command: string; timeoutMs?: number; root?: boolean; prelude?: string; shell: boolean };
 
 export type KeeperMessage =
   | { op: 'opened'; how: 'new' | 'kept' }

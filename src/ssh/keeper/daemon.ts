@@ -89,7 +89,7 @@ function serve(sock: Socket): void {
 
   const exec = async (m: Extract<ClientMessage, { op: 'exec' }>) => {
     if (!bound) return send({ op: 'fail', id: m.id, message: 'no connection is open' });
-    const run = (conn: SshConnection) => conn.exec(m.command, { timeoutMs: m.timeoutMs, root: m.root, prelude: m.prelude, onStdout: (data) => send({ op: 'out', id: m.id, data }) });
+    const run = (conn: SshConnection) => conn.exec(m.command, { timeoutMs: m.timeoutMs, root: m.root, prelude: m.prelude, shell: m.shell, onStdout: (data) => send({ op: 'out', id: m.id, data }) });
     try {
       let res;
       try {
