@@ -69,6 +69,9 @@ async function plain() {
   const rs = await Promise.all(runs.map(([h, f, a]) => execa('ssh', [...sshArgs(inv[h]), `sh -s -- ${a.join(' ')}`], { input: script(f), reject: false })));
   // The director also needs ip_vs's conntrack under firewalld's nftables backend; the course predates it.
   await execa('ssh', [...sshArgs(inv.proxy), 'sysctl -qw net.ipv4.vs.conntrack=1'], { reject: false });
+  rs.forEach((r, i) => {
+    if (r.exitCode !== 0) process.stderr.write(`plain: ${runs[i][0]}'s script exited ${r.exitCode}:\n${(r.stdout + r.stderr).split('\n').slice(-15).join('\n')}\n`);
+  });
   return rs.every((r) => r.exitCode === 0);
 }
 
