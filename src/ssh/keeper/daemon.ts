@@ -65,7 +65,7 @@ async function connection(key: string, m: Extract<ClientMessage, { op: 'open' }>
   }
   if (!k) kept.set(key, (k = { users: 0, persistMs: m.persistMs }));
   const entry = k;
-  entry.pending = SshConnection.open(m.target, { acceptNew: m.acceptNew, readyTimeoutMs: m.readyTimeoutMs, agentSocket: m.agentSocket });
+  entry.pending = SshConnection.open(m.target, { acceptNew: m.acceptNew, readyTimeoutMs: m.readyTimeoutMs, agentSocket: m.agentSocket ?? '' }); // '' = no agent: never the keeper's own
   try {
     const conn = await entry.pending;
     entry.conn = conn;
