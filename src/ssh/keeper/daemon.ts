@@ -99,6 +99,9 @@ function serve(sock: Socket): void {
         if (!(e instanceof ChannelError) || bound.how !== 'kept') throw e;
         const again = await connection(bound.key, bound.open, true);
         bound = { ...bound, ...again };
+        // The dead connection's entry may have gone with it: this client uses the new one.
+        const k = kept.get(bound.key);
+        if (k && k.users < 1) k.users = 1;
         res = await run(bound.conn);
       }
       send({ op: 'exit', id: m.id, code: res.code, stderr: res.stderr });
@@ -113,7 +116,8 @@ function serve(sock: Socket): void {
       const key = keepKey(m.target, m.agentSocket);
       try {
         const got = await connection(key, m);
-        const k = kept.get(key)!;
+        const k = kept.get(key);
+        if (!k || k.conn !== got.conn) return send({ op: 'error', message: 'the connection closed as soon as it opened' });
         k.users++;
         k.persistMs = m.persistMs;
         clearTimeout(k.idle);
@@ -125,7 +129,16 @@ function serve(sock: Socket): void {
     } else if (m.op === 'exec') void exec(m);
   };
 
-  sock.on('data', lineReader<ClientMessage>((m) => void onMessage(m)));
+  sock.on(
+    'data',
+    lineReader<ClientMessage>((m) =>
+      onMessage(m).catch((e: unknown) => {
+        // Never let one client's surprise end the keeper that other runs are using.
+        if (m.op === 'exec') send({ op: 'fail', id: m.id, message: reason(e) });
+        else send({ op: 'error', message: reason(e) });
+      }),
+    ),
+  );
   sock.on('error', () => {
     /* the client went away; 'close' follows */
   });
