@@ -73,9 +73,6 @@ class KeptConnection implements Remote {
   ) {
     sock.on('data', lineReader<KeeperMessage>((m) => this.onMessage(m)));
     sock.on('close', () => this.failAll('lost the connection to lab\'s connection keeper; run again (LAB_PERSIST=0 connects directly)'));
-    sock.on('error', () => {
-      /* 'close' follows */
-    });
   }
 
   get name(): string {
@@ -140,6 +137,9 @@ export async function openKept(target: HostTarget, opts: ConnectOptions = {}): P
   }
   const sock = await reach(dir);
   if (!sock) return undefined;
+  sock.on('error', () => {
+    /* a keeper that goes away: 'close' follows, and answers for it */
+  });
   // The keeper runs elsewhere: give it absolute paths and this run's agent.
   const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const sent: HostTarget = { ...target, identityFile: abs(target.identityFile), knownHosts: abs(target.knownHosts) };
