@@ -52,6 +52,11 @@ export function parseNmDetail(text: string): Record<string, string> {
  * paths, whose number the `nmpaths` section gives) or from the `nmlist` section (UUID:DEVICE:NAME, the two-call
  * fallback). Sorted active first, then by name and UUID, so that either way reads the same.
  */
+/** Whether NetworkManager's profiles were read, by either way (see parseNmConnections). */
+export function hasNmSection(sections: Map<string, string>): boolean {
+  return sections.has('nmlist') || sections.has('nmpaths');
+}
+
 export function parseNmConnections(sections: Map<string, string>): NmConnection[] {
   const active = new Map<string, string>();
   for (const line of (sections.get('nmlist') ?? '').split('\n')) {
@@ -262,7 +267,7 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
     ssh: parseSsh(s.get('ssh')),
     links: parseLinks(s.get('addr') ?? ipBatch[0]),
     routes: parseRoutes(s.get('route') ?? ipBatch[1]),
-    nm: s.has('nmlist') || s.has('nmpaths'),
+    nm: hasNmSection(s),
     connections: parseNmConnections(s),
     packages: parsePackages(s.get('pkg'), query.packages),
     services: parseServices(s.get('svc')),

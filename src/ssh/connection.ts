@@ -55,6 +55,11 @@ export interface Remote {
 /** The command never started: no channel could be opened (e.g. the connection had died). Safe to retry. */
 export class ChannelError extends RunError {}
 
+/** Keys come from the agent when asked for, or when neither a key file nor a password is given. */
+function usesAgent(target: HostTarget): boolean {
+  return !!target.agent || (!target.identityFile && !target.password);
+}
+
 export function knownHostsFile(target: HostTarget): string {
   return target.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
 }
@@ -147,7 +152,7 @@ export class SshConnection implements Remote {
       }
     }
     if (target.password) config.password = target.password;
-    if (target.agent || (!target.identityFile && !target.password)) config.agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
+    if (usesAgent(target)) config.agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
@@ -260,7 +265,7 @@ export class SshConnection implements Remote {
 
   /** The agent socket this target would use, if any: part of what makes a kept connection the same. */
   static agentFor(target: HostTarget): string | undefined {
-    return target.agent || (!target.identityFile && !target.password) ? process.env.SSH_AUTH_SOCK : undefined;
+    return usesAgent(target) ? process.env.SSH_AUTH_SOCK : undefined;
   }
 }
 

@@ -4,13 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client } from 'ssh2';
+import type { ExecResult } from './connection.js';
 import { quote } from './quote.js';
-
-export interface ShellResult {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
 
 /** The shell ended before the command did: it may have run, so it must not be retried. */
 export class ShellGone extends Error {}
@@ -23,7 +18,7 @@ interface Running {
   outDone: boolean;
   errDone: boolean;
   onStdout?: (chunk: string) => void;
-  resolve: (r: ShellResult) => void;
+  resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
 }
 
@@ -59,10 +54,10 @@ export class RemoteShell {
   }
 
   /** `exec sh` in a new session: the login shell replaces itself, so one process stays per connection. */
-  static open(client: Client, prelude = ''): Promise<RemoteShell> {
+  static open(client: Client): Promise<RemoteShell> {
     return new Promise((resolve, reject) => {
       try {
-        client.exec(`${prelude}exec /bin/sh`, (err, stream) => (err ? reject(err) : resolve(new RemoteShell(stream))));
+        client.exec('exec /bin/sh', (err, stream) => (err ? reject(err) : resolve(new RemoteShell(stream))));
       } catch (e) {
         reject(e as Error);
       }
@@ -82,7 +77,7 @@ export class RemoteShell {
    * Run `command` with `sh -c`, its stdin /dev/null, as a session of its own would. Resolves with its output and exit
    * status; rejects with ShellGone when the shell ends first.
    */
-  run(command: string, onStdout?: (chunk: string) => void): Promise<ShellResult> {
+  run(command: string, onStdout?: (chunk: string) => void): Promise<ExecResult> {
     if (!this.idle) return Promise.reject(new ShellGone('the remote shell is busy or gone'));
     const end = `@@lab-end-${this.nonce}-${++this.count}`;
     return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // One round trip per host: the fact command and the probe in a single exec; NetworkManager's profiles only for hosts that fail.
 import { RunError } from '../errors.js';
 import { FACT_PRELUDE, factScript, nmLines } from '../facts/script.js';
-import { parseFacts, parseNmConnections, splitSections } from '../facts/parse.js';
+import { hasNmSection, parseFacts, parseNmConnections, splitSections } from '../facts/parse.js';
 import type { FactQuery, Facts } from '../facts/types.js';
 import type { Remote } from '../ssh/connection.js';
 import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './probe.js';
@@ -25,7 +25,7 @@ export function nmScript(): string {
 
 export function withConnections(facts: Facts, nmOut: string): Facts {
   const sections = splitSections(nmOut);
-  if (!sections.has('nmlist') && !sections.has('nmpaths')) return facts;
+  if (!hasNmSection(sections)) return facts;
   return { ...facts, nm: true, connections: parseNmConnections(sections) };
 }
 
