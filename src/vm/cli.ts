@@ -21,6 +21,7 @@ interface BootFlags {
   mirror?: string;
   accel: AccelChoice;
   memory?: number;
+  aslr?: boolean;
   timeout: number;
   json?: boolean;
 }
@@ -43,12 +44,13 @@ function withBootOptions(cmd: Command): Command {
     .option('--mirror <url>', 'Debian mirror for the image build (default: $LAB_DEBIAN_MIRROR, else the host\'s apt sources)')
     .addOption(new Option('--accel <how>', 'tcg (software), kvm, or auto (probe KVM)').choices(['tcg', 'kvm', 'auto']).default('auto'))
     .option('--memory <MiB>', 'memory of every VM (default: the spec\'s host memory, else 512)', intIn(128, 65536, '--memory'))
+    .option('--aslr', 'keep address-space randomization in the guests under tcg too (off there by default: it makes every process start ~3× slower under emulation)')
     .option('--timeout <seconds>', 'how long each VM may take to answer SSH', intIn(10, 3600, '--timeout'), 300)
     .option('--json', 'print the result as JSON');
 }
 
 function bootOptions(f: BootFlags) {
-  return { instance: f.instance, mirror: f.mirror, accel: f.accel, memory: f.memory, sshTimeoutSec: f.timeout };
+  return { instance: f.instance, mirror: f.mirror, accel: f.accel, memory: f.memory, aslr: f.aslr, sshTimeoutSec: f.timeout };
 }
 
 function printUp(r: UpResult, json: boolean | undefined): void {

@@ -19,6 +19,8 @@ export interface PlanInput {
   sshPort: number;
   /** Overrides the spec's memory for every host. */
   memory?: number;
+  /** Keep address-space randomization; default: only under kvm (see VmPlan.aslr). */
+  aslr?: boolean;
 }
 
 /** The lab NICs of a host, in the order of its interfaces in the spec. */
@@ -59,5 +61,6 @@ export function planVm(input: PlanInput): VmPlan {
     nics: labNics(lab, instance, host),
     fwCfg: keyBlobs(instance, host),
     machineId: machineIdFor(instance, host),
+    aslr: input.aslr ?? input.accel === 'kvm',
   };
 }

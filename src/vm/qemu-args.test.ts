@@ -51,3 +51,15 @@ describe('qemu argv containment', () => {
     expect(containmentProblems(['-nic', 'user'])).toHaveLength(1);
   });
 });
+
+describe('guest address maps', () => {
+  const append = (argv: string[]) => argv[argv.indexOf('-append') + 1]!.split(' ');
+  it('are fixed (norandmaps) under tcg, random under kvm, and random under tcg when asked', async () => {
+    const { lab } = await loadLab('lvs-nat');
+    const argv = (accel: 'tcg' | 'kvm', aslr?: boolean) => buildQemuArgs(planVm({ lab, instance: 'lvs-nat', host: 'web1', image, accel, sshPort: 40000, aslr }));
+    expect(append(argv('tcg'))).toContain('norandmaps');
+    expect(append(argv('kvm'))).not.toContain('norandmaps');
+    expect(append(argv('tcg', true))).not.toContain('norandmaps');
+    expect(append(argv('kvm', false))).toContain('norandmaps');
+  });
+});

@@ -27,16 +27,23 @@ export interface VmPlan {
   /** fw_cfg blobs: name (under opt/) → host file. */
   fwCfg: Record<string, string>;
   machineId: string;
+  /**
+   * Keep the guest kernel's address-space randomization. Off (`norandmaps`) by default under tcg: qemu finds a
+   * translated block by its virtual address, so with randomized library addresses every process start translated
+   * its code afresh; with fixed ones processes reuse the translations (measured: a host's fact command 3–5 s → 1.2 s).
+   */
+  aslr: boolean;
 }
 
-/** Kernel command line: quiet boot, hostname and machine id from the host side. */
-export function kernelCmdline(plan: Pick<VmPlan, 'name' | 'machineId'>): string {
+/** Kernel command line: quiet boot, hostname and machine id from the host side, fixed address maps unless `aslr`. */
+export function kernelCmdline(plan: Pick<VmPlan, 'name' | 'machineId' | 'aslr'>): string {
   return [
     'root=/dev/vda rw console=ttyS0 quiet loglevel=3 mitigations=off',
     'systemd.show_status=false rd.udev.log_level=3 fsck.mode=skip',
     // Measured ~6% less CPU to boot under emulation: no crypto self-tests, timer check, watchdogs or audit.
     'cryptomgr.notests no_timer_check nowatchdog audit=0',
     `systemd.hostname=${plan.name} systemd.machine_id=${plan.machineId}`,
+    ...(plan.aslr ? [] : ['norandmaps']),
   ].join(' ');
 }
 

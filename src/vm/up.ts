@@ -29,6 +29,8 @@ export interface UpOptions extends InstanceOptions {
   accel?: AccelChoice;
   /** MiB for every VM started now, instead of the spec's `memory` or 512. */
   memory?: number;
+  /** Keep the guests' address-space randomization under tcg too (default: only under kvm). */
+  aslr?: boolean;
   /** Bound for each VM to answer SSH, in seconds (default 300). */
   sshTimeoutSec?: number;
   /** Progress lines; default stderr. */
@@ -114,7 +116,7 @@ async function startStopped(
     const disk = vmFiles(ctx.instance, host).disk;
     if (!existsSync(disk)) await createOverlay(image.base, disk);
     const preferred = await pickPort(avoid, state?.hosts[host]?.sshPort);
-    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: preferred, memory: opts.memory });
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: preferred, memory: opts.memory, aslr: opts.aslr });
     const { port, pid } = await startVm(plan, avoid);
     avoid.add(port);
     ports[host] = port;

@@ -59,6 +59,11 @@ describe('lab vm on lvs-nat', () => {
     }
   });
 
+  it('under tcg the guests map libraries at fixed addresses (norandmaps), so qemu reuses its translations', async () => {
+    const { accel } = JSON.parse(readFileSync(join(instanceDir(INSTANCE), 'state.json'), 'utf8')) as { accel: string };
+    for (const host of HOSTS) expect((await sshOk(inv, host, 'cat /proc/sys/kernel/randomize_va_space')).trim()).toBe(accel === 'tcg' ? '0' : '2');
+  });
+
   it('refuses a host whose key is not the recorded one (checked, not trusted on first use)', async () => {
     const web1 = inv.hosts.web1!;
     const wrong = join(instanceDir(INSTANCE), 'wrong_known_hosts');
