@@ -80,6 +80,7 @@ export function parseNmConnections(sections: Map<string, string>): NmConnection[
       addresses: (f['ipv4.addresses'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       gateway: f['ipv4.gateway'] ?? '',
       neverDefault: f['ipv4.never-default'] === 'yes',
+      autoconnect: f['connection.autoconnect'] !== 'no',
       device: f['GENERAL.DEVICES'] ?? active.get(uuid) ?? '',
     });
   }

@@ -9,6 +9,7 @@ const NM_FIELDS = [
   'connection.uuid',
   'connection.type',
   'connection.interface-name',
+  'connection.autoconnect',
   '802-3-ethernet.mac-address',
   'ipv4.method',
   'ipv4.addresses',

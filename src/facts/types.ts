@@ -25,6 +25,8 @@ export interface NmConnection {
   addresses: string[];
   gateway: string;
   neverDefault: boolean;
+  /** Whether NM brings it up by itself (at boot, when its device appears); NM's default is yes. */
+  autoconnect: boolean;
   /** Device it is active on, '' when inactive. */
   device: string;
 }

@@ -70,11 +70,57 @@ function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
   ];
 }
 
-/** Active connections that would put a default route beside the lab gateway. */
-function thieves(ctx: HostContext, lab: Wanted[]): NmConnection[] {
+/** A non-lab link with addresses on lab networks the spec does not put this host on: `held` says which, per network. */
+interface Stray {
+  link: Link;
+  held: string;
+}
+
+/**
+ * Links outside the lab's of a host routed through a lab gateway that hold addresses on a lab network the spec does not
+ * put it on: it would answer clients there directly, bypassing the gateway (the course note: "如果有4网段IP地址，需要临时关闭",
+ * take a 4-network address down).
+ */
+function strays(ctx: HostContext, lab: Wanted[]): Stray[] {
+  if (!ctx.host.gateway) return [];
+  const labLinks = new Set(lab.map((w) => w.link.name));
+  const foreign = Object.entries(ctx.lab.networks).filter(([n]) => !(n in ctx.host.interfaces));
+  return ctx.facts.links
+    .filter((l) => !labLinks.has(l.name))
+    .flatMap((link) => {
+      const held = foreign.flatMap(([network, cidr]) => {
+        const ips = link.addrs.filter((a) => inCidr(a.ip, cidr)).map((a) => a.ip);
+        return ips.length > 0 ? [`${ips.join(', ')} on the lab's ${network} network`] : [];
+      });
+      return held.length > 0 ? [{ link, held: held.join(' and ') }] : [];
+    });
+}
+
+/** Take a profile down, now and at boot (autoconnect off, when it is on). */
+export function stayDownCommands(ref: string, autoconnect: boolean): string[] {
+  return [...(autoconnect ? [sh`nmcli connection modify ${ref} connection.autoconnect no`] : []), sh`nmcli connection down ${ref}`];
+}
+
+/** Take the profile that holds stray addresses down, now and at boot. */
+function planStray(ctx: HostContext, s: Stray, ssh: Link | undefined): Change {
+  const why = `it holds ${s.held}, so replies to clients there would bypass the gateway ${ctx.host.gateway}`;
+  if (ssh && ssh.name === s.link.name)
+    throw new RunError(`${s.link.name} carries this SSH session (from ${ctx.facts.ssh?.clientIp}) and ${why}; lab will not take it down. Reach the host through another interface, or take it down on its console`, ctx.hostName);
+  const c = ctx.facts.connections.find((x) => x.device === s.link.name);
+  if (!c) throw new RunError(`${s.link.name} is not managed by NetworkManager and ${why}. Remove those addresses where they are configured (ip addr del lasts until the next boot)`, ctx.hostName);
+  const ref = connRef(ctx, c);
+  return {
+    title: `${ref} on ${s.link.name}: down, and not at boot (${why})`,
+    commands: stayDownCommands(ref, c.autoconnect),
+    record: { [`conn.${c.uuid}.down`]: c.autoconnect ? 'yes' : 'no' },
+  };
+}
+
+/** Active connections that would put a default route beside the lab gateway; `skip` are taken down anyway. */
+function thieves(ctx: HostContext, lab: Wanted[], skip: Set<string>): NmConnection[] {
   if (!ctx.host.gateway) return [];
   const ours = new Set(lab.map((w) => w.conn?.uuid));
-  return ctx.facts.connections.filter((c) => c.device !== '' && !ours.has(c.uuid) && !c.neverDefault && (c.method === 'auto' || c.gateway !== ''));
+  return ctx.facts.connections.filter((c) => c.device !== '' && !skip.has(c.device) && !ours.has(c.uuid) && !c.neverDefault && (c.method === 'auto' || c.gateway !== ''));
 }
 
 function planNeverDefault(ctx: HostContext, c: NmConnection, ssh: Link | undefined): Change {
@@ -101,13 +147,16 @@ export const connectionModule: Module<ConnectionTask> = {
     if (!ctx.facts.nm) throw new RunError('NetworkManager is not running; the connection module configures addresses with nmcli. Start it: systemctl enable --now NetworkManager', ctx.hostName);
     const ssh = sshLink(ctx);
     const lab = wanted(ctx);
-    return [...lab.flatMap((w) => planLab(ctx, w, ssh)), ...thieves(ctx, lab).map((c) => planNeverDefault(ctx, c, ssh))];
+    const stray = strays(ctx, lab);
+    const downs = stray.map((s) => planStray(ctx, s, ssh));
+    const skip = new Set(stray.map((s) => s.link.name));
+    return [...lab.flatMap((w) => planLab(ctx, w, ssh)), ...downs, ...thieves(ctx, lab, skip).map((c) => planNeverDefault(ctx, c, ssh))];
   },
   down(_task, ctx) {
     if (!ctx.facts.nm) return [];
     const changes: Change[] = [];
     for (const [key, value] of ctx.facts.state) {
-      const m = /^conn\.(.+)\.(ipv4|never-default)$/.exec(key);
+      const m = /^conn\.(.+)\.(ipv4|never-default|down)$/.exec(key);
       const created = /^conn\.created\.(.+)$/.exec(key);
       if (created) {
         if (ctx.facts.connections.some((c) => c.name === created[1])) changes.push({ title: `delete ${created[1]}`, commands: [sh`nmcli connection delete ${created[1]!}`] });
@@ -117,7 +166,14 @@ export const connectionModule: Module<ConnectionTask> = {
       const c = ctx.facts.connections.find((x) => x.uuid === m[1]);
       if (!c) continue;
       const reapply = c.device ? [sh`nmcli device reapply ${c.device}`] : [];
-      if (m[2] === 'never-default' && c.neverDefault) {
+      if (m[2] === 'down') {
+        const autoconnect = value === 'yes';
+        if (c.device !== '' && c.autoconnect === autoconnect) continue;
+        changes.push({
+          title: `${c.name}: up again${autoconnect ? ', and at boot' : ''}`,
+          commands: [...(c.autoconnect !== autoconnect ? [sh`nmcli connection modify ${c.uuid} connection.autoconnect ${value}`] : []), ...(c.device ? [] : [sh`nmcli connection up ${c.uuid}`])],
+        });
+      } else if (m[2] === 'never-default' && c.neverDefault) {
         changes.push({ title: `${c.name}: may hold the default route again`, commands: [sh`nmcli connection modify ${c.uuid} ipv4.never-default no`, ...reapply] });
       } else if (m[2] === 'ipv4') {
         const [method = 'auto', addrs = '', gw = ''] = value.split(' ');

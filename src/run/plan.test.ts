@@ -95,6 +95,58 @@ describe('plan on Rocky 9 (recorded outputs)', () => {
   });
 });
 
+describe('a real server that also holds an address on the client network (the course: "如果有4网段IP地址，需要临时关闭")', () => {
+  // The recorded host's eth1 holds 192.168.4.5 on the public network; as web1 its lab network is private, on eth2.
+  const web1 = (facts: ReturnType<typeof rhelFacts>): HostTarget => {
+    facts.links.push({ name: 'eth2', mac: '52:54:00:00:00:02', up: true, addrs: [] });
+    return target('web1', 'eth2');
+  };
+  const eth1 = (facts: ReturnType<typeof rhelFacts>) => facts.connections.find((c) => c.device === 'eth1')!;
+
+  it('takes that profile down, now and at boot, and gives it no never-default', () => {
+    const facts = rhelFacts('rocky9');
+    const plans = planHost('up', lab, playbook, 'web1', web1(facts), facts);
+    const conn = plans.find((p) => p.label === 'connection')!;
+    const down = conn.changes.find((c) => c.commands.includes('nmcli connection down eth1'))!;
+    expect(down.title).toBe('eth1 on eth1: down, and not at boot (it holds 192.168.4.5, 192.168.4.15 on the lab\'s public network, so replies to clients there would bypass the gateway 192.168.2.5)');
+    expect(down.commands).toEqual(['nmcli connection modify eth1 connection.autoconnect no', 'nmcli connection down eth1']);
+    expect(down.record).toEqual({ [`conn.${eth1(facts).uuid}.down`]: 'yes' });
+    expect(commands(plans).filter((c) => c.includes('never-default'))).toEqual(['nmcli connection modify eth0 ipv4.never-default yes']);
+  });
+
+  it('only downs a profile that does not autoconnect', () => {
+    const facts = rhelFacts('rocky9');
+    eth1(facts).autoconnect = false;
+    const conn = planHost('up', lab, playbook, 'web1', web1(facts), facts).find((p) => p.label === 'connection')!;
+    expect(conn.changes.find((c) => c.commands.includes('nmcli connection down eth1'))!.commands).toEqual(['nmcli connection down eth1']);
+  });
+
+  it('refuses when that interface carries the SSH session', () => {
+    const facts = rhelFacts('rocky9', { ssh: '192.168.4.10 50022 192.168.4.5 22' });
+    expect(() => planHost('up', lab, playbook, 'web1', web1(facts), facts)).toThrow(/eth1 carries this SSH session \(from 192.168.4.10\) and it holds 192.168.4.5, 192.168.4.15 on the lab's public network/);
+  });
+
+  it('leaves the director, which is on both networks, alone', () => {
+    const facts = rhelFacts('rocky9');
+    facts.links.push({ name: 'eth2', mac: '52:54:00:00:00:02', up: true, addrs: [] });
+    const t: HostTarget = { ...target('proxy', 'eth1'), interfaces: { public: { device: 'eth1' }, private: { device: 'eth2' } } };
+    expect(commands(planHost('up', lab, playbook, 'proxy', t, facts)).some((c) => c.includes('connection down'))).toBe(false);
+  });
+
+  it('down brings it back as it was found: up, and autoconnect on again', () => {
+    const facts = rhelFacts('rocky9');
+    const c = eth1(facts);
+    c.device = '';
+    c.autoconnect = false;
+    facts.state.set(`conn.${c.uuid}.down`, 'yes');
+    const conn = planHost('down', lab, playbook, 'web1', web1(facts), facts).find((p) => p.label === 'connection')!;
+    expect(conn.changes.flatMap((x) => x.commands)).toEqual([`nmcli connection modify ${c.uuid} connection.autoconnect yes`, `nmcli connection up ${c.uuid}`]);
+    c.device = 'eth1';
+    c.autoconnect = true;
+    expect(planHost('down', lab, playbook, 'web1', web1(facts), facts).find((p) => p.label === 'connection')!.changes).toEqual([]);
+  });
+});
+
 describe('plan on CentOS 7 (recorded outputs, iproute2 without -j)', () => {
   it('uses yum and finds interfaces from the text output of ip addr', () => {
     const facts = rhelFacts('centos7');

@@ -1,6 +1,7 @@
 // Fix commands with this host's real names: its nmcli connection for a device, its unit and package names.
 import type { Link, NmConnection } from '../facts/types.js';
 import { writeCommand } from '../modules/file.js';
+import { stayDownCommands } from '../modules/connection.js';
 import { connRef, profileFor } from '../modules/interfaces.js';
 import type { HostContext } from '../modules/types.js';
 import { quote, sh } from '../ssh/quote.js';
@@ -35,10 +36,10 @@ export function neverDefaultFix(ctx: HostContext, dev: string, gateway: string |
   return [gateway ? sh`ip route del default via ${gateway} dev ${dev}` : sh`ip route del default dev ${dev}`];
 }
 
-/** Take an address off the host: its connection down, or the address deleted. */
+/** Take an address off the host: its connection down (and not up again at boot), or the address deleted. */
 export function dropAddressFix(ctx: HostContext, link: Link, ip: string): string[] {
-  const nm = nmFor(ctx, link);
-  if (nm) return [sh`nmcli connection down ${nm.ref}`];
+  const active = ctx.facts.nm ? ctx.facts.connections.find((c) => c.device === link.name) : undefined;
+  if (active) return [stayDownCommands(connRef(ctx, active), active.autoconnect).join(' && ')];
   const a = link.addrs.find((x) => x.ip === ip);
   return [sh`ip addr del ${`${ip}/${a?.prefix ?? 32}`} dev ${link.name}`];
 }

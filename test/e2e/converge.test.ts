@@ -11,6 +11,14 @@ import { bootLab, isKeeper, keeperPid, runCli, sshOk, stopKeeper, stopLab } from
 const INSTANCE = 'e2e-up';
 const LAB = ['lvs-nat', '--instance', INSTANCE];
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
+const FOUR_NET = { conn: 'classroom-4net', dev: 'net4' };
+
+/** Whether web2's 4-network profile is active, and whether it comes up at boot. */
+async function fourNet(inv: Inventory): Promise<{ active: boolean; autoconnect: string }> {
+  const out = await sshOk(inv, 'web2', `nmcli -g GENERAL.STATE,connection.autoconnect connection show ${FOUR_NET.conn}`);
+  const lines = out.trim().split('\n');
+  return { active: lines.includes('activated'), autoconnect: lines[lines.length - 1]! };
+}
 
 interface RecapJson {
   ok: boolean;
@@ -39,6 +47,9 @@ describe('lab up / plan / down on lvs-nat', () => {
 
   beforeAll(async () => {
     inv = await bootLab('lvs-nat', INSTANCE);
+    // As on classroom VMs, web2 also holds an address on the client's network (192.168.4.0/24), here on a dummy link:
+    // its replies to the client would leave through that link, not via the director (the course: "如果有4网段IP地址，需要临时关闭").
+    await sshOk(inv, 'web2', `nmcli connection add type dummy ifname ${FOUR_NET.dev} con-name ${FOUR_NET.conn} ipv4.method manual ipv4.addresses 192.168.4.200/24 && nmcli connection up ${FOUR_NET.conn}`);
   });
   afterAll(async () => {
     await stopLab(INSTANCE);
@@ -51,6 +62,8 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(r.stdout).toContain('ipvsadm -a -t 192.168.4.5:80 -r 192.168.2.100:80 -w 1 -m');
     expect(r.stdout).toMatch(/nmcli connection modify '[^']+' ipv4\.method manual ipv4\.addresses 192\.168\.2\.100\/24 ipv4\.gateway 192\.168\.2\.5/);
     expect(r.stdout).toContain('apt-get install -y -q apache2');
+    expect(r.stdout).toContain(`nmcli connection modify ${FOUR_NET.conn} connection.autoconnect no`);
+    expect(r.stdout).toContain(`nmcli connection down ${FOUR_NET.conn}`);
     // Nothing ran: the director still has no ipvsadm.
     expect(await sshOk(inv, 'proxy', 'command -v ipvsadm || echo none')).toContain('none');
   });
@@ -61,6 +74,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     for (const h of HOSTS) expect(recap.hosts[h]!.failed, `${h}: ${recap.hosts[h]!.error}`).toBe(0);
     expect(recap.hosts.proxy!.changed).toBeGreaterThan(0);
     expectAlternating(await answers(inv));
+    expect(await fourNet(inv)).toEqual({ active: false, autoconnect: 'no' });
   });
 
   it('a second up changes nothing and runs no changing command; plan then has nothing to do', async () => {
@@ -114,6 +128,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     const up = await runCli(['vm', 'up', ...LAB, '--timeout', '600']);
     expect(up.code, up.stderr).toBe(0);
     expectAlternating(await answers(inv));
+    expect((await fourNet(inv)).active, 'the 4-network profile came back at boot').toBe(false);
     // The kept connections died with the VMs: the keeper noticed, and connects anew.
     const plan = await runCli(['plan', ...LAB], undefined, { LAB_TRACE: '1' });
     expect(plan.stdout.match(/nothing to do/g), plan.stdout).toHaveLength(4);
@@ -131,6 +146,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(web1).not.toContain('via 192.168.2.5');
     expect(web1).toContain('inactive');
     expect(web1).toContain('no-page');
+    expect(await fourNet(inv)).toEqual({ active: true, autoconnect: 'yes' });
     const twice = await json('down');
     expect(twice.code).toBe(0);
     for (const h of HOSTS) expect(twice.recap.hosts[h]!.changed, `${h} changed on the second down`).toBe(0);
