@@ -15,9 +15,10 @@ const FOUR_NET = { conn: 'classroom-4net', dev: 'net4' };
 
 /** Whether web2's 4-network profile is active, and whether it comes up at boot. */
 async function fourNet(inv: Inventory): Promise<{ active: boolean; autoconnect: string }> {
-  const out = await sshOk(inv, 'web2', `nmcli -g GENERAL.STATE,connection.autoconnect connection show ${FOUR_NET.conn}`);
-  const lines = out.trim().split('\n');
-  return { active: lines.includes('activated'), autoconnect: lines[lines.length - 1]! };
+  // `-t -f`: NAME:VALUE lines; GENERAL lines only while the profile is active.
+  const out = await sshOk(inv, 'web2', `nmcli -t -f connection.autoconnect,GENERAL.STATE connection show ${FOUR_NET.conn}`);
+  const field = (name: string) => out.split('\n').find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1);
+  return { active: field('GENERAL.STATE') === 'activated', autoconnect: field('connection.autoconnect') ?? '' };
 }
 
 interface RecapJson {
