@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { RunError } from '../errors.js';
 import type { HostTarget } from '../inventory/types.js';
 import { appendKnownKey, blobType, fingerprint, knownHostName, readKnownKeys } from './knownhosts.js';
@@ -153,7 +153,8 @@ export class SshConnection implements Remote {
     }
     if (target.password) config.password = target.password;
     if (usesAgent(target)) config.agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
-    const client = new Client();
+    // Loaded here, not at the top: a run whose connections the keeper holds never needs ssh2 (~0.1 s to load).
+    const client = new (await import('ssh2')).Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
       client.once('error', (err: Error & { level?: string }) => {
