@@ -86,6 +86,16 @@ describe('verify on recorded VM outputs', () => {
     expect(one(rs, 'client', 'balancing').why).toMatch(/no answer comes back from it.*Failed checks that explain it: web1: replies to client/);
   });
 
+  it('web2 also on the client network (a 4-network dummy link): route fails, the fix takes that profile down for good', () => {
+    const rs = judge('web2-4net');
+    expect(failed(rs)).toEqual(['client balancing', 'web2 route']);
+    const r = one(rs, 'web2', 'route');
+    expect(r.found).toBe('ip route get 192.168.4.10: 192.168.4.10 dev net4 src 192.168.4.200 uid 0');
+    expect(r.why).toMatch(/web2 holds 192\.168\.4\.200 on net4, on the client's own network, so it answers 192\.168\.4\.10 directly/);
+    expect(r.fix).toEqual(['nmcli connection modify classroom-4net connection.autoconnect no && nmcli connection down classroom-4net']);
+    expect(one(rs, 'client', 'balancing').found).toMatch(/web2 never answered/);
+  });
+
   it('asks for the NetworkManager profiles only when a failing fix needs them', () => {
     // The first round trip shadows nmcli: the route fix then falls back to ip, and is marked for a second look.
     const first = one(judge('web1-no-gateway', undefined, false), 'web1', 'route');

@@ -70,13 +70,10 @@ export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): Che
   });
 }
 
-/** Judge again the checks of some hosts, keeping the other results. */
-function rejudge(checks: CheckDef[], results: CheckResult[], hosts: string[], obs: Map<string, Observation>): CheckResult[] {
+/** Judge again the checks of some hosts, keeping the other verdicts (all of them as judged, before linkCauses). */
+function rejudge(checks: CheckDef[], judged: CheckResult[], hosts: string[], obs: Map<string, Observation>): CheckResult[] {
   const again = judgeAll(checks, obs);
-  return linkCauses(
-    checks,
-    results.map((r, i) => (hosts.includes(r.host) ? again[i]! : r)),
-  );
+  return judged.map((r, i) => (hosts.includes(r.host) ? again[i]! : r));
 }
 
 class Hosts {
@@ -157,24 +154,26 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
   };
   try {
     await look([...plan.hosts.keys()]);
-    let results = linkCauses(plan.checks, judgeAll(plan.checks, obs));
+    // Verdicts as judged; causes are linked into the symptoms' explanations only for reporting, so a verdict kept from
+    // an earlier attempt is never linked twice.
+    let judged = judgeAll(plan.checks, obs);
     let attempts = 1;
-    opts.onAttempt?.(attempts, results);
-    while (results.some((r) => r.status === 'fail') && Date.now() < deadline) {
+    opts.onAttempt?.(attempts, linkCauses(plan.checks, judged));
+    while (judged.some((r) => r.status === 'fail') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, Math.min(opts.retryDelayMs ?? 2000, Math.max(0, deadline - Date.now()))));
-      const failing = [...new Set(results.filter((r) => r.status === 'fail').map((r) => r.host))];
+      const failing = [...new Set(judged.filter((r) => r.status === 'fail').map((r) => r.host))];
       await look(failing);
-      results = rejudge(plan.checks, results, failing, obs);
+      judged = rejudge(plan.checks, judged, failing, obs);
       attempts++;
-      opts.onAttempt?.(attempts, results);
+      opts.onAttempt?.(attempts, linkCauses(plan.checks, judged));
     }
-    const failing = [...new Set(results.filter((r) => r.needsNm).map((r) => r.host))].filter((h) => obs.get(h)?.ok);
+    const failing = [...new Set(judged.filter((r) => r.needsNm).map((r) => r.host))].filter((h) => obs.get(h)?.ok);
     if (failing.length > 0) {
       await Promise.all(failing.map(async (h) => obs.set(h, await hosts.withConnections(h, obs.get(h)!))));
-      results = rejudge(plan.checks, results, failing, obs);
+      judged = rejudge(plan.checks, judged, failing, obs);
     }
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const final = results.map(({ needsNm, ...r }) => r);
+    const final = linkCauses(plan.checks, judged).map(({ needsNm, ...r }) => r);
     return { results: final, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();
