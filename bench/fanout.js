@@ -106,7 +106,7 @@ function nmStub(dir, s, h) {
   Object.values(HOSTS[name].nics).forEach((ip, i) => profiles.push({ id: `Wired connection ${i + 2}`, dev: `ens${4 + i}`, mac: mac(s, h, 1 + i), method: 'manual', addr: `${ip}/24` }));
   profiles.forEach((p, i) => (p.uuid = `5e1d${String(s).padStart(4, '0')}-${String(h).padStart(4, '0')}-4000-8000-${String(i).padStart(12, '0')}`));
   const terse = (p) =>
-    [`connection.id:${p.id}`, `connection.uuid:${p.uuid}`, 'connection.type:802-3-ethernet', `connection.interface-name:${p.dev}`, '802-3-ethernet.mac-address:', `ipv4.method:${p.method}`, `ipv4.addresses:${p.addr}`, 'ipv4.gateway:', 'ipv4.never-default:no'].join('\n');
+    [`connection.id:${p.id}`, `connection.uuid:${p.uuid}`, 'connection.type:802-3-ethernet', `connection.interface-name:${p.dev}`, 'connection.autoconnect:yes', '802-3-ethernet.mac-address:', `ipv4.method:${p.method}`, `ipv4.addresses:${p.addr}`, 'ipv4.gateway:', 'ipv4.never-default:no'].join('\n');
   const pretty = (p) =>
     [
       ['connection.id', p.id], ['connection.uuid', p.uuid], ['connection.type', '802-3-ethernet'], ['connection.interface-name', p.dev], ['connection.autoconnect', 'yes'],
