@@ -94,6 +94,13 @@ describe('lab with Vagrant (vagrant-libvirt, qemu driver)', () => {
     }
   });
 
+  it('under the qemu driver the lab/ box boots with norandmaps, as lab vm does', async () => {
+    const r = await vagrant(['ssh', 'web1', '-c', 'cat /proc/sys/kernel/randomize_va_space; cat /proc/cmdline'], 300_000);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stdout.split('\n')[0]!.trim()).toBe('0');
+    expect(r.stdout).toMatch(/\bnorandmaps\b/);
+  });
+
   it('lab up --provider vagrant converges the lab; lab verify (provider detected) proves it from the client', async () => {
     const up = await lab(['up', LAB, '--provider', 'vagrant', '--json']);
     expect(up.code, up.out.slice(-3000)).toBe(0);
