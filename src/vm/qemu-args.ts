@@ -54,7 +54,7 @@ export function kernelCmdline(plan: Pick<VmPlan, 'name' | 'machineId' | 'aslr'>)
  * itself 124 s instead of 85 s). At 512 MiB nothing was flushed through boot, converge and re-runs; a guest is then
  * ~0.6 GB resident after boot, and at most ~1.1 GB (guest RAM + a full cache) where qemu's default (1 GiB) reaches 1.7 GB.
  */
-export const TB_SIZE_MIB = 512;
+const TB_SIZE_MIB = 512;
 
 function accelArgs(accel: Accel): string[] {
   return accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', `tcg,tb-size=${TB_SIZE_MIB}`];
