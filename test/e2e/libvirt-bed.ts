@@ -1,7 +1,8 @@
 // A throwaway libvirt for the Vagrant e2e test, shut in a network namespace this test makes itself:
 // virtlogd and libvirtd run inside it (started by hand, there is no systemd), so every bridge, dnsmasq and guest
 // they make lives there, and nothing of theirs can reach beyond this machine: the namespace has only its loopback.
-// libvirt's `default` NAT network is hidden from this libvirtd's autostart, and the test asserts it never runs.
+// This libvirtd has its own, empty /etc/libvirt/qemu, so libvirt's `default` NAT network is not even defined for it,
+// and the test asserts it never runs.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -73,6 +74,19 @@ async function waitFor(what: string, ok: () => Promise<boolean>, ms: number): Pr
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Remove the empty namespaces of earlier runs of this test that were killed before their teardown: named `labv-PID`
+ * after a test process that is gone, with no process left inside. Anything else is left alone.
+ */
+async function dropDeadNamespaces(): Promise<void> {
+  const r = await sh('ip', ['netns', 'list']);
+  for (const m of r.out.matchAll(/^labv-(\d+)\b/gm)) {
+    const pid = Number(m[1]);
+    if (alive(pid) || (await pidsInNs(m[0])).length > 0) continue;
+    await sh('ip', ['netns', 'del', m[0]]);
+  }
+}
+
 /** Start virtlogd and libvirtd in a new namespace and give them a storage pool in a temp folder. Throws when it cannot. */
 export async function startLibvirtBed(): Promise<LibvirtBed> {
   if (process.getuid?.() !== 0) throw new Error('the Vagrant e2e test needs root (libvirtd, network namespaces)');
@@ -81,12 +95,13 @@ export async function startLibvirtBed(): Promise<LibvirtBed> {
   if (missing.length > 0)
     throw new Error(`the Vagrant e2e test needs ${missing.join(', ')}: run scripts/install-deps.sh vagrant vagrant-libvirt libvirt-daemon-system dnsmasq-base`);
   if (!(await must('vagrant', ['plugin', 'list'])).includes('vagrant-libvirt')) throw new Error('the vagrant-libvirt plugin is missing: apt-get install vagrant-libvirt');
+  await dropDeadNamespaces();
   const running = [...pidsNamed('libvirtd'), ...pidsNamed('virtlogd')];
   if (running.length > 0) throw new Error(`libvirtd/virtlogd not started by this test are running (pids ${running.join(', ')}); stop them first`);
 
   // Outside /root: qemu runs as libvirt-qemu and reads the box's kernel from VAGRANT_HOME.
   const base = mkdtempSync('/var/tmp/lab-vagrant-');
-  for (const d of ['', 'pool', 'vhome', 'empty']) {
+  for (const d of ['', 'pool', 'vhome']) {
     mkdirSync(join(base, d), { recursive: true });
     chmodSync(join(base, d), 0o755);
   }
@@ -115,8 +130,15 @@ export async function startLibvirtBed(): Promise<LibvirtBed> {
   };
   await must('ip', ['netns', 'add', ns]);
   await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  const autostart = '/etc/libvirt/qemu/networks/autostart';
-  let hide = existsSync(autostart) ? `mount --bind ${join(base, 'empty')} ${autostart} && ` : '';
+  // This libvirtd keeps its domain and network definitions in the bed's own folder, not in /etc/libvirt/qemu: a run
+  // that is killed before its teardown then leaves no `vagrant_client` behind to collide with the next run's
+  // (measured: a killed run's persistent domain made the next `vagrant up` fail with "Name ... is already taken").
+  // The host's definitions, libvirt's `default` NAT network among them, are thereby not seen at all.
+  const conf = join(base, 'etc-qemu');
+  mkdirSync(join(conf, 'networks', 'autostart'), { recursive: true });
+  chmodSync(conf, 0o755);
+  mkdirSync('/etc/libvirt/qemu', { recursive: true });
+  let hide = `mount --bind ${conf} /etc/libvirt/qemu && `;
   // The guests run under TCG (driver qemu). Where /dev/kvm exists but KVM does not work, libvirt finds its cached
   // qemu capabilities stale at every call ("KVM usable" differs from what the probe found) and probes qemu again,
   // tens of seconds each time under emulation. Its /dev/kvm is made unusable for the qemu user instead.
