@@ -81,6 +81,7 @@ export function parseNmConnections(sections: Map<string, string>): NmConnection[
       gateway: f['ipv4.gateway'] ?? '',
       neverDefault: f['ipv4.never-default'] === 'yes',
       autoconnect: f['connection.autoconnect'] !== 'no',
+      zone: f['connection.zone'] ?? '',
       device: f['GENERAL.DEVICES'] ?? active.get(uuid) ?? '',
     });
   }

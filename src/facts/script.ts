@@ -10,6 +10,7 @@ const NM_FIELDS = [
   'connection.type',
   'connection.interface-name',
   'connection.autoconnect',
+  'connection.zone',
   '802-3-ethernet.mac-address',
   'ipv4.method',
   'ipv4.addresses',

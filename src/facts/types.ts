@@ -27,6 +27,8 @@ export interface NmConnection {
   neverDefault: boolean;
   /** Whether NM brings it up by itself (at boot, when its device appears); NM's default is yes. */
   autoconnect: boolean;
+  /** firewalld zone NetworkManager binds its device to; '' follows firewalld's default zone. */
+  zone: string;
   /** Device it is active on, '' when inactive. */
   device: string;
 }

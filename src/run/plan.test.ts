@@ -162,3 +162,43 @@ describe('plan on CentOS 7 (recorded outputs, iproute2 without -j)', () => {
     expect(() => planHost('up', lab, playbook, 'web1', target('web1', 'eth0'), facts)).toThrow(/eth0 carries this SSH session \(from 192.168.121.1\)/);
   });
 });
+
+describe('a lab interface whose profile binds it to another firewalld zone (an installer\'s ZONE=public)', () => {
+  /** The recorded eth1 profile, with the zone line nmcli -t prints for a bound profile. */
+  const bound = (zone: string) => rhelFacts('rocky9', { 'nmconn x': `${fixture('rocky9/nmcli-con-detail.txt').replace('connection.uuid:', 'connection.type:802-3-ethernet\nconnection.uuid:')}\nconnection.zone:${zone}` });
+  const firewall = (plans: ReturnType<typeof planHost>) => plans.find((p) => p.label === 'firewall zone trusted')!;
+
+  it('moves the profile back to the default zone, which set-default-zone alone would not reach, and records the zone', () => {
+    const facts = bound('public');
+    const eth1 = facts.connections.find((c) => c.device === 'eth1')!;
+    expect(eth1.zone).toBe('public');
+    const fw = firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts));
+    expect(fw.changes.flatMap((c) => c.commands)).toEqual(['firewall-cmd --set-default-zone=trusted', "nmcli connection modify eth1 connection.zone ''"]);
+    expect(fw.changes[1]!.title).toBe('eth1 on eth1: in the default zone (its profile binds it to zone public, which the default zone does not override)');
+    expect(fw.changes[1]!.record).toEqual({ [`conn.${eth1.uuid}.zone`]: 'public' });
+  });
+
+  it('leaves alone a profile bound to the wanted zone, an unbound one, and a non-lab interface bound elsewhere', () => {
+    expect(firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), bound('trusted'))).changes.flatMap((c) => c.commands)).toEqual(['firewall-cmd --set-default-zone=trusted']);
+    expect(firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), bound(''))).changes.flatMap((c) => c.commands)).toEqual(['firewall-cmd --set-default-zone=trusted']);
+    // eth1 is not web1's lab interface here: eth2 is.
+    const facts = bound('public');
+    facts.links.push({ name: 'eth2', mac: '52:54:00:00:00:02', up: true, addrs: [] });
+    expect(firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth2'), facts)).changes.flatMap((c) => c.commands)).toEqual(['firewall-cmd --set-default-zone=trusted']);
+  });
+
+  it('does nothing where firewalld does not run', () => {
+    const facts = bound('public');
+    facts.firewallZone = undefined;
+    expect(firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts)).changes).toEqual([]);
+  });
+
+  it('down binds it to the recorded zone again, once', () => {
+    const facts = bound('');
+    const eth1 = facts.connections.find((c) => c.device === 'eth1')!;
+    facts.state.set(`conn.${eth1.uuid}.zone`, 'public');
+    expect(firewall(planHost('down', lab, playbook, 'web1', target('web1', 'eth1'), facts)).changes.flatMap((c) => c.commands)).toEqual([`nmcli connection modify ${eth1.uuid} connection.zone public`]);
+    eth1.zone = 'public';
+    expect(firewall(planHost('down', lab, playbook, 'web1', target('web1', 'eth1'), facts)).changes).toEqual([]);
+  });
+});

@@ -12,6 +12,18 @@ const INSTANCE = 'e2e-up';
 const LAB = ['lvs-nat', '--instance', INSTANCE];
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
 const FOUR_NET = { conn: 'classroom-4net', dev: 'net4' };
+/** Shell: web1's lab interface (by the inventory's MAC) in $dev, and the profile active on it in $uuid. */
+function web1Lab(inv: Inventory): string {
+  const mac = inv.hosts.web1!.interfaces!.private!.mac!.toLowerCase();
+  return `dev=$(ip -o link | grep -F ' link/ether ${mac} ' | cut -d: -f2 | tr -d ' ') && uuid=$(nmcli -t -f UUID,DEVICE connection show --active | grep ":$dev$" | cut -d: -f1) && test -n "$uuid"`;
+}
+
+/** The zone web1's lab profile binds its interface to ('' = the default zone), and the zone firewalld has it in. */
+async function web1Zone(inv: Inventory): Promise<{ profile: string; live: string }> {
+  const out = await sshOk(inv, 'web1', `${web1Lab(inv)} && nmcli -g connection.zone connection show "$uuid" && firewall-cmd --get-zone-of-interface="$dev"`);
+  const [profile = '?', live = '?'] = out.split('\n');
+  return { profile, live };
+}
 
 /** Whether web2's 4-network profile is active, and whether it comes up at boot. */
 async function fourNet(inv: Inventory): Promise<{ active: boolean; autoconnect: string }> {
@@ -51,6 +63,10 @@ describe('lab up / plan / down on lvs-nat', () => {
     // As on classroom VMs, web2 also holds an address on the client's network (192.168.4.0/24), here on a dummy link:
     // its replies to the client would leave through that link, not via the director (the course: "如果有4网段IP地址，需要临时关闭").
     await sshOk(inv, 'web2', `nmcli connection add type dummy ifname ${FOUR_NET.dev} con-name ${FOUR_NET.conn} ipv4.method manual ipv4.addresses 192.168.4.200/24 && nmcli connection up ${FOUR_NET.conn}`);
+    // As an installer's ZONE=public does, web1's lab profile binds its interface to zone public, which the course's
+    // set-default-zone does not move: HTTP from the client would be refused there.
+    await sshOk(inv, 'web1', `${web1Lab(inv)} && nmcli connection modify "$uuid" connection.zone public`);
+    expect(await web1Zone(inv)).toEqual({ profile: 'public', live: 'public' });
   });
   afterAll(async () => {
     await stopLab(INSTANCE);
@@ -65,6 +81,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(r.stdout).toContain('apt-get install -y -q apache2');
     expect(r.stdout).toContain(`nmcli connection modify ${FOUR_NET.conn} connection.autoconnect no`);
     expect(r.stdout).toContain(`nmcli connection down ${FOUR_NET.conn}`);
+    expect(r.stdout).toMatch(/in the default zone \(its profile binds it to zone public[^\n]*\n\s+nmcli connection modify .+ connection\.zone ''/);
     // Nothing ran: the director still has no ipvsadm.
     expect(await sshOk(inv, 'proxy', 'command -v ipvsadm || echo none')).toContain('none');
   });
@@ -76,6 +93,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(recap.hosts.proxy!.changed).toBeGreaterThan(0);
     expectAlternating(await answers(inv));
     expect(await fourNet(inv)).toEqual({ active: false, autoconnect: 'no' });
+    expect(await web1Zone(inv)).toEqual({ profile: '', live: 'trusted' });
   });
 
   it('a second up changes nothing and runs no changing command; plan then has nothing to do', async () => {
@@ -130,6 +148,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(up.code, up.stderr).toBe(0);
     expectAlternating(await answers(inv));
     expect((await fourNet(inv)).active, 'the 4-network profile came back at boot').toBe(false);
+    expect(await web1Zone(inv)).toEqual({ profile: '', live: 'trusted' });
     // The kept connections died with the VMs: the keeper noticed, and connects anew.
     const plan = await runCli(['plan', ...LAB], undefined, { LAB_TRACE: '1' });
     expect(plan.stdout.match(/nothing to do/g), plan.stdout).toHaveLength(4);
@@ -148,6 +167,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(web1).toContain('inactive');
     expect(web1).toContain('no-page');
     expect(await fourNet(inv)).toEqual({ active: true, autoconnect: 'yes' });
+    expect(await web1Zone(inv)).toEqual({ profile: 'public', live: 'public' });
     const twice = await json('down');
     expect(twice.code).toBe(0);
     for (const h of HOSTS) expect(twice.recap.hosts[h]!.changed, `${h} changed on the second down`).toBe(0);
