@@ -10,6 +10,7 @@ import { loadLab } from '../dist/spec/load.js';
 import { FACT_PRELUDE } from '../dist/facts/script.js';
 import { combinedScript, nmScript } from '../dist/verify/observe.js';
 import { planVerify } from '../dist/verify/plan.js';
+import { sshArgs } from '../dist/vm/ssh.js';
 
 const [labArg, invFile, outDir, ...only] = process.argv.slice(2);
 if (!labArg || !invFile || !outDir) {
@@ -21,13 +22,11 @@ const plan = planVerify(loaded.lab, await loadPlaybook(loaded));
 const inventory = await readInventory(invFile);
 mkdirSync(outDir, { recursive: true });
 
-/** Run a script as the host's login shell would get it from lab: stdin, over the system ssh, checked host key. */
+/** Run a script as the host's login shell would get it from lab: on stdin, over the system ssh, host key checked. */
 function run(host, script) {
   const h = inventory.hosts[host];
-  const args = ['-p', String(h.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
-  if (h.identityFile) args.push('-i', h.identityFile);
-  if (h.knownHosts) args.push('-o', `UserKnownHostsFile=${h.knownHosts}`);
-  return execFileSync('ssh', [...args, `${h.user}@${h.address}`, 'sh -s'], { input: script, maxBuffer: 64 << 20 });
+  if (!h.identityFile || !h.knownHosts) throw new Error(`${host}: the inventory gives no identity_file or known_hosts (record from a \`lab vm\` inventory)`);
+  return execFileSync('ssh', [...sshArgs(h), 'sh -s'], { input: script, maxBuffer: 64 << 20 });
 }
 
 for (const [host, need] of plan.hosts) {

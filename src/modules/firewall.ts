@@ -40,10 +40,11 @@ export const firewallModule: Module<FirewallTask> = {
         ? []
         : [{ title: `default zone ${task.defaultZone} (was ${cur})`, commands: [`firewall-cmd --set-default-zone=${quote(task.defaultZone)}`], record: { 'firewall.zone': cur } }];
     for (const { link, conn } of boundElsewhere(ctx, task.defaultZone)) {
+      const ref = connRef(ctx, conn);
       // NetworkManager hands a changed zone of an active profile to firewalld at once: no reapply, no link flap.
       changes.push({
-        title: `${connRef(ctx, conn)} on ${link.name}: in the default zone (its profile binds it to zone ${conn.zone}, which the default zone does not override)`,
-        commands: [sh`nmcli connection modify ${connRef(ctx, conn)} connection.zone ''`],
+        title: `${ref} on ${link.name}: in the default zone (its profile binds it to zone ${conn.zone}, which the default zone does not override)`,
+        commands: [sh`nmcli connection modify ${ref} connection.zone ''`],
         record: { [`conn.${conn.uuid}.zone`]: conn.zone },
       });
     }
