@@ -6,9 +6,9 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classroomCommand, type ClassroomCliOptions, type ClassroomKind } from '../../src/commands/classroom.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { bootLab, sshOk, stopLab } from './harness.js';
+import { bootLab, e2eInstance, sshOk, stopLab } from './harness.js';
 
-const STUDENTS = { alice: 'e2e-alice', bob: 'e2e-bob' } as const;
+const STUDENTS = { alice: e2eInstance('e2e-alice'), bob: e2eInstance('e2e-bob') } as const;
 const SECRET = `pw-${process.pid}-${Date.now()}-never-shown`;
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-classroom-'));

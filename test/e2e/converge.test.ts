@@ -6,9 +6,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import { instanceDir } from '../../src/vm/index.js';
-import { bootLab, isKeeper, keeperPid, runCli, sshOk, stopKeeper, stopLab } from './harness.js';
+import { bootLab, e2eInstance, isKeeper, keeperPid, runCli, sshOk, stopKeeper, stopLab } from './harness.js';
 
-const INSTANCE = 'e2e-up';
+const INSTANCE = e2eInstance('e2e-up');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
 const FOUR_NET = { conn: 'classroom-4net', dev: 'net4' };

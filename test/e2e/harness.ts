@@ -6,6 +6,14 @@ import { execa } from 'execa';
 import type { Inventory } from '../../src/inventory/types.js';
 import { instanceDir, readInventoryFile, sshArgs, vmDown, type SshResult } from '../../src/vm/index.js';
 
+/**
+ * An e2e instance name, prefixed with $LAB_E2E_PREFIX: lab segments are derived from the instance name, so two
+ * checkouts running the same test file at once must use different prefixes or their VMs would share segments.
+ */
+export function e2eInstance(name: string): string {
+  return `${process.env.LAB_E2E_PREFIX ?? ''}${name}`;
+}
+
 /** The repository root: tests run the built CLI from here. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

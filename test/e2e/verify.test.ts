@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { VerifyJson } from '../../src/report/verify.js';
-import { bootLab, runCli, sshOk, stopLab, type CliResult } from './harness.js';
+import { bootLab, e2eInstance, runCli, sshOk, stopLab, type CliResult } from './harness.js';
 
 const LAB = 'lvs-nat';
-const INSTANCE = 'e2e-verify';
+const INSTANCE = e2eInstance('e2e-verify');
 
 interface Counts {
   tests: number;

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import { instanceDir, readInventoryFile, sshArgs } from '../../src/vm/index.js';
-import { qemuPidsOf, runCli, sshExec, sshOk, stopLab } from './harness.js';
+import { e2eInstance, qemuPidsOf, runCli, sshExec, sshOk, stopLab } from './harness.js';
 import { execa } from 'execa';
 
-const INSTANCE = 'e2e-vm';
+const INSTANCE = e2eInstance('e2e-vm');
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
 // Other suites may run VMs on the same 2 cores meanwhile: allow each VM 10 min to answer SSH.
 const BOOT = ['--timeout', '600'];
