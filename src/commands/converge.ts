@@ -1,4 +1,5 @@
 // `lab plan`, `lab up`, `lab down`: load and validate everything first, then converge and report.
+import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { formatPlan, formatRecap, eventLine, recapJson } from '../report/converge.js';
@@ -23,9 +24,9 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   // Everything the user wrote is checked before any host is contacted.
   const loaded = await loadLab(labArg);
   const playbook = await loadPlaybook(loaded);
+  const hosts = pickHosts(loaded.lab, o.hosts);
   const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
-  const hosts = o.hosts?.split(',').map((h) => h.trim());
   const progress = kind !== 'plan' && !o.json;
   const view = progress && useColor(process.stderr) ? new LiveView(hosts ?? Object.keys(loaded.lab.hosts)) : undefined;
   const results: HostResult[] = await converge(loaded.lab, playbook, inventory, {

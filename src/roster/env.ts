@@ -1,6 +1,7 @@
 // ${VAR} references in a roster: expand them from the environment, remember every value as a secret, point at unset ones.
 import { isScalar, visit, type Scalar } from 'yaml';
 import { where, type SourceDoc } from '../spec/yaml.js';
+import { MIN_SECRET } from './redact.js';
 
 const REF = /\$\$|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -35,6 +36,10 @@ export function expandEnv(src: SourceDoc, text: string, env: NodeJS.ProcessEnv):
         const v = env[name];
         if (v === undefined) {
           problems.push(`${where(src, offsetOf(src, text, node, whole))}: \${${name}} is not set in the environment`);
+          return whole;
+        }
+        if (v !== '' && v.length < MIN_SECRET) {
+          problems.push(`${where(src, offsetOf(src, text, node, whole))}: \${${name}} is shorter than ${MIN_SECRET} characters: it could not be masked in output without mangling other text; use a longer secret`);
           return whole;
         }
         if (v !== '') secrets.add(v);

@@ -79,9 +79,9 @@ describe('roster loader', () => {
   it('checks each student against the lab: missing and unknown hosts, another lab', () => {
     const missing = ROSTER.replace('      web2:   { address: 10.0.2.200 }\n', '');
     const bobHosts = lineOf(missing, '  bob:') + 2;
-    expect(problems(missing)).toEqual([`class/roster.yaml:${bobHosts}:5: students.bob.hosts: missing web2 (lab lvs-nat has client, proxy, web1, web2)`]);
+    expect(problems(missing)).toEqual([`class/roster.yaml:${bobHosts}:5: students.bob.hosts: missing web2 (lab lvs-nat has client, proxy, web1, web2); add how to reach it`]);
     const extra = ROSTER.replace('      client: { address: 10.0.2.10 }', '      client: { address: 10.0.2.10 }\n      db: { address: 10.0.2.11 }');
-    expect(problems(extra)).toEqual([`class/roster.yaml:${lineOf(extra, 'db:')}:7: students.bob.hosts.db: lab lvs-nat has no host "db" (hosts: client, proxy, web1, web2)`]);
+    expect(problems(extra)).toEqual([`class/roster.yaml:${lineOf(extra, 'db:')}:7: students.bob.hosts.db: lab lvs-nat has no host "db" (hosts: client, proxy, web1, web2); remove it, or use a file written for lab lvs-nat`]);
     expect(problems(ROSTER.replace('lab: lvs-nat', 'lab: lvs-dr'))).toEqual(['class/roster.yaml:1:6: lab: this roster is for lab "lvs-dr", not "lvs-nat"']);
   });
 

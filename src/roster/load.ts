@@ -7,8 +7,9 @@ import { SpecError, UsageError } from '../errors.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { Lab } from '../spec/schema.js';
 import { issueLines, locate, parseYaml, type SourceDoc } from '../spec/yaml.js';
+import { hostsAgainstLab, targetFileProblems, type Locate } from '../inventory/check.js';
 import { expandEnv } from './env.js';
-import { Redactor } from './redact.js';
+import { MIN_SECRET, Redactor } from './redact.js';
 import { allowedKeysAt, rosterSchema, type RosterFile, type RosterHost, type RosterStudent } from './schema.js';
 
 export interface Student {
@@ -26,6 +27,8 @@ export interface Roster {
 export interface RosterOptions {
   /** Where ${VAR} comes from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Also check that key and known_hosts files are usable (loadRoster does; parsing text alone does not look at files). */
+  checkFiles?: boolean;
 }
 
 function pathFrom(base: string, p: string | undefined): string | undefined {
@@ -57,16 +60,39 @@ function withAllowedKeys(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[
   return issues.map((i) => (i.code === 'unrecognized_keys' ? ({ ...i, allowed: allowedKeysAt(i.path) } as z.core.$ZodIssue) : i));
 }
 
-/** Every student must say how to reach exactly the lab's hosts. */
+/** Every student must say how to reach exactly the lab's hosts, on the hosts' own networks. */
 function checkAgainstLab(src: SourceDoc, roster: RosterFile, lab: Lab): string[] {
   const problems: string[] = [];
   if (roster.lab !== undefined && roster.lab !== lab.name) problems.push(`${locate(src, ['lab'])}: lab: this roster is for lab "${roster.lab}", not "${lab.name}"`);
-  const wanted = Object.keys(lab.hosts);
-  for (const [name, student] of Object.entries(roster.students)) {
-    for (const host of Object.keys(student.hosts))
-      if (!lab.hosts[host]) problems.push(`${locate(src, ['students', name, 'hosts', host], true)}: students.${name}.hosts.${host}: lab ${lab.name} has no host "${host}" (hosts: ${wanted.join(', ')})`);
-    const missing = wanted.filter((h) => !student.hosts[h]);
-    if (missing.length > 0) problems.push(`${locate(src, ['students', name, 'hosts'], true)}: students.${name}.hosts: missing ${missing.join(', ')} (lab ${lab.name} has ${wanted.join(', ')})`);
+  const at: Locate = (path, atKey) => locate(src, path, atKey);
+  for (const [name, student] of Object.entries(roster.students)) problems.push(...hostsAgainstLab(lab, student.hosts, at, ['students', name]));
+  return problems;
+}
+
+/** Passwords too short to mask, and key or known_hosts files that cannot be used, at the key that set them. */
+function accessProblems(src: SourceDoc, roster: RosterFile, students: Student[], checkFiles: boolean): string[] {
+  const problems: string[] = [];
+  const places = (student: string, host: string, key: string): string[][] => [
+    ['students', student, 'hosts', host, key],
+    ['students', student, key],
+    ['defaults', key],
+  ];
+  const setAt = (student: string, host: string, key: 'password' | 'identity_file' | 'known_hosts') => {
+    const s = roster.students[student]!;
+    const path = s.hosts[host]?.[key] !== undefined ? places(student, host, key)[0]! : s[key] !== undefined ? places(student, host, key)[1]! : places(student, host, key)[2]!;
+    return `${locate(src, path)}: ${path.join('.')}`;
+  };
+  const seen = new Set<string>();
+  for (const st of students) {
+    for (const t of Object.values(st.inventory.hosts)) {
+      const once = (line: string) => {
+        if (!seen.has(line)) problems.push(line);
+        seen.add(line);
+      };
+      if (t.password !== undefined && t.password.length > 0 && t.password.length < MIN_SECRET && !t.password.includes('${'))
+        once(`${setAt(st.name, t.name, 'password')}: shorter than ${MIN_SECRET} characters: it could not be masked in output without mangling other text; use a longer password`);
+      if (checkFiles) for (const p of targetFileProblems(t)) once(`${setAt(st.name, t.name, p.field)}: ${p.message}`);
+    }
   }
   return problems;
 }
@@ -89,6 +115,8 @@ export function parseRoster(file: string, text: string, lab: Lab, opts: RosterOp
         hosts: Object.fromEntries(Object.entries(s.hosts).map(([h, host]) => [h, target(base, h, parsed.data.defaults, s, host)])),
       },
     }));
+    const access = accessProblems(src, parsed.data, students, opts.checkFiles ?? false);
+    if (access.length > 0) throw new SpecError(access);
     const passwords = students.flatMap((st) => Object.values(st.inventory.hosts).flatMap((t) => (t.password ? [t.password] : [])));
     return { file, students, redactor: new Redactor([...env.secrets, ...passwords]) };
   } catch (e) {
@@ -103,7 +131,7 @@ export async function loadRoster(file: string, lab: Lab, opts: RosterOptions = {
   } catch (e) {
     throw new UsageError(`${file}: cannot read the roster: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  return parseRoster(file, text, lab, opts);
+  return parseRoster(file, text, lab, { checkFiles: true, ...opts });
 }
 
 /** --students a,b: keep those, in the roster's order; an unknown name is a usage error. */

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readInventory } from '../inventory/file.js';
+import { readInventoryFile } from '../inventory/file.js';
 import type { Inventory } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const loaded = await loadLab('lvs-nat');
   lab = loaded.lab;
   playbook = await loadPlaybook(loaded);
-  inventory = await readInventory(`${FIX}inventory.yaml`);
+  inventory = readInventoryFile(`${FIX}inventory.yaml`);
 });
 
 /** Judge a recorded state; hosts not recorded in it are taken from the good lab. */
