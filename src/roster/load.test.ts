@@ -97,6 +97,21 @@ describe('roster loader', () => {
     expect(message).not.toContain('s3cret-Pa55');
   });
 
+  it('refuses a secret too short to mask, at the reference or the key that gave it, without showing it', () => {
+    const short = (text: string, e: NodeJS.ProcessEnv) => {
+      try {
+        parseRoster('class/roster.yaml', text, lab, { env: e });
+      } catch (err) {
+        expect(err).toBeInstanceOf(SpecError);
+        return (err as SpecError).problems;
+      }
+      return [];
+    };
+    expect(short(ROSTER, { LAB_PASSWORD: '1' })).toEqual([`class/roster.yaml:${lineOf(ROSTER, 'password: ${LAB_PASSWORD}')}:13: \${LAB_PASSWORD} is shorter than 4 characters: it could not be masked in output without mangling other text; use a longer secret`]);
+    const literal = ROSTER.replace('password: "$${literal}"', 'password: "abc"');
+    expect(short(literal, env)).toEqual([`class/roster.yaml:${lineOf(literal, 'password: "abc"')}:60: students.alice.hosts.web2.password: shorter than 4 characters: it could not be masked in output without mangling other text; use a longer password`]);
+  });
+
   it('--students picks some, in roster order, and names unknown ones', () => {
     const r = parseRoster('class/roster.yaml', ROSTER, lab, { env });
     expect(pickStudents(r, 'bob,alice').map((s) => s.name)).toEqual(['alice', 'bob']);
