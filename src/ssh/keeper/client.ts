@@ -27,16 +27,35 @@ function dial(path: string): Promise<Socket> {
   });
 }
 
-let starting: Promise<void> | undefined;
+/** The start under way, shared by the hosts that found no keeper at the same time; cleared once it is over. */
+let starting: Promise<boolean> | undefined;
 
-/** Start the keeper once per run, detached, so that it outlives this process. */
-function startKeeper(dir: string): Promise<void> {
+/**
+ * Start the keeper, detached so that it outlives this process, and wait until it answers (at most 5 s). A keeper that
+ * exits later (it does once nothing is kept, e.g. after every connection failed) is started again by the next call:
+ * `--wait` retries must not wait on a keeper that is gone.
+ */
+function startKeeper(dir: string): Promise<boolean> {
   starting ??= (async () => {
     rmSync(socketPath(dir), { force: true }); // a keeper that died left its socket
     const child = spawn(process.execPath, [DAEMON, dir], { detached: true, stdio: 'ignore' });
     child.unref();
     trace(`started pid ${child.pid}`);
-  })();
+    const until = Date.now() + 5_000;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+      try {
+        (await dial(socketPath(dir))).destroy();
+        return true;
+      } catch {
+        /* not listening yet */
+      }
+    }
+    trace('did not answer within 5 s');
+    return false;
+  })().finally(() => {
+    starting = undefined;
+  });
   return starting;
 }
 
@@ -46,20 +65,14 @@ async function reach(dir: string): Promise<Socket | undefined> {
   try {
     return await dial(path);
   } catch {
-    /* none yet */
+    /* none yet, or it has exited */
   }
-  await startKeeper(dir);
-  const until = Date.now() + 5_000;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 20));
-    try {
-      return await dial(path);
-    } catch {
-      /* not listening yet */
-    }
+  if (!(await startKeeper(dir))) return undefined;
+  try {
+    return await dial(path);
+  } catch {
+    return undefined;
   }
-  trace('did not answer within 5 s');
-  return undefined;
 }
 
 class KeptConnection implements Remote {

@@ -25,6 +25,12 @@ if (!dir) {
 const kept = new Map<string, Kept>();
 let clients = 0;
 let exitTimer: NodeJS.Timeout | undefined;
+/**
+ * How long the keeper stays with nothing kept and nobody connected: the last client's persist time, at most 10 s. A
+ * run whose connections all failed (`lab verify --wait` on hosts still booting) then finds it again on its next
+ * attempt instead of starting a new one each time.
+ */
+let lingerMs = 1_000;
 
 /** Ends the keeper when nothing is kept and nobody is connected, after `ms`. */
 function exitWhenIdle(ms: number): void {
@@ -50,7 +56,7 @@ function forget(key: string, conn: SshConnection): void {
   if (k?.conn !== conn) return;
   clearTimeout(k.idle);
   kept.delete(key);
-  exitWhenIdle(1_000);
+  exitWhenIdle(lingerMs);
 }
 
 /** A live connection for `key`: the kept one if its transport is up and known_hosts still has its key, else a new one. */
@@ -114,6 +120,7 @@ function serve(sock: Socket): void {
     if (m.op === 'open') {
       if (m.protocol !== PROTOCOL) return send({ op: 'error', message: `keeper protocol ${PROTOCOL}, client ${m.protocol}` });
       const key = keepKey(m.target, m.agentSocket);
+      lingerMs = Math.min(m.persistMs, 10_000);
       try {
         const got = await connection(key, m);
         const k = kept.get(key);
@@ -155,7 +162,7 @@ function serve(sock: Socket): void {
         }, k.persistMs);
       }
     }
-    exitWhenIdle(1_000);
+    exitWhenIdle(lingerMs);
   });
 }
 
