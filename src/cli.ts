@@ -48,6 +48,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     ['down', 'undo what up did, restoring what it found'],
   ] as const) {
     const cmd = targetOptions(program.command(name).description(what).argument('<lab>', 'lab name (labs/NAME.yaml) or spec path'));
+    if (name !== 'plan') cmd.option('--lock-wait <duration>', 'how long to wait when another run holds a host\'s lock (default 30s)');
     rosterOptions(cmd)
       .option('--report <kind:file>', 'with --roster: write junit:FILE or json:FILE (repeatable)', collect)
       .action((lab: string, o: Opts) =>

@@ -2,12 +2,14 @@
 import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
-import { formatPlan, formatRecap, eventLine, recapJson } from '../report/converge.js';
+import { eventLine, formatInterrupted, formatPlan, formatRecap, recapJson } from '../report/converge.js';
 import { LiveView } from '../report/live.js';
 import { styler, useColor } from '../report/style.js';
 import { converge } from '../run/converge.js';
 import type { HostResult } from '../run/types.js';
 import { loadLab } from '../spec/load.js';
+import { parseDuration } from '../verify/duration.js';
+import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
 
 export interface ConvergeCliOptions {
   /** --provider vm|vagrant: where the hosts are (detected when not given). */
@@ -17,6 +19,8 @@ export interface ConvergeCliOptions {
   json?: boolean;
   acceptNew?: boolean;
   hosts?: string;
+  /** --lock-wait: how long to wait for another run's lock on a host (a duration). */
+  lockWait?: string;
 }
 
 export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: string, o: ConvergeCliOptions): Promise<number> {
@@ -25,15 +29,19 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   const loaded = await loadLab(labArg);
   const playbook = await loadPlaybook(loaded);
   const hosts = pickHosts(loaded.lab, o.hosts);
+  const lockWaitSec = o.lockWait === undefined ? undefined : parseDuration(o.lockWait, '--lock-wait') / 1000;
   const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
   const progress = kind !== 'plan' && !o.json;
   const view = progress && useColor(process.stderr) ? new LiveView(hosts ?? Object.keys(loaded.lab.hosts)) : undefined;
+  const interrupt = onInterrupt();
   const results: HostResult[] = await converge(loaded.lab, playbook, inventory, {
     mode: kind === 'down' ? 'down' : 'up',
     dryRun: kind === 'plan',
     acceptNew: o.acceptNew,
     hosts,
+    lockWaitSec,
+    signal: interrupt.signal,
     onEvent: view
       ? view.onEvent
       : progress
@@ -44,6 +52,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
       : undefined,
   });
   view?.stop();
+  interrupt.done();
   const failed = results.some((r) => r.error || r.tasks.some((t) => t.status === 'failed'));
   if (o.json) process.stdout.write(`${JSON.stringify(recapJson(kind, results, Date.now() - started), null, 2)}\n`);
   else if (kind === 'plan') process.stdout.write(formatPlan(results, s));
@@ -51,6 +60,10 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   if (kind === 'plan' && !o.json) {
     const bad = results.filter((r) => r.error);
     if (bad.length > 0) process.stderr.write(`${bad.length} host(s) could not be planned\n`);
+  }
+  if (interrupt.signal.aborted) {
+    if (!o.json) process.stderr.write(formatInterrupted(results, styler(useColor(process.stderr)), ['lab', kind, labArg, ...process.argv.slice(4).filter((a) => a !== '--json')].join(' ')));
+    return INTERRUPTED_EXIT;
   }
   return failed ? 1 : 0;
 }

@@ -30,6 +30,7 @@ export function formatPlan(results: HostResult[], s: Style): string {
 
 /** One plain line per event: used when not on a TTY, in CI, or under NO_COLOR. */
 export function eventLine(e: RunEvent, s: Style): string | undefined {
+  if (e.type === 'host' && e.note) return s.yellow(`${e.host}: ${e.note}`);
   if (e.type === 'host') {
     if (e.phase === 'done' && e.result) {
       const r = e.result;
@@ -42,6 +43,7 @@ export function eventLine(e: RunEvent, s: Style): string | undefined {
   const t = e.task;
   if (t.status === 'ok') return s.dim(`${e.host}: ok      ${t.label}`);
   if (t.status === 'changed') return s.yellow(`${e.host}: changed ${t.label}`) + s.dim(` (${t.changes.map((c) => c.title).join('; ')}) ${seconds(t.ms ?? 0)}`);
+  if (t.status === 'interrupted') return s.red(`${e.host}: INTERRUPTED ${t.label}: ${t.error}`);
   return s.red(`${e.host}: FAILED  ${t.label}: ${t.error}`);
 }
 
@@ -59,9 +61,30 @@ export function formatRecap(results: HostResult[], s: Style): string {
   return [s.bold(lines[0]!), ...lines.slice(1), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n');
 }
 
+/** After Ctrl-C: per host what was done, what was cut off or stopped, what never started; and what to do. */
+export function formatInterrupted(results: HostResult[], s: Style, rerun: string): string {
+  const out = [s.red('interrupted: no new command was started after the signal')];
+  for (const r of results) {
+    const done = r.tasks.filter((t) => t.status === 'ok' || t.status === 'changed').map((t) => t.label);
+    const cut = r.tasks.find((t) => t.status === 'interrupted');
+    const failed = r.tasks.filter((t) => t.status === 'failed').map((t) => t.label);
+    const notStarted = r.tasks.filter((t) => t.status === 'pending').map((t) => t.label);
+    const parts = [
+      ...(done.length > 0 ? [`done: ${done.join(', ')}`] : []),
+      ...(failed.length > 0 ? [`failed: ${failed.join(', ')}`] : []),
+      ...(cut ? [`interrupted during ${cut.label} (${cut.error})`] : r.interrupted ? [`stopped ${r.interrupted}`] : r.error ? [r.error] : []),
+      ...(notStarted.length > 0 ? [`not started: ${notStarted.join(', ')}`] : []),
+    ];
+    out.push(`  ${r.host}: ${parts.join('; ') || 'nothing to do'}`);
+  }
+  out.push(`run \`${rerun}\` again to finish: it converges each host from wherever it stopped.`);
+  return `${out.join('\n')}\n`;
+}
+
 export function recapJson(mode: string, results: HostResult[], ms: number): object {
   return {
     mode,
+    interrupted: results.some((r) => r.interrupted !== undefined) || undefined,
     ok: results.every((r) => !r.error && r.tasks.every((t) => t.status !== 'failed')),
     ms,
     hosts: Object.fromEntries(
@@ -76,6 +99,7 @@ export function recapJson(mode: string, results: HostResult[], ms: number): obje
             unreachable: rc.unreachable,
             os: r.os,
             error: r.error,
+            interrupted: r.interrupted,
             ms: r.ms,
             tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands })), error: t.error })),
           },

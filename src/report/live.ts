@@ -31,7 +31,7 @@ export class LiveView {
     const row = this.rows.get(e.host);
     if (!row) return;
     if (e.type === 'host') {
-      row.phase = e.phase;
+      row.phase = e.note ?? e.phase;
       if (e.phase === 'planned' && e.result) this.plan(row, e.result);
       if (e.phase === 'done' && e.result) this.finish(row, e.result);
     } else this.task(row, e.task);
@@ -45,8 +45,8 @@ export class LiveView {
 
   private task(row: Row, t: TaskResult): void {
     row.done += 1;
-    row.failed ||= t.status === 'failed';
-    row.current = t.status === 'failed' ? `${t.label}: ${t.error}` : t.label;
+    row.failed ||= t.status === 'failed' || t.status === 'interrupted';
+    row.current = t.status === 'failed' || t.status === 'interrupted' ? `${t.label}: ${t.error}` : t.label;
   }
 
   private finish(row: Row, r: HostResult): void {

@@ -1,7 +1,8 @@
 // Results and live events of a run over many hosts.
 import type { Change } from '../modules/types.js';
 
-export type TaskStatus = 'ok' | 'changed' | 'failed' | 'pending';
+/** pending: not run (yet); interrupted: cut off by Ctrl-C while it ran (it may still finish on the host). */
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'pending' | 'interrupted';
 
 export interface TaskResult {
   label: string;
@@ -18,6 +19,8 @@ export interface HostResult {
   error?: string;
   tasks: TaskResult[];
   ms: number;
+  /** Set when Ctrl-C (or SIGTERM) stopped this host's run: what it was doing then. */
+  interrupted?: string;
 }
 
 export interface Recap {
@@ -29,7 +32,7 @@ export interface Recap {
 }
 
 export type RunEvent =
-  | { type: 'host'; host: string; phase: 'connecting' | 'facts' | 'planned' | 'done'; result?: HostResult }
+  | { type: 'host'; host: string; phase: 'connecting' | 'locking' | 'facts' | 'planned' | 'done'; result?: HostResult; note?: string }
   | { type: 'task'; host: string; task: TaskResult };
 
 export function recapOf(r: HostResult): Recap {

@@ -42,6 +42,18 @@ export interface ConnectOptions {
   agentSocket?: string;
 }
 
+export interface HoldOptions {
+  /** The line the command prints once it holds what it was started for (e.g. a lock); until then it may print others. */
+  ready: string;
+  /** Called with stdout chunks as they arrive (lines before `ready` say why it waits). */
+  onStdout?: (chunk: string) => void;
+  /** Bound for `ready` to appear (ms); the command is ended then. Default 120 s. */
+  timeoutMs?: number;
+}
+
+/** A command that holds something on the host for as long as its stdin stays open (see Remote.hold). */
+export type Hold = { held: true; release(): Promise<void> } | { held: false; result: ExecResult };
+
 /** What every command runner offers: a direct connection, or one the keeper holds (src/ssh/keeper/). */
 export interface Remote {
   readonly name: string;
@@ -49,6 +61,12 @@ export interface Remote {
   /** 'new': connected for this run; 'kept': a connection kept from an earlier run, its host key checked again. */
   readonly how: 'new' | 'kept';
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Run `command` as root in a session of its own whose stdin stays open: it holds what it took (a lock on the host)
+   * until release(), or until the connection ends however it ends, since the command then reads end-of-file. Resolves
+   * once it prints the `ready` line, or with its result when it exits before that.
+   */
+  hold(command: string, opts: HoldOptions): Promise<Hold>;
   close(): void;
 }
 
@@ -216,9 +234,63 @@ export class SshConnection implements Remote {
     });
   }
 
-  private inSession(command: string, opts: ExecOptions, sudo: boolean, timeoutMs: number): Promise<ExecResult> {
+  /** The command line for a session of its own: through sudo when the login needs it (the password, if any, on stdin). */
+  private sessionLine(command: string, sudo: boolean, prelude = ''): { line: string; withPassword: boolean } {
     const withPassword = sudo && this.target.password !== undefined;
-    const line = (opts.prelude ?? '') + (sudo ? `sudo ${withPassword ? "-S -p ''" : '-n'} -- sh -c ${quote(command)}` : command);
+    return { line: prelude + (sudo ? `sudo ${withPassword ? "-S -p ''" : '-n'} -- sh -c ${quote(command)}` : command), withPassword };
+  }
+
+  hold(command: string, opts: HoldOptions): Promise<Hold> {
+    const { line, withPassword } = this.sessionLine(command, this.needsSudo);
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new ChannelError('cannot run a command: the connection has closed', this.name));
+      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
+        if (err) return reject(new ChannelError(`cannot run a command: ${err.message}`, this.name));
+        let stdout = '';
+        let stderr = '';
+        let held = false;
+        const out = new StringDecoder('utf8');
+        const err8 = new StringDecoder('utf8');
+        const closed = new Promise<void>((r) => stream.once('close', () => r()));
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(new RunError(`no answer within ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s: ${firstLine(command)}`, this.name));
+        }, opts.timeoutMs ?? 120_000);
+        stream.on('data', (d: Buffer) => {
+          const s = out.write(d);
+          stdout += s;
+          if (s) opts.onStdout?.(s);
+          if (held || !stdout.split('\n').slice(0, -1).includes(opts.ready)) return;
+          held = true;
+          clearTimeout(timer);
+          resolve({
+            held: true,
+            // End of stdin ends the command, and with it what it held; wait (bounded) until the session has closed.
+            release: () => {
+              stream.end();
+              return Promise.race([closed, new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
+            },
+          });
+        });
+        stream.stderr.on('data', (d: Buffer) => {
+          stderr += err8.write(d);
+        });
+        stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(timer);
+          if (!held) resolve({ held: false, result: { stdout: stdout + out.end(), stderr: stderr + err8.end(), code: code ?? (signal ? 128 : 255) } });
+        });
+        if (withPassword) stream.write(`${this.target.password}\n`);
+      };
+      try {
+        this.client.exec(line, onChannel);
+      } catch (e) {
+        reject(new ChannelError(`cannot run a command: ${(e as Error).message}`, this.name));
+      }
+    });
+  }
+
+  private inSession(command: string, opts: ExecOptions, sudo: boolean, timeoutMs: number): Promise<ExecResult> {
+    const { line, withPassword } = this.sessionLine(command, sudo, opts.prelude);
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new ChannelError('cannot run a command: the connection has closed', this.name));
       const onChannel = (err: Error | undefined, stream: ClientChannel) => {

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunError } from '../../errors.js';
 import type { HostTarget } from '../../inventory/types.js';
-import { shellWanted, SshConnection, type ConnectOptions, type ExecOptions, type ExecResult, type Remote } from '../connection.js';
+import { shellWanted, SshConnection, type ConnectOptions, type ExecOptions, type ExecResult, type Hold, type HoldOptions, type Remote } from '../connection.js';
 import { line, lineReader, persistSeconds, PROTOCOL, safeKeeperDir, socketPath, type ClientMessage, type KeeperMessage } from './common.js';
 
 const DAEMON = join(dirname(fileURLToPath(import.meta.url)), 'daemon.js');
@@ -77,7 +77,9 @@ async function reach(dir: string): Promise<Socket | undefined> {
 
 class KeptConnection implements Remote {
   private nextId = 1;
-  private readonly pending = new Map<number, { out: string; opts: ExecOptions; resolve: (r: ExecResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<number, { out: string; opts: ExecOptions; resolve: (r: ExecResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onHeld?: () => void }>();
+  /** Releases asked for, by hold id: resolved when the keeper says the hold has ended. */
+  private readonly releasing = new Map<number, () => void>();
 
   constructor(
     readonly target: HostTarget,
@@ -94,6 +96,11 @@ class KeptConnection implements Remote {
 
   private onMessage(m: KeeperMessage): void {
     if (!('id' in m)) return;
+    if (m.op === 'released') {
+      this.releasing.get(m.id)?.();
+      this.releasing.delete(m.id);
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.op === 'out') {
@@ -103,7 +110,8 @@ class KeptConnection implements Remote {
     }
     clearTimeout(p.timer);
     this.pending.delete(m.id);
-    if (m.op === 'exit') p.resolve({ stdout: p.out, stderr: m.stderr, code: m.code });
+    if (m.op === 'held') p.onHeld?.();
+    else if (m.op === 'exit') p.resolve({ stdout: p.out, stderr: m.stderr, code: m.code });
     else if (m.op === 'fail') p.reject(new RunError(m.message, this.name));
   }
 
@@ -127,6 +135,36 @@ class KeptConnection implements Remote {
       this.pending.set(id, { out: '', opts, resolve, reject, timer });
       const m: ClientMessage = { op: 'exec', id, command, timeoutMs, root: opts.root, prelude: opts.prelude, shell: opts.shell ?? shellWanted() };
       this.sock.write(line(m));
+    });
+  }
+
+  hold(command: string, opts: HoldOptions): Promise<Hold> {
+    const id = this.nextId++;
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RunError(`no answer from lab's connection keeper within ${Math.round(timeoutMs / 1000) + 10} s`, this.name));
+      }, timeoutMs + 10_000);
+      const release = () =>
+        new Promise<void>((done) => {
+          const t = setTimeout(done, 5_000);
+          this.releasing.set(id, () => {
+            clearTimeout(t);
+            done();
+          });
+          if (this.sock.destroyed) done();
+          else this.sock.write(line({ op: 'release', id }));
+        });
+      this.pending.set(id, {
+        out: '',
+        opts: { onStdout: opts.onStdout },
+        resolve: (result) => resolve({ held: false, result }),
+        reject,
+        timer,
+        onHeld: () => resolve({ held: true, release }),
+      });
+      this.sock.write(line({ op: 'hold', id, command, ready: opts.ready, timeoutMs }));
     });
   }
 

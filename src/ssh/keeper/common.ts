@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { HostTarget } from '../../inventory/types.js';
 
 /** Bumped when the messages change, so an older keeper is never asked in a language it does not speak. */
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 
 /**
  * Seconds an idle connection is kept after the last command that used it: $LAB_PERSIST, default 60 (as Ansible's
@@ -68,14 +68,18 @@ export function keepKey(target: HostTarget, agentSocket: string | undefined): st
 
 export type ClientMessage =
   | { op: 'open'; protocol: number; target: HostTarget; agentSocket?: string; acceptNew?: boolean; readyTimeoutMs?: number; persistMs: number }
-  | { op: 'exec'; id: number; command: string; timeoutMs?: number; root?: boolean; prelude?: string; shell: boolean };
+  | { op: 'exec'; id: number; command: string; timeoutMs?: number; root?: boolean; prelude?: string; shell: boolean }
+  | { op: 'hold'; id: number; command: string; ready: string; timeoutMs?: number }
+  | { op: 'release'; id: number };
 
 export type KeeperMessage =
   | { op: 'opened'; how: 'new' | 'kept' }
   | { op: 'error'; message: string }
   | { op: 'out'; id: number; data: string }
   | { op: 'exit'; id: number; code: number; stderr: string }
-  | { op: 'fail'; id: number; message: string };
+  | { op: 'fail'; id: number; message: string }
+  | { op: 'held'; id: number }
+  | { op: 'released'; id: number };
 
 /** Splits a byte stream into JSON messages, one per line; a line may arrive in pieces. A line that is not JSON is skipped. */
 export function lineReader<T>(onMessage: (m: T) => void): (chunk: Buffer | string) => void {

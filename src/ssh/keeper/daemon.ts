@@ -93,27 +93,49 @@ function serve(sock: Socket): void {
   };
   let bound: { key: string; open: Extract<ClientMessage, { op: 'open' }>; conn: SshConnection; how: 'new' | 'kept' } | undefined;
 
-  const exec = async (m: Extract<ClientMessage, { op: 'exec' }>) => {
-    if (!bound) return send({ op: 'fail', id: m.id, message: 'no connection is open' });
-    const run = (conn: SshConnection) => conn.exec(m.command, { timeoutMs: m.timeoutMs, root: m.root, prelude: m.prelude, shell: m.shell, onStdout: (data) => send({ op: 'out', id: m.id, data }) });
+  /** Run on the bound connection; a kept connection that died unnoticed (no channel opened) is replaced once. */
+  const onBound = async <T>(run: (conn: SshConnection) => Promise<T>): Promise<T> => {
+    if (!bound) throw new RunError('no connection is open');
     try {
-      let res;
-      try {
-        res = await run(bound.conn);
-      } catch (e) {
-        // A kept connection that died unnoticed: the command never started, so connect anew and run it once.
-        if (!(e instanceof ChannelError) || bound.how !== 'kept') throw e;
-        const again = await connection(bound.key, bound.open, true);
-        bound = { ...bound, ...again };
-        // The dead connection's entry may have gone with it: this client uses the new one.
-        const k = kept.get(bound.key);
-        if (k && k.users < 1) k.users = 1;
-        res = await run(bound.conn);
-      }
+      return await run(bound.conn);
+    } catch (e) {
+      if (!(e instanceof ChannelError) || bound.how !== 'kept') throw e;
+      const again = await connection(bound.key, bound.open, true);
+      bound = { ...bound, ...again };
+      // The dead connection's entry may have gone with it: this client uses the new one.
+      const k = kept.get(bound.key);
+      if (k && k.users < 1) k.users = 1;
+      return run(bound.conn);
+    }
+  };
+
+  const exec = async (m: Extract<ClientMessage, { op: 'exec' }>) => {
+    try {
+      const res = await onBound((conn) => conn.exec(m.command, { timeoutMs: m.timeoutMs, root: m.root, prelude: m.prelude, shell: m.shell, onStdout: (data) => send({ op: 'out', id: m.id, data }) }));
       send({ op: 'exit', id: m.id, code: res.code, stderr: res.stderr });
     } catch (e) {
       send({ op: 'fail', id: m.id, message: reason(e) });
     }
+  };
+
+  /** What this client holds on its hosts (locks): released on request, and all of them when the client goes away. */
+  const holds = new Map<number, () => Promise<void>>();
+  const hold = async (m: Extract<ClientMessage, { op: 'hold' }>) => {
+    try {
+      const h = await onBound((conn) => conn.hold(m.command, { ready: m.ready, timeoutMs: m.timeoutMs, onStdout: (data) => send({ op: 'out', id: m.id, data }) }));
+      if (!h.held) return send({ op: 'exit', id: m.id, code: h.result.code, stderr: h.result.stderr });
+      if (sock.destroyed) return void h.release();
+      holds.set(m.id, h.release);
+      send({ op: 'held', id: m.id });
+    } catch (e) {
+      send({ op: 'fail', id: m.id, message: reason(e) });
+    }
+  };
+  const release = async (id: number) => {
+    const r = holds.get(id);
+    holds.delete(id);
+    await r?.();
+    send({ op: 'released', id });
   };
 
   const onMessage = async (m: ClientMessage) => {
@@ -134,6 +156,8 @@ function serve(sock: Socket): void {
         send({ op: 'error', message: reason(e) });
       }
     } else if (m.op === 'exec') void exec(m);
+    else if (m.op === 'hold') void hold(m);
+    else if (m.op === 'release') void release(m.id);
   };
 
   sock.on(
@@ -141,7 +165,7 @@ function serve(sock: Socket): void {
     lineReader<ClientMessage>((m) =>
       onMessage(m).catch((e: unknown) => {
         // Never let one client's surprise end the keeper that other runs are using.
-        if (m.op === 'exec') send({ op: 'fail', id: m.id, message: reason(e) });
+        if (m.op === 'exec' || m.op === 'hold') send({ op: 'fail', id: m.id, message: reason(e) });
         else send({ op: 'error', message: reason(e) });
       }),
     ),
@@ -151,6 +175,8 @@ function serve(sock: Socket): void {
   });
   sock.on('close', () => {
     clients--;
+    for (const r of holds.values()) void r();
+    holds.clear();
     const k = bound && kept.get(bound.key);
     if (k && bound && k.conn === bound.conn) {
       k.users--;
