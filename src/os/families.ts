@@ -16,9 +16,11 @@ export interface OsFamily {
 }
 
 function aptInstall(pkgs: string[]): string {
-  const install = `DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${argv(pkgs)}`;
+  // Another apt or dpkg may be running (unattended-upgrades, or a run that Ctrl-C cut off during its install): wait for
+  // its lock, as yum and dnf do, instead of failing at once.
+  const install = `DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q ${argv(pkgs)}`;
   // Stale or missing package lists are the usual first-run failure; refresh once and retry.
-  return `${install} || { apt-get update -q && ${install}; }`;
+  return `${install} || { apt-get -o DPkg::Lock::Timeout=300 update -q && ${install}; }`;
 }
 
 const debian = (pretty: string): OsFamily => ({

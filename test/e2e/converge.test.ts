@@ -78,7 +78,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(r.stdout).toContain('ipvsadm -A -t 192.168.4.5:80 -s wrr');
     expect(r.stdout).toContain('ipvsadm -a -t 192.168.4.5:80 -r 192.168.2.100:80 -w 1 -m');
     expect(r.stdout).toMatch(/nmcli connection modify '[^']+' ipv4\.method manual ipv4\.addresses 192\.168\.2\.100\/24 ipv4\.gateway 192\.168\.2\.5/);
-    expect(r.stdout).toContain('apt-get install -y -q apache2');
+    expect(r.stdout).toContain('apt-get -o DPkg::Lock::Timeout=300 install -y -q apache2');
     expect(r.stdout).toContain(`nmcli connection modify ${FOUR_NET.conn} connection.autoconnect no`);
     expect(r.stdout).toContain(`nmcli connection down ${FOUR_NET.conn}`);
     expect(r.stdout).toMatch(/in the default zone \(its profile binds it to zone public[^\n]*\n\s+nmcli connection modify .+ connection\.zone ''/);
