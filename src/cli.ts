@@ -38,7 +38,6 @@ export function buildProgram(setCode: (code: number) => void): Command {
   const program = new Command('lab')
     .description('Build classroom networking labs for real, over SSH, and prove they work.')
     .version('0.1.0')
-    .showHelpAfterError()
     .exitOverride();
   const run = (fn: () => Promise<number> | number) => async () => setCode(await fn());
   type Opts = ConvergeCliOptions & VerifyCliOptions & ClassroomCliOptions;
@@ -76,7 +75,29 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action(() => run(() => schemaCommand())());
   program.addCommand(vmCommand());
   program.addOption(new Option('--debug', 'show stack traces').hideHelp());
+  oneLineErrors(program);
   return program;
+}
+
+/** `lab vm up`, from a command up to the program. */
+function pathOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Commander's own errors (unknown command or option, missing argument) as one `lab:` line and where help is, on every command. */
+function oneLineErrors(cmd: Command): void {
+  cmd.configureOutput({
+    outputError: (str, write) => write(`lab: ${str.replace(/^error: /, '').trim()}; see \`${pathOf(cmd)} --help\`\n`),
+  });
+  for (const sub of cmd.commands) oneLineErrors(sub);
+}
+
+/** A message of several lines: the `lab:` prefix on the first, the others indented under it. */
+export function errorLines(message: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  return [`lab: ${first}`, ...rest.map((l) => `  ${l}`)].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -90,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError || err instanceof RunError) {
-      process.stderr.write(`lab: ${err.message}\n`);
+      process.stderr.write(`${errorLines(err.message)}\n`);
       return exitCodeOf(err);
     }
     if (argv.includes('--debug')) process.stderr.write(`${(err as Error).stack}\n`);

@@ -73,4 +73,15 @@ describe('lab CLI on bad input', { timeout: 60_000 }, () => {
   it('bad flags exit 2', async () => {
     expect((await lab(['up', '--no-such-flag'], dir)).code).toBe(2);
   });
+
+  it('commander\'s own errors are one lab: line with where help is, for lab and lab vm alike', async () => {
+    const cases: [string[], string][] = [
+      [['nosuch'], "lab: unknown command 'nosuch'; see `lab --help`"],
+      [['up'], "lab: missing required argument 'lab'; see `lab up --help`"],
+      [['up', 'lvs-nat', '--bogus'], "lab: unknown option '--bogus'; see `lab up --help`"],
+      [['vm', 'up'], "lab: missing required argument 'lab'; see `lab vm up --help`"],
+      [['vm', 'nosuch'], "lab: unknown command 'nosuch'; see `lab vm --help`"],
+    ];
+    for (const [args, line] of cases) expect(await lab(args, dir), args.join(' ')).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
 });
