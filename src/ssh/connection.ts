@@ -240,95 +240,92 @@ export class SshConnection implements Remote {
     return { line: prelude + (sudo ? `sudo ${withPassword ? "-S -p ''" : '-n'} -- sh -c ${quote(command)}` : command), withPassword };
   }
 
-  hold(command: string, opts: HoldOptions): Promise<Hold> {
-    const { line, withPassword } = this.sessionLine(command, this.needsSudo);
+  /** A session channel running `line`; a ChannelError when none can be opened (the command never started: safe to retry). */
+  private channel(line: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new ChannelError('cannot run a command: the connection has closed', this.name));
-      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
-        if (err) return reject(new ChannelError(`cannot run a command: ${err.message}`, this.name));
-        let stdout = '';
-        let stderr = '';
-        let held = false;
-        const out = new StringDecoder('utf8');
-        const err8 = new StringDecoder('utf8');
-        const closed = new Promise<void>((r) => stream.once('close', () => r()));
-        const timer = setTimeout(() => {
-          stream.close();
-          reject(new RunError(`no answer within ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s: ${firstLine(command)}`, this.name));
-        }, opts.timeoutMs ?? 120_000);
-        stream.on('data', (d: Buffer) => {
-          const s = out.write(d);
-          stdout += s;
-          if (s) opts.onStdout?.(s);
-          if (held || !stdout.split('\n').slice(0, -1).includes(opts.ready)) return;
-          held = true;
-          clearTimeout(timer);
-          resolve({
-            held: true,
-            // End of stdin ends the command, and with it what it held; wait (bounded) until the session has closed.
-            release: () => {
-              stream.end();
-              return Promise.race([closed, new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
-            },
-          });
-        });
-        stream.stderr.on('data', (d: Buffer) => {
-          stderr += err8.write(d);
-        });
-        stream.on('close', (code: number | null, signal?: string) => {
-          clearTimeout(timer);
-          if (!held) resolve({ held: false, result: { stdout: stdout + out.end(), stderr: stderr + err8.end(), code: code ?? (signal ? 128 : 255) } });
-        });
-        if (withPassword) stream.write(`${this.target.password}\n`);
-      };
       try {
-        this.client.exec(line, onChannel);
+        this.client.exec(line, (err, stream) => (err ? reject(new ChannelError(`cannot run a command: ${err.message}`, this.name)) : resolve(stream)));
       } catch (e) {
+        // ssh2 throws 'Not connected' when the transport is gone.
         reject(new ChannelError(`cannot run a command: ${(e as Error).message}`, this.name));
       }
     });
   }
 
-  private inSession(command: string, opts: ExecOptions, sudo: boolean, timeoutMs: number): Promise<ExecResult> {
-    const { line, withPassword } = this.sessionLine(command, sudo, opts.prelude);
+  async hold(command: string, opts: HoldOptions): Promise<Hold> {
+    const { line, withPassword } = this.sessionLine(command, this.needsSudo);
+    const stream = await this.channel(line);
+    const timeoutMs = opts.timeoutMs ?? 120_000;
     return new Promise((resolve, reject) => {
-      if (this.closed) return reject(new ChannelError('cannot run a command: the connection has closed', this.name));
-      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
-        if (err) return reject(new ChannelError(`cannot run a command: ${err.message}`, this.name));
-        let stdout = '';
-        let stderr = '';
-        // Chunks may end inside a UTF-8 character (nmcli prints profile names such as 网卡).
-        const out = new StringDecoder('utf8');
-        const err8 = new StringDecoder('utf8');
-        const timer = setTimeout(() => {
-          stream.close();
-          reject(new RunError(`command timed out after ${Math.round(timeoutMs / 1000)} s: ${firstLine(command)}`, this.name));
-        }, timeoutMs);
-        stream.on('data', (d: Buffer) => {
-          const s = out.write(d);
-          stdout += s;
-          if (s) opts.onStdout?.(s);
+      let stdout = '';
+      let stderr = '';
+      let held = false;
+      const out = new StringDecoder('utf8');
+      const err8 = new StringDecoder('utf8');
+      const closed = new Promise<void>((r) => stream.once('close', () => r()));
+      const timer = setTimeout(() => {
+        stream.close();
+        reject(new RunError(`no answer within ${Math.round(timeoutMs / 1000)} s: ${firstLine(command)}`, this.name));
+      }, timeoutMs);
+      stream.on('data', (d: Buffer) => {
+        const s = out.write(d);
+        stdout += s;
+        if (s) opts.onStdout?.(s);
+        if (held || !stdout.split('\n').slice(0, -1).includes(opts.ready)) return;
+        held = true;
+        clearTimeout(timer);
+        resolve({
+          held: true,
+          // End of stdin ends the command, and with it what it held; wait (bounded) until the session has closed.
+          release: () => {
+            stream.end();
+            return Promise.race([closed, new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
+          },
         });
-        stream.stderr.on('data', (d: Buffer) => {
-          stderr += err8.write(d);
-        });
-        stream.on('close', (code: number | null, signal?: string) => {
-          clearTimeout(timer);
-          const rest = out.end();
-          stdout += rest;
-          if (rest) opts.onStdout?.(rest);
-          stderr += err8.end();
-          resolve({ stdout, stderr, code: code ?? (signal ? 128 : 255) });
-        });
-        if (withPassword) stream.write(`${this.target.password}\n`);
-        stream.end();
-      };
-      try {
-        this.client.exec(line, onChannel);
-      } catch (e) {
-        // ssh2 throws 'Not connected' when the transport is gone.
-        reject(new ChannelError(`cannot run a command: ${(e as Error).message}`, this.name));
-      }
+      });
+      stream.stderr.on('data', (d: Buffer) => {
+        stderr += err8.write(d);
+      });
+      stream.on('close', (code: number | null, signal?: string) => {
+        clearTimeout(timer);
+        if (!held) resolve({ held: false, result: { stdout: stdout + out.end(), stderr: stderr + err8.end(), code: code ?? (signal ? 128 : 255) } });
+      });
+      if (withPassword) stream.write(`${this.target.password}\n`);
+    });
+  }
+
+  private async inSession(command: string, opts: ExecOptions, sudo: boolean, timeoutMs: number): Promise<ExecResult> {
+    const { line, withPassword } = this.sessionLine(command, sudo, opts.prelude);
+    const stream = await this.channel(line);
+    return new Promise((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      // Chunks may end inside a UTF-8 character (nmcli prints profile names such as 网卡).
+      const out = new StringDecoder('utf8');
+      const err8 = new StringDecoder('utf8');
+      const timer = setTimeout(() => {
+        stream.close();
+        reject(new RunError(`command timed out after ${Math.round(timeoutMs / 1000)} s: ${firstLine(command)}`, this.name));
+      }, timeoutMs);
+      stream.on('data', (d: Buffer) => {
+        const s = out.write(d);
+        stdout += s;
+        if (s) opts.onStdout?.(s);
+      });
+      stream.stderr.on('data', (d: Buffer) => {
+        stderr += err8.write(d);
+      });
+      stream.on('close', (code: number | null, signal?: string) => {
+        clearTimeout(timer);
+        const rest = out.end();
+        stdout += rest;
+        if (rest) opts.onStdout?.(rest);
+        stderr += err8.end();
+        resolve({ stdout, stderr, code: code ?? (signal ? 128 : 255) });
+      });
+      if (withPassword) stream.write(`${this.target.password}\n`);
+      stream.end();
     });
   }
 

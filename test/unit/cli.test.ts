@@ -1,36 +1,22 @@
 // The CLI's contract for bad input: one line with file:line:col, exit 2, and no host contacted.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingListener, lab } from './lab-cli.js';
 
-const BIN = new URL('../../bin/lab.js', import.meta.url).pathname;
 const seed = readFileSync(new URL('../../labs/lvs-nat.yaml', import.meta.url), 'utf8');
-
-function lab(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('lab CLI on bad input', { timeout: 60_000 }, () => {
   let server: Server;
   let port = 0;
-  let connections = 0;
+  let count = () => 0;
   const dir = mkdtempSync(join(tmpdir(), 'lab-cli-'));
 
   beforeAll(async () => {
     // A listener where every host of the inventory points: it counts whether anything connects.
-    server = createServer((s) => {
-      connections += 1;
-      s.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    ({ server, port, count } = await countingListener());
     const hosts = ['client', 'proxy', 'web1', 'web2'].map((h) => `  ${h}: { address: 127.0.0.1, port: ${port}, user: root }`).join('\n');
     writeFileSync(join(dir, 'inventory.yaml'), `lab: lvs-nat\nhosts:\n${hosts}\n`);
   });
@@ -44,7 +30,7 @@ describe('lab CLI on bad input', { timeout: 60_000 }, () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^lab: bad\.yaml:\d+:14: hosts\.web1\.gateway: expected an IPv4 address\n$/);
     }
-    expect(connections).toBe(0);
+    expect(count()).toBe(0);
   });
 
   it('validate accepts the seed lab and reports its shape', async () => {

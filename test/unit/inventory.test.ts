@@ -1,20 +1,11 @@
 // Bad inventories, one row each: `lab up` exits 2 with the inventory's file:line:col in its own terms, and no host is contacted.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = new URL('../../bin/lab.js', import.meta.url).pathname;
-
-function lab(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', LAB_PERSIST: '0' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { countingListener, lab } from './lab-cli.js';
 
 interface Row {
   name: string;
@@ -29,19 +20,14 @@ interface Row {
 describe('bad inventories', { timeout: 60_000 }, () => {
   let server: Server;
   let port = 0;
-  let connections = 0;
+  let count = () => 0;
   const dir = mkdtempSync(join(tmpdir(), 'lab-inv-'));
   const key = join(dir, 'id_ed25519');
   let good = '';
 
   beforeAll(async () => {
     // Every host of every inventory points here: it counts whether anything connects.
-    server = createServer((s) => {
-      connections += 1;
-      s.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    ({ server, port, count } = await countingListener());
     // A real key, so that the good inventory really gets as far as connecting.
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
     mkdirSync(join(dir, 'a-folder'));
@@ -107,22 +93,22 @@ describe('bad inventories', { timeout: 60_000 }, () => {
   for (const row of rows) {
     it(`${row.name}: exit 2, the place and the cause, no connection`, async () => {
       writeFileSync(join(dir, 'inv.yaml'), row.edit(good));
-      const before = connections;
-      const r = await lab(row.args ?? ['up', 'lvs-nat', '--inventory', 'inv.yaml'], dir);
+      const before = count();
+      const r = await lab(row.args ?? ['up', 'lvs-nat', '--inventory', 'inv.yaml'], dir, { LAB_PERSIST: '0' });
       expect(r.code, r.stderr).toBe(2);
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines, r.stderr).toHaveLength(row.lines.length);
       lines.forEach((l, i) => expect(l).toMatch(row.lines[i]!));
       expect(r.stdout).toBe('');
-      expect(connections - before).toBe(0);
+      expect(count() - before).toBe(0);
     });
   }
 
   it('the good inventory passes validation and is contacted (so the rows above fail for their own reason)', async () => {
     writeFileSync(join(dir, 'inv.yaml'), good);
-    const before = connections;
-    const r = await lab(['plan', 'lvs-nat', '--inventory', 'inv.yaml'], dir);
+    const before = count();
+    const r = await lab(['plan', 'lvs-nat', '--inventory', 'inv.yaml'], dir, { LAB_PERSIST: '0' });
     expect(r.code).toBe(1);
-    expect(connections - before).toBe(4);
+    expect(count() - before).toBe(4);
   });
 });

@@ -51,8 +51,9 @@ describe('verify --wait with the connection keeper', { timeout: 60_000 }, () => 
     const short = await verify('1', join(dir, 'k1'));
     const starts = short.stderr.split('\n').filter((l) => /keeper: started pid/.test(l)).length;
     expect(short.stderr).not.toMatch(/did not answer within 5 s/);
-    expect(starts, short.stderr).toBe(short.attempts);
-    expect(short.attempts).toBeGreaterThanOrEqual(2);
+    // At least one attempt found the keeper gone and started it again (a loaded machine may keep it alive past one gap).
+    expect(starts, short.stderr).toBeGreaterThanOrEqual(2);
+    expect(starts).toBeLessThanOrEqual(short.attempts);
     // LAB_PERSIST=60: one keeper serves every attempt.
     const long = await verify('60', join(dir, 'k60'));
     expect(long.stderr.split('\n').filter((l) => /keeper: started pid/.test(l))).toHaveLength(1);

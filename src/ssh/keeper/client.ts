@@ -75,9 +75,19 @@ async function reach(dir: string): Promise<Socket | undefined> {
   }
 }
 
+/** A request waiting for the keeper's answer: an exec's output so far, or a hold waiting for `held`. */
+interface Pending {
+  out: string;
+  opts: ExecOptions;
+  resolve: (r: ExecResult) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  onHeld?: () => void;
+}
+
 class KeptConnection implements Remote {
   private nextId = 1;
-  private readonly pending = new Map<number, { out: string; opts: ExecOptions; resolve: (r: ExecResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onHeld?: () => void }>();
+  private readonly pending = new Map<number, Pending>();
   /** Releases asked for, by hold id: resolved when the keeper says the hold has ended. */
   private readonly releasing = new Map<number, () => void>();
 
@@ -123,49 +133,47 @@ class KeptConnection implements Remote {
     }
   }
 
+  /** Send a request and wait for its answer; the timer only guards against a keeper that stopped answering. */
+  private request(m: Extract<ClientMessage, { op: 'exec' | 'hold' }>, timeoutMs: number, entry: Omit<Pending, 'timer'>): void {
+    const timer = setTimeout(() => {
+      this.pending.delete(m.id);
+      entry.reject(new RunError(`no answer from lab's connection keeper within ${Math.round(timeoutMs / 1000) + 10} s`, this.name));
+    }, timeoutMs + 10_000);
+    this.pending.set(m.id, { ...entry, timer });
+    this.sock.write(line(m));
+  }
+
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const id = this.nextId++;
     const timeoutMs = opts.timeoutMs ?? 120_000;
-    return new Promise((resolve, reject) => {
-      // The keeper enforces the timeout; this only guards against a keeper that stopped answering.
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new RunError(`no answer from lab's connection keeper within ${Math.round(timeoutMs / 1000) + 10} s`, this.name));
-      }, timeoutMs + 10_000);
-      this.pending.set(id, { out: '', opts, resolve, reject, timer });
-      const m: ClientMessage = { op: 'exec', id, command, timeoutMs, root: opts.root, prelude: opts.prelude, shell: opts.shell ?? shellWanted() };
-      this.sock.write(line(m));
-    });
+    // The keeper enforces the timeout itself.
+    return new Promise((resolve, reject) =>
+      this.request({ op: 'exec', id, command, timeoutMs, root: opts.root, prelude: opts.prelude, shell: opts.shell ?? shellWanted() }, timeoutMs, { out: '', opts, resolve, reject }),
+    );
   }
 
   hold(command: string, opts: HoldOptions): Promise<Hold> {
     const id = this.nextId++;
     const timeoutMs = opts.timeoutMs ?? 120_000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new RunError(`no answer from lab's connection keeper within ${Math.round(timeoutMs / 1000) + 10} s`, this.name));
-      }, timeoutMs + 10_000);
-      const release = () =>
-        new Promise<void>((done) => {
-          const t = setTimeout(done, 5_000);
-          this.releasing.set(id, () => {
-            clearTimeout(t);
-            done();
-          });
-          if (this.sock.destroyed) done();
-          else this.sock.write(line({ op: 'release', id }));
+    const release = () =>
+      new Promise<void>((done) => {
+        const t = setTimeout(done, 5_000);
+        this.releasing.set(id, () => {
+          clearTimeout(t);
+          done();
         });
-      this.pending.set(id, {
+        if (this.sock.destroyed) done();
+        else this.sock.write(line({ op: 'release', id }));
+      });
+    return new Promise((resolve, reject) =>
+      this.request({ op: 'hold', id, command, ready: opts.ready, timeoutMs }, timeoutMs, {
         out: '',
         opts: { onStdout: opts.onStdout },
         resolve: (result) => resolve({ held: false, result }),
         reject,
-        timer,
         onHeld: () => resolve({ held: true, release }),
-      });
-      this.sock.write(line({ op: 'hold', id, command, ready: opts.ready, timeoutMs }));
-    });
+      }),
+    );
   }
 
   close(): void {
