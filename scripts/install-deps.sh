@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install the Debian packages `lab vm` needs (plus any given as arguments), only those missing; idempotent.
+# Install the Debian packages `lab vm` and the tests need (openssh-server: the known_hosts e2e runs a real sshd) (plus any given as arguments), only those missing; idempotent.
 #   --with-vagrant  also what the Vagrant tests need: vagrant, vagrant-libvirt, libvirt's daemons, dnsmasq
 set -eu
 
@@ -12,7 +12,7 @@ for a in "$@"; do
   esac
 done
 
-PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client e2fsprogs $VAGRANT $EXTRA)
+PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client openssh-server e2fsprogs $VAGRANT $EXTRA)
 
 missing=""
 for p in $PKGS; do
