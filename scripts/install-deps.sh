@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian packages `lab vm` and the tests need (openssh-server: the known_hosts e2e runs a real sshd) (plus any given as arguments), only those missing; idempotent.
+# Install the Debian packages `lab vm` and the tests need (plus any given as arguments), only those missing; idempotent.
+# openssh-server: test/e2e/knownhosts.test.ts runs a real /usr/sbin/sshd (no daemon is started at install: see below).
 #   --with-vagrant  also what the Vagrant tests need: vagrant, vagrant-libvirt, libvirt's daemons, dnsmasq
 set -eu
 

@@ -129,9 +129,10 @@ export class SshConnection implements Remote {
     if (!key) return false;
     const at = lookupOf(this.target, this.files);
     const files = allFiles(this.files);
-    if (verifyKey(files, at.host, at.port, key).status === 'revoked') return false;
+    const v = verifyKey(files, at.host, at.port, key);
+    if (v.status === 'revoked') return false;
     if ([...revokedFps(this.files, at)].some((fp) => !this.revokedSeen.has(fp))) return false;
-    if (this.trust.by === 'key') return verifyKey(files, at.host, at.port, key).status === 'ok';
+    if (this.trust.by === 'key') return v.status === this.trust.status && (v.status === 'ok' || !!v.bareOk);
     const ca = this.trust.caFp;
     return authoritiesFor(files, at.host, at.port).some((e) => e.marker === 'ca' && fingerprint(e.key) === ca);
   }

@@ -9,7 +9,7 @@ import { askOpenSsh, type OpenSshVerdict } from './opensshcheck.js';
 import { quote } from './quote.js';
 
 /** What a host key was trusted by: a listed key, or a certificate signed by the CA with this fingerprint. */
-export type Trust = { by: 'key' } | { by: 'ca'; caFp: string };
+export type Trust = { by: 'key'; status: 'ok' | 'changed' } | { by: 'ca'; caFp: string };
 
 export type Judgement = { ok: true; trust: Trust; recorded?: string } | { ok: false; refusal: string };
 
@@ -48,17 +48,17 @@ export async function judgeHostKey(target: HostTarget, files: KnownHostsFiles, a
   const cas = authoritiesFor(all, at.host, at.port);
   const otherRevoked = revocationsFor(all, at.host, at.port).some((e) => !e.key.equals(key));
   let openssh: OpenSshVerdict | undefined;
-  if ((cas.length > 0 && v.status !== 'ok') || (v.status === 'ok' && otherRevoked)) {
+  if ((cas.length > 0 && v.status !== 'ok') || (v.status === 'ok' && otherRevoked) || v.bareOk) {
     openssh = await (opts.ask ?? askOpenSsh)(target, files, blobType(key), opts.timeoutMs);
     if (openssh.ok && openssh.keyFp === fingerprint(key))
-      return { ok: true, trust: openssh.how === 'certificate' && openssh.caFp ? { by: 'ca', caFp: openssh.caFp } : { by: 'key' } };
+      return { ok: true, trust: openssh.how === 'certificate' && openssh.caFp ? { by: 'ca', caFp: openssh.caFp } : { by: 'key', status: v.status === 'changed' ? 'changed' : 'ok' } };
     if (openssh.ok)
       return { ok: false, refusal: `OpenSSH accepted host key ${openssh.keyFp} for ${v.name}, but lab was offered ${blobType(key)} ${fingerprint(key)}; the host changed keys between the two connections: try again` };
     if (openssh.revoked) return { ok: false, refusal: `host key REVOKED for ${v.name}: OpenSSH says: ${openssh.message}; lab never accepts or records a revoked key` };
     if (v.status === 'ok') return { ok: false, refusal: `cannot check the host's certificate against the @revoked lines for ${v.name}: OpenSSH says: ${openssh.message}` };
   }
 
-  if (v.status === 'ok') return { ok: true, trust: { by: 'key' } };
+  if (v.status === 'ok') return { ok: true, trust: { by: 'key', status: 'ok' } };
   if (v.status === 'changed') return { ok: false, refusal: changedRefusal(v, key) };
   const why = openssh ? ` (OpenSSH checked its certificate against ${cas.map(where).join(', ')}: ${openssh.message})` : '';
   const target0 = files.user[0];
@@ -67,5 +67,5 @@ export async function judgeHostKey(target: HostTarget, files: KnownHostsFiles, a
     return { ok: false, refusal: `unknown host key ${blobType(key)} ${fingerprint(key)} for ${v.name} (not in ${all.join(', ') || 'any known_hosts file'})${why}; ${fix}` };
   }
   appendKnownKey(target0, v.name, key);
-  return { ok: true, trust: { by: 'key' }, recorded: target0 };
+  return { ok: true, trust: { by: 'key', status: 'ok' }, recorded: target0 };
 }

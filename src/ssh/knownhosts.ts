@@ -32,6 +32,11 @@ export interface Verdict {
   entries: HostEntry[];
   /** The name the key is known under, as OpenSSH writes it. */
   name: string;
+  /**
+   * Changed under `[host]:port`, but listed under the bare name: OpenSSH then accepts when the server offers a host
+   * certificate (its certificate check finds no CA, which sends it to the bare name), and refuses when it does not.
+   */
+  bareOk?: boolean;
 }
 
 /** The name OpenSSH looks a host up by and writes: lowercased, `[host]:port` unless the port is 22 (misc.c put_host_port). */
@@ -159,8 +164,9 @@ export function verifyKey(files: readonly string[], host: string, port: number, 
   const name = knownHostName(host, port);
   const entries = loadHostKeys(files, name);
   const v = checkKey(entries, key);
-  if (v.status === 'new' && port !== 22) {
+  if ((v.status === 'new' || v.status === 'changed') && port !== 22) {
     const bare = checkKey(loadHostKeys(files, knownHostName(host, 22)), key);
+    if (v.status === 'changed') return { ...v, entries, name, bareOk: bare.status === 'ok' };
     if (bare.status === 'ok' || bare.status === 'revoked') return { ...bare, entries, name };
   }
   return { ...v, entries, name };

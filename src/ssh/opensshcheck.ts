@@ -67,12 +67,15 @@ export function parseOpenSsh(stderr: string): OpenSshVerdict {
   const lines = stderr.split('\n').map((l) => l.replace(/\r$/, ''));
   const cert = lines.map((l) => l.match(/^debug1: Server host certificate: \S+ (SHA256:[A-Za-z0-9+/]+),.* CA \S+ (SHA256:[A-Za-z0-9+/]+)/)).find(Boolean);
   const plain = lines.map((l) => l.match(/^debug1: Server host key: \S+ (SHA256:[A-Za-z0-9+/]+)/)).find(Boolean);
-  const known = lines.map((l) => l.match(/^debug1: Host '.*' is known and matches the \S+ host (certificate|key)\./)).find(Boolean);
+  // "is known and matches" is printed before the certificate's names and dates are checked: the verdict is whether
+  // ssh went on to the new keys; the last match line says by what.
+  const known = lines.map((l) => l.match(/^debug1: Host '.*' is known and matches the \S+ host (certificate|key)\./)).filter(Boolean).pop();
+  const passed = lines.some((l) => l.startsWith('debug1: SSH2_MSG_NEWKEYS sent')) && !lines.some((l) => l.startsWith('Host key verification failed'));
   const said = lines.filter((l) => l.trim() && !l.startsWith('debug') && !l.startsWith('@') && !l.startsWith('Pseudo-terminal') && !/^(OpenSSH_|Permission denied|Host key verification failed|This could mean|impersonate this host)/.test(l));
   const revoked = lines.some((l) => /marked as revoked|was revoked and you have requested|revoked by file/.test(l));
   const keyFp = cert?.[1] ?? plain?.[1];
-  if (known) return { ok: true, how: known[1] === 'certificate' ? 'certificate' : 'key', keyFp, caFp: known[1] === 'certificate' ? cert?.[2] : undefined, revoked: false, message: '' };
-  const message = said.join('; ') || lines.find((l) => l.startsWith('Host key verification failed')) || 'ssh gave no reason';
+  if (passed && known) return { ok: true, how: known[1] === 'certificate' ? 'certificate' : 'key', keyFp, caFp: known[1] === 'certificate' ? cert?.[2] : undefined, revoked: false, message: '' };
+  const message = (revoked ? said.find((l) => /revoked/.test(l)) : undefined) || said.join('; ') || lines.find((l) => l.startsWith('Host key verification failed')) || 'ssh gave no reason';
   return { ok: false, keyFp, revoked, message };
 }
 
