@@ -46,3 +46,11 @@ trap '[ -z "$guard" ] || rm -f "$guard"' EXIT
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+# openssh-server enables sshd at boot (on port 22, all addresses); the tests need only the binary and start their own
+# on 127.0.0.1, so a server installed here stays off at boot.
+case " $missing " in
+  *" openssh-server "*)
+    if command -v systemctl >/dev/null 2>&1 && systemctl disable ssh.service >/dev/null 2>&1; then
+      echo "install-deps: openssh-server installed for the tests; its sshd does not start at boot (systemctl enable ssh to change that)"
+    fi ;;
+esac

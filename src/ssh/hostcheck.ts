@@ -66,6 +66,6 @@ export async function judgeHostKey(target: HostTarget, files: KnownHostsFiles, a
     const fix = !opts.acceptNew ? 'check it and re-run with --accept-new to record it' : !target0 ? 'the ssh config names no UserKnownHostsFile to record it in' : 'a name with wildcards is never recorded';
     return { ok: false, refusal: `unknown host key ${blobType(key)} ${fingerprint(key)} for ${v.name} (not in ${all.join(', ') || 'any known_hosts file'})${why}; ${fix}` };
   }
-  appendKnownKey(target0, v.name, key);
+  appendKnownKey(target0, v.name, key, !!files.hash);
   return { ok: true, trust: { by: 'key', status: 'ok' }, recorded: target0 };
 }

@@ -14,6 +14,8 @@ export interface KnownHostsFiles {
   global: string[];
   /** HostKeyAlias from the ssh config: the name keys are looked up under instead of the address and port. */
   alias?: string;
+  /** HashKnownHosts from the ssh config: a recorded key's name is hashed. */
+  hash?: boolean;
 }
 
 export const DEFAULT_GLOBAL = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
@@ -36,6 +38,7 @@ export function parseSshG(text: string): KnownHostsFiles {
     if (key === 'userknownhostsfile') out.user = files;
     else if (key === 'globalknownhostsfile') out.global = files;
     else if (key === 'hostkeyalias' && vals[0]) out.alias = vals[0];
+    else if (key === 'hashknownhosts') out.hash = vals[0] === 'yes';
   }
   return out;
 }

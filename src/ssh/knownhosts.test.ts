@@ -153,6 +153,15 @@ describe('recording new keys (accept-new, Vagrant first contact)', () => {
     expect(readFileSync(g.user[0]!, 'utf8')).toBe('');
   });
 
+  it('hashes the name when the ssh config says HashKnownHosts', async () => {
+    const f = files('');
+    const j = await judgeHostKey(target(), { ...f, hash: true }, { host: '127.0.0.1', port: PORT }, key.H, opts);
+    expect(j.ok).toBe(true);
+    const text = readFileSync(f.user[0]!, 'utf8');
+    expect(text).toMatch(/^\|1\|[A-Za-z0-9+/=]{28}\|[A-Za-z0-9+/=]{28} ssh-ed25519 \S+\n$/);
+    expect(verifyKey(f.user, '127.0.0.1', PORT, key.H).status).toBe('ok');
+  });
+
   it('records in the first user file, never in a global one', async () => {
     const f = files('');
     const j = await judgeHostKey(target(), { user: [...f.user, join(base, 'second')], global: f.global }, { host: '127.0.0.1', port: PORT }, key.H, opts);
@@ -179,8 +188,8 @@ describe('host key algorithms in OpenSSH order', () => {
 
 describe('ssh -G', () => {
   it('gives the user and global files, none, and HostKeyAlias', () => {
-    const g = parseSshG('user root\nuserknownhostsfile /root/.ssh/known_hosts /root/.ssh/known_hosts2\nglobalknownhostsfile none\nhostkeyalias web1\n');
-    expect(g).toEqual({ user: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'], global: [], alias: 'web1' });
+    const g = parseSshG('user root\nhashknownhosts yes\nuserknownhostsfile /root/.ssh/known_hosts /root/.ssh/known_hosts2\nglobalknownhostsfile none\nhostkeyalias web1\n');
+    expect(g).toEqual({ user: ['/root/.ssh/known_hosts', '/root/.ssh/known_hosts2'], global: [], alias: 'web1', hash: true });
   });
 });
 

@@ -3,7 +3,7 @@
 // with the bare name as fallback for any port), the @revoked and @cert-authority markers, and the verdict for an
 // offered key across several files. Ported rather than asking `ssh-keygen -F` because the keeper checks a kept
 // connection on every reuse: a pure function of the files costs microseconds, a subprocess milliseconds.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asciiLower, matchHostname } from './match.js';
@@ -221,9 +221,17 @@ function lacksFinalNewline(file: string): boolean {
   }
 }
 
-/** Appends `name type base64` on a line of its own (hostfile.c add_host_to_hostfile, plus the missing newline). */
-export function appendKnownKey(file: string, name: string, blob: Buffer): void {
+/** `|1|salt|hash` of a name with a fresh salt (hostfile.c host_hash), as ssh writes with HashKnownHosts. */
+export function hashHostName(name: string, salt = randomBytes(20)): string {
+  return `${HASH_MAGIC}${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+}
+
+/**
+ * Appends `name type base64` on a line of its own (hostfile.c add_host_to_hostfile, plus the newline the file may
+ * lack), the name hashed when `hash` (HashKnownHosts).
+ */
+export function appendKnownKey(file: string, name: string, blob: Buffer, hash = false): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const sep = lacksFinalNewline(file) ? '\n' : '';
-  appendFileSync(file, `${sep}${name} ${blobType(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 });
+  appendFileSync(file, `${sep}${hash ? hashHostName(name) : name} ${blobType(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 });
 }
