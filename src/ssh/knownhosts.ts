@@ -4,7 +4,7 @@
 // offered key across several files. Ported rather than asking `ssh-keygen -F` because the keeper checks a kept
 // connection on every reuse: a pure function of the files costs microseconds, a subprocess milliseconds.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asciiLower, matchHostname } from './match.js';
 
@@ -130,16 +130,35 @@ export function parseKnownHosts(text: string, host: string, file = 'known_hosts'
   return found;
 }
 
-/** The lines naming `host` in each file in turn (a missing or unreadable file holds none, as for ssh). */
+/** Per file: its identity when read (inode, size, change times), and the lines found per host name since. */
+const parsed = new Map<string, { sig: string; byHost: Map<string, HostEntry[]> }>();
+
+function signature(file: string): string | undefined {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+}
+
+/**
+ * The lines naming `host` in each file in turn (a missing or unreadable file holds none, as for ssh). A file is
+ * read again only when it changed (any write changes its ctime), so the keeper's re-check costs a stat per file.
+ */
 export function loadHostKeys(files: readonly string[], host: string): HostEntry[] {
   return files.flatMap((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      return [];
+    const sig = signature(f);
+    if (sig === undefined) return [];
+    let p = parsed.get(f);
+    if (p?.sig !== sig) parsed.set(f, (p = { sig, byHost: new Map() }));
+    let found = p.byHost.get(host);
+    if (!found) {
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch {
+        return [];
+      }
+      p.byHost.set(host, (found = parseKnownHosts(text, host, f)));
     }
-    return parseKnownHosts(text, host, f);
+    return found;
   });
 }
 

@@ -4,6 +4,7 @@
 
 /** ASCII-only lowercase, as C's tolower() in the C locale OpenSSH uses for host names. */
 export function asciiLower(s: string): string {
+  if (!/[A-Z]/.test(s)) return s;
   return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
@@ -11,6 +12,7 @@ export function asciiLower(s: string): string {
 export function matchPattern(s: string, pattern: string): boolean {
   const m = pattern.length;
   if (m === 0) return s.length === 0;
+  if (!pattern.includes('*') && !pattern.includes('?')) return s === pattern; // the common case: no wildcard
   // The NFA of match.c: one state per pattern character plus the accepting state; `*` states have an epsilon edge.
   let states = new Uint8Array(m + 1);
   let next = new Uint8Array(m + 1);
