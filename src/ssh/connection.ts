@@ -5,7 +5,7 @@ import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { RunError } from '../errors.js';
 import type { HostTarget } from '../inventory/types.js';
 import { allFiles, knownHostsFiles, type KnownHostsFiles } from './knownfiles.js';
-import { authoritiesFor, fingerprint, knownTypes, revocationsFor, verifyKey } from './knownhosts.js';
+import { authoritiesFor, fingerprint, knownHostName, knownTypes, loadHostKeys, revocationsFor, verifyKey } from './knownhosts.js';
 import { judgeHostKey, type Trust } from './hostcheck.js';
 import { quote } from './quote.js';
 import { RemoteShell, ShellGone } from './shell.js';
@@ -144,7 +144,7 @@ export class SshConnection implements Remote {
   static async open(target: HostTarget, opts: ConnectOptions = {}): Promise<SshConnection> {
     const files = opts.knownHostsFiles ?? (await knownHostsFiles(target));
     const at = lookupOf(target, files);
-    const known = knownTypes(verifyKey(allFiles(files), at.host, at.port, Buffer.alloc(0)).entries);
+    const known = knownTypes(loadHostKeys(allFiles(files), knownHostName(at.host, at.port)));
     const readyTimeout = opts.readyTimeoutMs ?? 30_000;
     let refusal: string | undefined;
     let accepted: { key: Buffer; trust: Trust; revokedSeen: Set<string> } | undefined;
@@ -156,7 +156,8 @@ export class SshConnection implements Remote {
       keepaliveInterval: 15_000,
       algorithms: { serverHostKey: hostKeyAlgorithms(known) as never },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        const check = { acceptNew: !!opts.acceptNew || !!target.recordNewKeys, timeoutMs: readyTimeout };
+        // A question to OpenSSH (certificates) must end before ssh2 gives up on the handshake.
+        const check = { acceptNew: !!opts.acceptNew || !!target.recordNewKeys, timeoutMs: Math.round(readyTimeout * 0.8) };
         judgeHostKey(target, files, at, key, check).then(
           (j) => {
             if (j.ok) accepted = { key, trust: j.trust, revokedSeen: revokedFps(files, at) };

@@ -14,6 +14,7 @@ import type { HostTarget } from '../../src/inventory/types.js';
 import { SshConnection } from '../../src/ssh/connection.js';
 import { knownHostsFiles, type KnownHostsFiles } from '../../src/ssh/knownfiles.js';
 import { CASES, expand, type CaseKeys } from '../unit/knownhosts-cases.js';
+import { ROOT } from './harness.js';
 
 const SSHD = '/usr/sbin/sshd';
 let dir = '';
@@ -220,6 +221,22 @@ describe('recording and re-checking', () => {
     writeFileSync(g.user[0]!, `@cert-authority * ${keys.C2}\n`);
     expect(byCa.conn!.stillTrusted()).toBe(false);
     byCa.conn!.close();
+  });
+
+  it('the keeper (built dist/) reuses a connection only while its files trust the key', async () => {
+    // Loaded from dist/: the keeper runs the built daemon.js; test/e2e/keeper-setup.ts gives it a folder and stops it.
+    const { openKept } = (await import(join(ROOT, 'dist', 'ssh', 'keeper', 'client.js'))) as typeof import('../../src/ssh/keeper/client.js');
+    const f = files(`[127.0.0.1]:${port} ${keys.H}\n`);
+    const t = { ...target(), knownHosts: f.user[0]! };
+    const first = await openKept(t);
+    expect(first?.how).toBe('new');
+    expect((await first!.exec('true')).code).toBe(0);
+    first!.close();
+    const second = await openKept(t);
+    expect(second?.how).toBe('kept');
+    second!.close();
+    appendFileSync(f.user[0]!, `@revoked [127.0.0.1]:* ${keys.H}\n`);
+    await expect(openKept(t)).rejects.toThrow(new RegExp(`REVOKED.*${f.user[0]}:2`));
   });
 
   it('without known_hosts in the inventory, the files come from the ssh config (ssh -G)', async () => {
