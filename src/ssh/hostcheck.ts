@@ -29,10 +29,11 @@ function revokedRefusal(v: Verdict, key: Buffer): string {
 }
 
 function changedRefusal(v: Verdict, key: Buffer): string {
-  const was = v.entries.filter((e) => e.marker === 'none').map((e) => `${blobType(e.key)} ${fingerprint(e.key)} (${where(e)})`);
+  const plain = v.entries.filter((e) => e.marker === 'none');
+  const was = plain.map((e) => `${blobType(e.key)} ${fingerprint(e.key)}`);
   const file = v.found!.file;
   return (
-    `host key CHANGED for ${v.name}: known_hosts has ${was.join(', ')}, the host offers ${blobType(key)} ${fingerprint(key)}. ` +
+    `host key CHANGED for ${v.name}: known_hosts (${plain.map(where).join(', ')}) has ${was.join(', ')}, the host offers ${blobType(key)} ${fingerprint(key)}. ` +
     `If the host was rebuilt, remove the old key: ssh-keygen -f ${quote(file)} -R ${quote(v.name)}`
   );
 }
@@ -49,6 +50,7 @@ export async function judgeHostKey(target: HostTarget, files: KnownHostsFiles, a
   const otherRevoked = revocationsFor(all, at.host, at.port).some((e) => !e.key.equals(key));
   let openssh: OpenSshVerdict | undefined;
   if ((cas.length > 0 && v.status !== 'ok') || (v.status === 'ok' && otherRevoked) || v.bareOk) {
+    if (process.env.LAB_TRACE) process.stderr.write(`trace - ${target.name}: host key of ${v.name}: asking OpenSSH's ssh (a certificate may decide)\n`);
     openssh = await (opts.ask ?? askOpenSsh)(target, files, blobType(key), opts.timeoutMs);
     if (openssh.ok && openssh.keyFp === fingerprint(key))
       return { ok: true, trust: openssh.how === 'certificate' && openssh.caFp ? { by: 'ca', caFp: openssh.caFp } : { by: 'key', status: v.status === 'changed' ? 'changed' : 'ok' } };
