@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian packages `lab vm` needs (plus any given as arguments), only those missing; idempotent.
+# Install the Debian packages `lab vm` and the tests need (plus any given as arguments), only those missing; idempotent.
+# openssh-server: test/e2e/knownhosts.test.ts runs a real /usr/sbin/sshd (no daemon is started at install: see below).
 #   --with-vagrant  also what the Vagrant tests need: vagrant, vagrant-libvirt, libvirt's daemons, dnsmasq
 set -eu
 
@@ -12,7 +13,7 @@ for a in "$@"; do
   esac
 done
 
-PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client e2fsprogs $VAGRANT $EXTRA)
+PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client openssh-server e2fsprogs $VAGRANT $EXTRA)
 
 missing=""
 for p in $PKGS; do
@@ -45,3 +46,11 @@ trap '[ -z "$guard" ] || rm -f "$guard"' EXIT
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+# openssh-server enables sshd at boot (on port 22, all addresses); the tests need only the binary and start their own
+# on 127.0.0.1, so a server installed here stays off at boot.
+case " $missing " in
+  *" openssh-server "*)
+    if command -v systemctl >/dev/null 2>&1 && systemctl disable ssh.service >/dev/null 2>&1; then
+      echo "install-deps: openssh-server installed for the tests; its sshd does not start at boot (systemctl enable ssh to change that)"
+    fi ;;
+esac

@@ -1,12 +1,12 @@
 // One ssh2 connection per host, reused for every command: connect with checked host keys, exec with timeout and sudo.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { RunError } from '../errors.js';
 import type { HostTarget } from '../inventory/types.js';
-import { appendKnownKey, blobType, fingerprint, knownHostName, readKnownKeys } from './knownhosts.js';
+import { allFiles, knownHostsFiles, type KnownHostsFiles } from './knownfiles.js';
+import { authoritiesFor, fingerprint, knownHostName, knownTypes, loadHostKeys, revocationsFor, verifyKey } from './knownhosts.js';
+import { judgeHostKey, type Trust } from './hostcheck.js';
 import { quote } from './quote.js';
 import { RemoteShell, ShellGone } from './shell.js';
 
@@ -40,6 +40,8 @@ export interface ConnectOptions {
   readyTimeoutMs?: number;
   /** The agent to ask for keys; default $SSH_AUTH_SOCK (the keeper passes its client's). */
   agentSocket?: string;
+  /** The known_hosts files to check against; default knownHostsFiles(target) (the keeper passes its client's). */
+  knownHostsFiles?: KnownHostsFiles;
 }
 
 export interface HoldOptions {
@@ -78,15 +80,31 @@ function usesAgent(target: HostTarget): boolean {
   return !!target.agent || (!target.identityFile && !target.password);
 }
 
-export function knownHostsFile(target: HostTarget): string {
-  return target.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+/** ssh2's host key algorithms in OpenSSH's order of preference (ssh2 1.17 has no certificate algorithms). */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+function algorithmsOf(type: string): string[] {
+  return type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
 }
 
-/** ssh2 asks for these host key algorithms in this order; restrict to what we already know for a host. */
-function hostKeyAlgorithms(types: string[]): ConnectConfig['algorithms'] {
-  if (types.length === 0) return undefined;
-  const algos = types.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
-  return { serverHostKey: algos as never };
+/**
+ * The order OpenSSH asks for host key algorithms in (sshconnect2.c order_hostkeyalgs): as is when the best one's
+ * type is known for the host, else the known types first. The server then offers the key ssh would be offered.
+ */
+export function hostKeyAlgorithms(known: string[]): string[] {
+  if (known.includes(HOST_KEY_ALGORITHMS[0]!)) return HOST_KEY_ALGORITHMS;
+  const first = HOST_KEY_ALGORITHMS.filter((a) => known.some((t) => algorithmsOf(t).includes(a)));
+  return [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+}
+
+/** Where keys are looked up: the HostKeyAlias, else the address and port. */
+export function lookupOf(target: HostTarget, files: KnownHostsFiles): { host: string; port: number } {
+  return files.alias ? { host: files.alias, port: 22 } : { host: target.address, port: target.port };
+}
+
+/** Fingerprints of the @revoked lines for the host (the trust of a kept connection holds while no new one appears). */
+export function revokedFps(files: KnownHostsFiles, at: { host: string; port: number }): Set<string> {
+  return new Set(revocationsFor(allFiles(files), at.host, at.port).map((e) => fingerprint(e.key)));
 }
 
 export class SshConnection implements Remote {
@@ -100,6 +118,10 @@ export class SshConnection implements Remote {
     private readonly client: Client,
     /** The host key this connection was verified with. */
     private readonly hostKey: Buffer | undefined,
+    private readonly files: KnownHostsFiles,
+    private readonly trust: Trust,
+    /** The @revoked fingerprints for the host when it was checked. */
+    private readonly revokedSeen: Set<string>,
   ) {
     client.on('close', () => {
       this.closed = true;
@@ -116,11 +138,21 @@ export class SshConnection implements Remote {
     else this.client.once('close', cb);
   }
 
-  /** Whether known_hosts still holds the key this connection was verified with (checked before a kept connection is reused). */
+  /**
+   * Whether known_hosts still trusts the key this connection was verified with (checked before a kept connection is
+   * reused; pure, no subprocess): the key, or its CA, is still listed, and no @revoked line has appeared for the host.
+   */
   stillTrusted(): boolean {
-    if (!this.hostKey) return false;
     const key = this.hostKey;
-    return readKnownKeys(knownHostsFile(this.target), knownHostName(this.target.address, this.target.port)).some((k) => k.key.equals(key));
+    if (!key) return false;
+    const at = lookupOf(this.target, this.files);
+    const files = allFiles(this.files);
+    const v = verifyKey(files, at.host, at.port, key);
+    if (v.status === 'revoked') return false;
+    if ([...revokedFps(this.files, at)].some((fp) => !this.revokedSeen.has(fp))) return false;
+    if (this.trust.by === 'key') return v.status === this.trust.status && (v.status === 'ok' || !!v.bareOk);
+    const ca = this.trust.caFp;
+    return authoritiesFor(files, at.host, at.port).some((e) => e.marker === 'ca' && fingerprint(e.key) === ca);
   }
 
   get name(): string {
@@ -128,38 +160,33 @@ export class SshConnection implements Remote {
   }
 
   static async open(target: HostTarget, opts: ConnectOptions = {}): Promise<SshConnection> {
-    const khFile = knownHostsFile(target);
-    const khName = knownHostName(target.address, target.port);
-    const known = readKnownKeys(khFile, khName);
+    const files = opts.knownHostsFiles ?? (await knownHostsFiles(target));
+    const at = lookupOf(target, files);
+    const known = knownTypes(loadHostKeys(allFiles(files), knownHostName(at.host, at.port)));
+    const readyTimeout = opts.readyTimeoutMs ?? 30_000;
     let refusal: string | undefined;
-    let accepted: Buffer | undefined;
+    let accepted: { key: Buffer; trust: Trust; revokedSeen: Set<string> } | undefined;
     const config: ConnectConfig = {
       host: target.address,
       port: target.port,
       username: target.user,
-      readyTimeout: opts.readyTimeoutMs ?? 30_000,
+      readyTimeout,
       keepaliveInterval: 15_000,
-      algorithms: hostKeyAlgorithms([...new Set(known.map((k) => k.type))]),
-      hostVerifier: (key: Buffer) => {
-        if (known.some((k) => k.key.equals(key))) {
-          accepted = key;
-          return true;
-        }
-        const offered = fingerprint(key);
-        if (known.length > 0) {
-          const was = known.map((k) => `${k.type} ${fingerprint(k.key)}`).join(', ');
-          refusal =
-            `host key CHANGED for ${khName}: known_hosts (${khFile}) has ${was}, the host offers ${blobType(key)} ${offered}. ` +
-            `If the host was rebuilt, remove the old key: ssh-keygen -f ${quote(khFile)} -R ${quote(khName)}`;
-          return false;
-        }
-        if (!opts.acceptNew && !target.recordNewKeys) {
-          refusal = `unknown host key ${blobType(key)} ${offered} for ${khName} (not in ${khFile}); check it and re-run with --accept-new to record it`;
-          return false;
-        }
-        appendKnownKey(khFile, khName, key);
-        accepted = key;
-        return true;
+      algorithms: { serverHostKey: hostKeyAlgorithms(known) as never },
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        // A question to OpenSSH (certificates) must end before ssh2 gives up on the handshake.
+        const check = { acceptNew: !!opts.acceptNew || !!target.recordNewKeys, timeoutMs: Math.round(readyTimeout * 0.8) };
+        judgeHostKey(target, files, at, key, check).then(
+          (j) => {
+            if (j.ok) accepted = { key, trust: j.trust, revokedSeen: revokedFps(files, at) };
+            else refusal = j.refusal;
+            verify(j.ok);
+          },
+          (e: Error) => {
+            refusal = `cannot check the host key: ${e.message}`;
+            verify(false);
+          },
+        );
       },
     };
     if (target.identityFile) {
@@ -185,7 +212,8 @@ export class SshConnection implements Remote {
     client.on('error', () => {
       /* later transport errors surface through the exec that is running */
     });
-    return new SshConnection(target, client, accepted);
+    if (!accepted) throw new RunError(refusal ?? 'the host key was not checked', target.name);
+    return new SshConnection(target, client, accepted.key, files, accepted.trust, accepted.revokedSeen);
   }
 
   private get needsSudo(): boolean {

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunError } from '../../errors.js';
 import type { HostTarget } from '../../inventory/types.js';
+import { knownHostsFiles } from '../knownfiles.js';
 import { shellWanted, SshConnection, type ConnectOptions, type ExecOptions, type ExecResult, type Hold, type HoldOptions, type Remote } from '../connection.js';
 import { line, lineReader, persistSeconds, PROTOCOL, safeKeeperDir, socketPath, type ClientMessage, type KeeperMessage } from './common.js';
 
@@ -194,6 +195,8 @@ export async function openKept(target: HostTarget, opts: ConnectOptions = {}): P
     trace('no private folder for the socket; connecting directly');
     return undefined;
   }
+  // The files are resolved here, in the run (its ssh config, once per host), and are part of what the keeper keeps by.
+  const files = opts.knownHostsFiles ?? (await knownHostsFiles(target));
   const sock = await reach(dir);
   if (!sock) return undefined;
   sock.on('error', () => {
@@ -202,7 +205,7 @@ export async function openKept(target: HostTarget, opts: ConnectOptions = {}): P
   // The keeper runs elsewhere: give it absolute paths and this run's agent.
   const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const sent: HostTarget = { ...target, identityFile: abs(target.identityFile), knownHosts: abs(target.knownHosts) };
-  const open: ClientMessage = { op: 'open', protocol: PROTOCOL, target: sent, agentSocket: SshConnection.agentFor(target), acceptNew: opts.acceptNew, readyTimeoutMs: opts.readyTimeoutMs, persistMs: persist * 1000 };
+  const open: ClientMessage = { op: 'open', protocol: PROTOCOL, target: sent, agentSocket: SshConnection.agentFor(target), knownHostsFiles: files, acceptNew: opts.acceptNew, readyTimeoutMs: opts.readyTimeoutMs, persistMs: persist * 1000 };
   const answer = await new Promise<KeeperMessage | undefined>((res) => {
     const read = lineReader<KeeperMessage>((m) => {
       sock.off('data', read);

@@ -64,4 +64,11 @@ describe('the same connection', () => {
       expect(keepKey(other, undefined)).not.toBe(keepKey(t, undefined));
     expect(keepKey(t, '/agent.sock')).not.toBe(keepKey(t, undefined));
   });
+
+  it('is checked against the same known_hosts files: every user and global file, and the HostKeyAlias', () => {
+    const f = { user: ['/u1', '/u2'], global: ['/g1'] };
+    expect(keepKey(t, undefined, { ...f })).toBe(keepKey(t, undefined, f));
+    for (const other of [{ ...f, user: ['/u1'] }, { ...f, global: ['/g1', '/g2'] }, { ...f, global: [] }, { ...f, alias: 'web1' }])
+      expect(keepKey(t, undefined, other)).not.toBe(keepKey(t, undefined, f));
+  });
 });

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StringDecoder } from 'node:string_decoder';
 import type { HostTarget } from '../../inventory/types.js';
+import type { KnownHostsFiles } from '../knownfiles.js';
 
 /** Bumped when the messages change, so an older keeper is never asked in a language it does not speak. */
 export const PROTOCOL = 2;
@@ -61,13 +62,17 @@ export function pidPath(dir: string): string {
   return join(dir, `${keeperName()}.pid`);
 }
 
-/** What makes two runs' connections the same one: where, who, with which key, checked against which known_hosts, sudo or not. */
-export function keepKey(target: HostTarget, agentSocket: string | undefined): string {
-  return JSON.stringify([target.address, target.port, target.user, target.identityFile ?? null, target.knownHosts ?? null, agentSocket ?? null, !!target.recordNewKeys, target.sudo ?? null]);
+/**
+ * What makes two runs' connections the same one: where, who, with which key, checked against which known_hosts
+ * files (all of them, user and global, and the HostKeyAlias), sudo or not.
+ */
+export function keepKey(target: HostTarget, agentSocket: string | undefined, files?: KnownHostsFiles): string {
+  const kh = files ? [files.user, files.global, files.alias ?? null] : (target.knownHosts ?? null);
+  return JSON.stringify([target.address, target.port, target.user, target.identityFile ?? null, kh, agentSocket ?? null, !!target.recordNewKeys, target.sudo ?? null]);
 }
 
 export type ClientMessage =
-  | { op: 'open'; protocol: number; target: HostTarget; agentSocket?: string; acceptNew?: boolean; readyTimeoutMs?: number; persistMs: number }
+  | { op: 'open'; protocol: number; target: HostTarget; agentSocket?: string; knownHostsFiles: KnownHostsFiles; acceptNew?: boolean; readyTimeoutMs?: number; persistMs: number }
   | { op: 'exec'; id: number; command: string; timeoutMs?: number; root?: boolean; prelude?: string; shell: boolean }
   | { op: 'hold'; id: number; command: string; ready: string; timeoutMs?: number }
   | { op: 'release'; id: number };

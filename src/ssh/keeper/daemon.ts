@@ -71,7 +71,7 @@ async function connection(key: string, m: Extract<ClientMessage, { op: 'open' }>
   }
   if (!k) kept.set(key, (k = { users: 0, persistMs: m.persistMs }));
   const entry = k;
-  entry.pending = SshConnection.open(m.target, { acceptNew: m.acceptNew, readyTimeoutMs: m.readyTimeoutMs, agentSocket: m.agentSocket ?? '' }); // '' = no agent: never the keeper's own
+  entry.pending = SshConnection.open(m.target, { acceptNew: m.acceptNew, readyTimeoutMs: m.readyTimeoutMs, agentSocket: m.agentSocket ?? '', knownHostsFiles: m.knownHostsFiles }); // '' = no agent: never the keeper's own
   try {
     const conn = await entry.pending;
     entry.conn = conn;
@@ -141,7 +141,7 @@ function serve(sock: Socket): void {
   const onMessage = async (m: ClientMessage) => {
     if (m.op === 'open') {
       if (m.protocol !== PROTOCOL) return send({ op: 'error', message: `keeper protocol ${PROTOCOL}, client ${m.protocol}` });
-      const key = keepKey(m.target, m.agentSocket);
+      const key = keepKey(m.target, m.agentSocket, m.knownHostsFiles);
       lingerMs = Math.min(m.persistMs, 10_000);
       try {
         const got = await connection(key, m);
