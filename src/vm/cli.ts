@@ -148,12 +148,13 @@ export function vmCommand(): Command {
       }),
   );
   vm.addCommand(
-    sub('down', 'stop the lab\'s VMs (clean power-down, then SIGTERM, then SIGKILL); disks are kept')
-      .option('--force', 'skip the clean power-down')
+    sub('down', 'save the lab\'s VMs as snapshot "suspended" (the next up resumes it), then stop them (clean power-down, then SIGTERM, then SIGKILL); disks are kept')
+      .option('--force', 'skip the snapshot and the clean power-down (the next up boots the disks)')
       .action(async (lab: string, f: { instance?: string; force?: boolean }) => {
         const r = await (await api()).vmDown(lab, { instance: f.instance, force: f.force });
         const n = r.stopped.filter((s) => s.how !== 'not-running').length;
-        process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept\n`);
+        const next = r.suspended ? `; \`lab vm up\` resumes snapshot ${r.suspended}` : '';
+        process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept${next}\n`);
       }),
   );
   vm.addCommand(

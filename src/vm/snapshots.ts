@@ -7,6 +7,8 @@ import { instanceDir } from './paths.js';
 
 /** The snapshot `lab vm up` takes after an instance's first boot, before any `lab up`; `lab vm reset` restores it. */
 export const PRISTINE = 'pristine';
+/** The snapshot `lab vm down` saves just before it stops the VMs; the next `lab vm up` resumes it. */
+export const SUSPENDED = 'suspended';
 
 export interface SnapshotRecord {
   name: string;

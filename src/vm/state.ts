@@ -20,6 +20,11 @@ export interface InstanceState {
   image: ImageInfo;
   accel: Accel;
   hosts: Record<string, HostState>;
+  /**
+   * Set by `lab vm down` when it saved the running VMs as this snapshot right before stopping them: the disks have
+   * not moved on since, so the next `lab vm up` resumes it. Cleared whenever the VMs run again.
+   */
+  suspended?: string;
 }
 
 export function readState(instance: string): InstanceState | undefined {

@@ -18,7 +18,7 @@ import { pickPort } from './ports.js';
 import { runningPid } from './proc.js';
 import { createProgress, type Progress, type ProgressSink } from './progress.js';
 import { layoutDigest } from './fingerprint.js';
-import { PRISTINE, forgetSnapshots, latestSnapshot, type SnapshotRecord } from './snapshots.js';
+import { PRISTINE, forgetSnapshots, latestSnapshot, readSnapshots, type SnapshotRecord } from './snapshots.js';
 import { planRestore, saveLocked, waitSettled } from './snapshot.js';
 import { readState, writeState, type HostState, type InstanceState } from './state.js';
 import { stopAll } from './vms.js';
@@ -80,8 +80,7 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   }
   const newDisks = fresh !== undefined || hosts.every((h) => !existsSync(vmFiles(ctx.instance, h).disk));
   if (!newDisks && !opts.boot && state && stopped.length === hosts.length) {
-    const rec = latestSnapshot(ctx.instance);
-    const resumed = rec && (await restoreLocked(ctx, rec, opts, progress));
+    const resumed = await resumeSuspended(ctx, state, opts, progress);
     if (resumed) return resumed;
   }
   if (newDisks) forgetSnapshots(ctx.instance);
@@ -100,6 +99,18 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   progress.step(`all ${hosts.length} VMs of ${ctx.instance} answer SSH; inventory: ${ctx.files.inventory}`);
   if (newDisks) await savePristine(ctx, newState, timeoutSec, progress);
   return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, seconds: progress.elapsed() };
+}
+
+/**
+ * A warm up: resume the snapshot `lab vm down` saved right before it stopped the VMs. Without one (stopped with
+ * --force, or by a crash) the disks may have moved on since the newest snapshot, so they are booted, not thrown back.
+ */
+async function resumeSuspended(ctx: InstanceContext, state: InstanceState, opts: UpOptions, progress: Progress): Promise<UpResult | undefined> {
+  const rec = state.suspended ? readSnapshots(ctx.instance).find((s) => s.name === state.suspended) : undefined;
+  if (rec) return restoreLocked(ctx, rec, opts, progress);
+  const latest = latestSnapshot(ctx.instance);
+  if (latest) progress.step(`the VMs ran on after snapshot ${latest.name} and were not suspended by \`lab vm down\`: booting their disks (\`lab vm snapshot restore\` goes back to a snapshot)`);
+  return undefined;
 }
 
 /** After a first boot: let every guest finish its boot, then save the pristine snapshot `lab vm reset` restores. */
@@ -140,9 +151,10 @@ export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, o
     }),
   );
   const moved = hosts.filter((h) => ports[h] !== state.hosts[h]!.sshPort);
-  const newState: InstanceState = { ...state, hosts: Object.fromEntries(hosts.map((h) => [h, { ...state.hosts[h]!, sshPort: ports[h]! }])) };
+  const { suspended: _resumed, ...rest } = state;
+  const newState: InstanceState = { ...rest, hosts: Object.fromEntries(hosts.map((h) => [h, { ...state.hosts[h]!, sshPort: ports[h]! }])) };
+  await writeState(newState);
   if (moved.length > 0) {
-    await writeState(newState);
     writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
     progress.step(`SSH ports of ${moved.join(', ')} were taken: new forwards, known_hosts rewritten with the same host keys`);
   }
