@@ -5,35 +5,52 @@ import { sshArgs, type SshResult, type SshTarget } from './ssh.js';
 const READY = 'lab-clock-ready';
 
 /**
- * The guest prints a marker as soon as its shell runs, then reads the host's time from stdin and sets its clock to it:
- * the time is sent after the handshake, so the error is one slirp round trip, not the ~1 s an SSH login costs here.
- * The guest answers with its clock after the set, in seconds since the epoch.
+ * The guest runs `date` once (so its code is translated before the time matters), prints a marker, then for each host
+ * time it reads sets its clock and answers with it. The time is sent after the handshake, so the error is a slirp round
+ * trip and one `date` start, not the ~1 s an SSH login costs here; when the answer shows the guest still behind (a
+ * starved guest started `date` slowly), the host sends its time again, up to ROUNDS times.
  */
-const REMOTE = `echo ${READY}; read t && date -u -s "@$t" >/dev/null && date -u +%s.%N`;
+const REMOTE = `date >/dev/null; echo ${READY}; while read t; do date -u -s "@$t" >/dev/null; date -u +%s.%N; done`;
+const ROUNDS = 3;
+const GOOD_MS = 300;
 
 export interface ClockResult extends SshResult {
-  /** Guest clock minus host clock right after the set, in ms (undefined when the command failed). */
+  /** Guest clock minus host clock at the last answer, in ms (undefined when the command failed). */
   skewMs?: number;
 }
 
 export async function sshSetClock(t: SshTarget, timeoutMs: number): Promise<ClockResult> {
   const child = execa('ssh', [...sshArgs(t), REMOTE], { reject: false, timeout: timeoutMs, stdin: 'pipe', buffer: true });
   let seen = '';
-  let sent = false;
+  let rounds = 0;
+  let skewMs: number | undefined;
+  const sendTime = () => {
+    rounds++;
+    child.stdin?.write(`${(Date.now() / 1000).toFixed(3)}\n`);
+  };
   child.stdout?.on('data', (chunk: Buffer) => {
     seen += chunk.toString('utf8');
-    if (!sent && seen.includes(`${READY}\n`)) {
-      sent = true;
-      child.stdin?.end(`${(Date.now() / 1000).toFixed(3)}\n`);
+    let nl: number;
+    while ((nl = seen.indexOf('\n')) >= 0) {
+      const line = seen.slice(0, nl).trim();
+      seen = seen.slice(nl + 1);
+      if (line === READY) {
+        sendTime();
+        continue;
+      }
+      const guest = Number.parseFloat(line);
+      if (!Number.isFinite(guest)) continue;
+      skewMs = Math.round(guest * 1000 - Date.now());
+      if (Math.abs(skewMs) > GOOD_MS && rounds < ROUNDS) sendTime();
+      else child.stdin?.end();
     }
   });
   // ssh exits without printing the marker (refused, reset): nothing is waiting on stdin any more.
   child.on('exit', () => child.stdin?.destroy());
   const r = await child;
   const code = r.exitCode ?? 255;
-  const after = Date.now();
-  const guest = Number.parseFloat((r.stdout ?? '').split('\n').at(-1) ?? '');
   const res: ClockResult = { code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  if (code === 0 && Number.isFinite(guest)) res.skewMs = Math.round(guest * 1000 - after);
+  if (code === 0 && skewMs !== undefined) res.skewMs = skewMs;
+  else if (code === 0) res.code = 255;
   return res;
 }
