@@ -81,7 +81,8 @@ export async function planRestore(ctx: InstanceContext, rec: SnapshotRecord, opt
   const plans: Record<string, VmPlan> = {};
   for (const host of Object.keys(ctx.lab.hosts)) {
     const hs = state.hosts[host];
-    if (!hs || !rec.layout[host]) return `host ${host} is not in it`;
+    if (!hs || rec.layout[host] === undefined) return `host ${host} is not in it`;
+    if (!rec.layout[host] || !hs.layout) return `host ${host} was started by a lab without layout records; boot it once with \`lab vm up --boot\``;
     const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: opts.memory ?? hs.memory, aslr: opts.aslr });
     if (layoutDigest(plan, state.image.base) !== rec.layout[host]) return `host ${host}'s devices differ from when it was saved (memory, NICs, image or address maps)`;
     const info = await diskInfo(plan.disk);
