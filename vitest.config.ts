@@ -8,8 +8,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          // Each test file gets its own connection keeper folder, and its keeper is stopped by PID afterwards.
-          setupFiles: ['test/e2e/keeper-setup.ts'],
+          // Each test file gets its own connection keeper folder, and its keeper is stopped by PID afterwards; each prints its wall time.
+          setupFiles: ['test/e2e/keeper-setup.ts', 'test/e2e/file-time.ts'],
           // VMs under software emulation: boot ~80 s, image build minutes.
           testTimeout: 900_000,
           hookTimeout: 1_800_000,

@@ -24,6 +24,8 @@ interface BootFlags {
   aslr?: boolean;
   timeout: number;
   json?: boolean;
+  boot?: boolean;
+  cold?: boolean;
 }
 
 const rel = (p: string) => {
@@ -50,7 +52,11 @@ function withBootOptions(cmd: Command): Command {
 }
 
 function bootOptions(f: BootFlags) {
-  return { instance: f.instance, mirror: f.mirror, accel: f.accel, memory: f.memory, aslr: f.aslr, sshTimeoutSec: f.timeout };
+  return { instance: f.instance, mirror: f.mirror, accel: f.accel, memory: f.memory, aslr: f.aslr, sshTimeoutSec: f.timeout, boot: f.boot, cold: f.cold };
+}
+
+function size(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 
 function printUp(r: UpResult, json: boolean | undefined): void {
@@ -58,9 +64,12 @@ function printUp(r: UpResult, json: boolean | undefined): void {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
+  const n = Object.keys(r.inventory.hosts).length;
   const head = r.alreadyRunning
     ? `instance ${r.instance} of lab ${r.lab} is already running; nothing changed`
-    : `instance ${r.instance} of lab ${r.lab}: ${Object.keys(r.inventory.hosts).length} VMs answer SSH after ${r.seconds.toFixed(1)} s`;
+    : r.restored
+      ? `instance ${r.instance} of lab ${r.lab}: ${n} VMs resumed from snapshot ${r.restored}, answer SSH after ${r.seconds.toFixed(1)} s`
+      : `instance ${r.instance} of lab ${r.lab}: ${n} VMs answer SSH after ${r.seconds.toFixed(1)} s`;
   const lines = [head, `inventory: ${rel(r.inventoryPath)}`];
   for (const h of Object.values(r.inventory.hosts)) {
     lines.push(`  ${h.name.padEnd(12)} ssh -i ${rel(h.identityFile ?? '')} -o UserKnownHostsFile=${rel(h.knownHosts ?? '')} -p ${h.port} root@${h.address}`);
@@ -73,16 +82,59 @@ function printStatus(r: StatusResult): void {
     process.stdout.write(`instance ${r.instance} has no VMs; boot it with \`lab vm up\`\n`);
     return;
   }
-  const rows = [['HOST', 'STATE', 'PID', 'SSH', 'CONSOLE'], ...r.vms.map((v) => [v.host, v.state, String(v.pid ?? '-'), v.sshPort ? `127.0.0.1:${v.sshPort}` : '-', rel(v.consoleLog)])];
+  const rows = [['HOST', 'STATE', 'PID', 'SSH', 'DISK', 'CONSOLE'], ...r.vms.map((v) => [v.host, v.state, String(v.pid ?? '-'), v.sshPort ? `127.0.0.1:${v.sshPort}` : '-', v.diskBytes === undefined ? '-' : size(v.diskBytes), rel(v.consoleLog)])];
+  const snaps = r.snapshots.length === 0
+    ? 'no snapshots'
+    : table([['SNAPSHOT', 'SAVED', 'VM STATE', 'NOTE'], ...r.snapshots.map((s) => [s.name, s.savedAt, size(s.vmStateBytes), s.stale ? `stale: ${s.stale}` : ''])]);
+  process.stdout.write(`instance ${r.instance}${r.lab ? ` of lab ${r.lab}` : ''}\n${table(rows)}\n${snaps}\n`);
+}
+
+/** Left-aligned columns, two spaces apart; the last column unpadded. */
+function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const text = rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
-  process.stdout.write(`instance ${r.instance}${r.lab ? ` of lab ${r.lab}` : ''}\n${text}\n`);
+  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+function snapshotCommand(): Command {
+  const snap = new Command('snapshot').description('named machine states of an instance\'s VMs (RAM, devices, disk), saved inside their disks').exitOverride();
+  snap.addCommand(
+    sub('save', 'save every running VM of the instance as snapshot NAME (replaces an older one of that name)')
+      .argument('<name>', 'snapshot name, e.g. after-step-1')
+      .action(async (lab: string, name: string, f: { instance?: string }) => {
+        const r = await (await api()).vmSnapshotSave(lab, name, { instance: f.instance });
+        process.stdout.write(`snapshot ${r.name} of ${Object.keys(r.layout).length} VMs saved (${r.savedAt})\n`);
+      }),
+  );
+  snap.addCommand(
+    sub('restore', 'put every VM of the instance back to snapshot NAME (restarted from it, clocks set), wait for SSH')
+      .argument('<name>', 'snapshot name')
+      .option('--timeout <seconds>', 'how long each VM may take to answer SSH', intIn(10, 3600, '--timeout'), 300)
+      .option('--json', 'print the result as JSON')
+      .action(async (lab: string, name: string, f: { instance?: string; timeout: number; json?: boolean }) =>
+        printUp(await (await api()).vmSnapshotRestore(lab, name, { instance: f.instance, sshTimeoutSec: f.timeout }), f.json),
+      ),
+  );
+  snap.addCommand(
+    sub('list', 'list the instance\'s snapshots: when saved, RAM and device state size, whether they still fit this qemu')
+      .argument('[name]', 'only this snapshot')
+      .option('--json', 'print the result as JSON')
+      .action(async (lab: string, name: string | undefined, f: { instance?: string; json?: boolean }) => {
+        const r = await (await api()).vmSnapshotList(lab, { instance: f.instance });
+        const list = r.snapshots.filter((s) => !name || s.name === name);
+        if (f.json) process.stdout.write(`${JSON.stringify({ ...r, snapshots: list }, null, 2)}\n`);
+        else if (list.length === 0) process.stdout.write(`instance ${r.instance} has ${name ? `no snapshot ${name}` : 'no snapshots'}\n`);
+        else process.stdout.write(`${table([['SNAPSHOT', 'SAVED', 'VM STATE', 'VMS', 'NOTE'], ...list.map((s) => [s.name, s.savedAt, size(s.vmStateBytes), String(s.hosts.length), s.stale ? `stale: ${s.stale}` : ''])])}\n`);
+      }),
+  );
+  return snap;
 }
 
 export function vmCommand(): Command {
   const vm = new Command('vm').description('run a lab\'s hosts as local VMs (qemu; guests never reach beyond this machine)').exitOverride();
   vm.addCommand(
-    withBootOptions(sub('up', 'build the base image once, boot every host of the lab, wait for SSH, write the inventory')).action(async (lab: string, f: BootFlags) =>
+    withBootOptions(sub('up', 'build the base image once, boot every host of the lab (a stopped instance resumes from its newest snapshot), wait for SSH, write the inventory'))
+      .option('--boot', 'boot the kept disks even when the instance has a snapshot to resume from')
+      .action(async (lab: string, f: BootFlags) =>
       printUp(await (await api()).vmUp(lab, bootOptions(f)), f.json),
     ),
   );
@@ -96,12 +148,13 @@ export function vmCommand(): Command {
       }),
   );
   vm.addCommand(
-    sub('down', 'stop the lab\'s VMs (clean power-down, then SIGTERM, then SIGKILL); disks are kept')
-      .option('--force', 'skip the clean power-down')
+    sub('down', 'save the lab\'s VMs as snapshot "suspended" (the next up resumes it), then stop them (clean power-down, then SIGTERM, then SIGKILL); disks are kept')
+      .option('--force', 'skip the snapshot and the clean power-down (the next up boots the disks)')
       .action(async (lab: string, f: { instance?: string; force?: boolean }) => {
         const r = await (await api()).vmDown(lab, { instance: f.instance, force: f.force });
         const n = r.stopped.filter((s) => s.how !== 'not-running').length;
-        process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept\n`);
+        const next = r.suspended ? `; \`lab vm up\` resumes snapshot ${r.suspended}` : '';
+        process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept${next}\n`);
       }),
   );
   vm.addCommand(
@@ -111,10 +164,13 @@ export function vmCommand(): Command {
     }),
   );
   vm.addCommand(
-    withBootOptions(sub('reset', 'stop the VMs, put their disks back to the pristine image, boot and wait for SSH')).action(async (lab: string, f: BootFlags) =>
+    withBootOptions(sub('reset', 'put every VM back to the pristine snapshot of its first boot (RAM, devices, disk), wait for SSH'))
+      .option('--cold', 'the full reset instead: new disks from the base image (every snapshot goes with them), a boot')
+      .action(async (lab: string, f: BootFlags) =>
       printUp(await (await api()).vmReset(lab, bootOptions(f)), f.json),
     ),
   );
+  vm.addCommand(snapshotCommand());
   vm.addCommand(
     new Command('box')
       .description('make a vagrant-libvirt box from the VM image (for `vagrant up` in vagrant/ without a box registry)')

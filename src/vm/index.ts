@@ -2,7 +2,9 @@
 export { vmUp, DEFAULT_SSH_TIMEOUT_SEC, type UpOptions, type UpResult } from './up.js';
 export { vmDown, type DownOptions, type DownResult } from './down.js';
 export { vmDestroy, type DestroyResult } from './destroy.js';
-export { vmReset } from './reset.js';
+export { vmReset, type ResetOptions } from './reset.js';
+export { vmSnapshotSave, vmSnapshotRestore, vmSnapshotList, type SnapshotListing } from './snapshot-commands.js';
+export { PRISTINE, readSnapshots, snapshotsFile, type SnapshotRecord } from './snapshots.js';
 export { vmStatus, type StatusResult, type VmStatus } from './status.js';
 export { readInventoryFile, writeInventoryFile, vmInventory, defaultInventoryPath } from './inventory.js';
 export { macFor, segmentFor, MANAGEMENT_NETWORK } from './identity.js';

@@ -34,6 +34,20 @@ describe('qemu argv containment', () => {
     }
   });
 
+  it('a restore command line (-loadvm) keeps the same containment and only adds the snapshot', async () => {
+    const { lab } = await loadLab('lvs-nat');
+    for (const host of Object.keys(lab.hosts)) {
+      const plan = planVm({ lab, instance: 'e2e-snap', host, image, accel: 'tcg', sshPort: 41000 });
+      const boot = buildQemuArgs(plan);
+      const restore = buildQemuArgs({ ...plan, loadvm: 'pristine' });
+      expect(containmentProblems(restore)).toEqual([]);
+      expect(netdevs(restore)).toEqual(netdevs(boot));
+      expect(restore.slice(restore.indexOf('-loadvm'), restore.indexOf('-loadvm') + 2)).toEqual(['-loadvm', 'pristine']);
+      expect(restore.filter((a) => !['-loadvm', 'pristine'].includes(a))).toEqual(boot);
+      expect(restore).toContain('-no-reboot');
+    }
+  });
+
   it('the director gets one NIC per lab network, on its own segment', async () => {
     const [, proxy] = await allArgv('lvs-nat');
     const sockets = netdevs(proxy!).filter((n) => n.startsWith('socket,'));

@@ -33,6 +33,8 @@ export interface VmPlan {
    * its code afresh; with fixed ones processes reuse the translations (measured: a host's fact command 3–5 s → 1.2 s).
    */
   aslr: boolean;
+  /** Start from this internal snapshot of the disk (RAM, devices, disk) instead of booting: `-loadvm NAME`. */
+  loadvm?: string;
 }
 
 /** Kernel command line: quiet boot, hostname and machine id from the host side, fixed address maps unless `aslr`. */
@@ -96,6 +98,7 @@ export function buildQemuArgs(plan: VmPlan): string[] {
     ...fwCfgArgs(plan.fwCfg),
     '-serial', `file:${plan.consoleLog}`,
     ...(plan.qmpSocket ? ['-qmp', `unix:${plan.qmpSocket},server=on,wait=off`] : []),
+    ...(plan.loadvm ? ['-loadvm', plan.loadvm] : []),
     '-pidfile', plan.pidFile,
     '-no-reboot',
     '-daemonize',

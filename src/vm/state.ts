@@ -5,13 +5,26 @@ import type { ImageInfo } from './image/info.js';
 import { instanceFiles } from './paths.js';
 import type { Accel } from './qemu-args.js';
 
+export interface HostState {
+  sshPort: number;
+  /** MiB the running (or last) qemu was given, so a restore starts it with the same. */
+  memory?: number;
+  /** Layout digest of the qemu command line it was started with (see fingerprint.ts). */
+  layout?: string;
+}
+
 export interface InstanceState {
   instance: string;
   lab: string;
   specFile: string;
   image: ImageInfo;
   accel: Accel;
-  hosts: Record<string, { sshPort: number }>;
+  hosts: Record<string, HostState>;
+  /**
+   * Set by `lab vm down` when it saved the running VMs as this snapshot right before stopping them: the disks have
+   * not moved on since, so the next `lab vm up` resumes it. Cleared whenever the VMs run again.
+   */
+  suspended?: string;
 }
 
 export function readState(instance: string): InstanceState | undefined {

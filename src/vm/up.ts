@@ -17,7 +17,11 @@ import { planVm } from './plan.js';
 import { pickPort } from './ports.js';
 import { runningPid } from './proc.js';
 import { createProgress, type Progress, type ProgressSink } from './progress.js';
-import { readState, writeState, type InstanceState } from './state.js';
+import { layoutDigest } from './fingerprint.js';
+import { PRISTINE, forgetSnapshots, latestSnapshot, readSnapshots, type SnapshotRecord } from './snapshots.js';
+import { planRestore, saveLocked, waitSettled } from './snapshot.js';
+import { readState, writeState, type HostState, type InstanceState } from './state.js';
+import { stopAll } from './vms.js';
 import { requirePrograms } from './tools.js';
 import { waitForSsh } from './wait-ssh.js';
 
@@ -35,6 +39,8 @@ export interface UpOptions extends InstanceOptions {
   sshTimeoutSec?: number;
   /** Progress lines; default stderr. */
   progress?: ProgressSink;
+  /** Boot the kept disks even when the instance has a snapshot to resume from. */
+  boot?: boolean;
 }
 
 export interface UpResult {
@@ -46,6 +52,8 @@ export interface UpResult {
   alreadyRunning: boolean;
   /** Hosts booted now → seconds from start to a successful SSH login. */
   booted: Record<string, number>;
+  /** The snapshot the VMs were resumed from, when they were not booted. */
+  restored?: string;
   seconds: number;
 }
 
@@ -55,9 +63,13 @@ export async function vmUp(labArg: string, opts: UpOptions = {}): Promise<UpResu
   return withLock(ctx.files.lock, { waitMs: 15 * 60_000, what: `lab vm instance ${ctx.instance}` }, () => upLocked(ctx, opts, undefined));
 }
 
-/** The body of up, also used by reset with a fresh image; the caller holds the instance lock. */
-export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: ImageInfo | undefined): Promise<UpResult> {
-  const progress = createProgress(opts.progress);
+/**
+ * The body of up, also used by reset with a fresh image (new disks); the caller holds the instance lock. Every VM
+ * stopped and a snapshot recorded: resume from the newest (unless `boot`). A first boot of new disks ends with the
+ * pristine snapshot that `lab vm reset` restores.
+ */
+export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: ImageInfo | undefined, progressIn?: Progress): Promise<UpResult> {
+  const progress = progressIn ?? createProgress(opts.progress);
   requirePrograms(['qemu-system-x86_64', 'qemu-img', 'ssh', 'ssh-keygen'], 'lab vm');
   const hosts = Object.keys(ctx.lab.hosts);
   const stopped = hosts.filter((h) => runningPid(vmFiles(ctx.instance, h).pid) === undefined);
@@ -66,19 +78,95 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
     const inventory = readInventoryFile(ctx.files.inventory);
     return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: true, booted: {}, seconds: progress.elapsed() };
   }
+  const newDisks = fresh !== undefined || hosts.every((h) => !existsSync(vmFiles(ctx.instance, h).disk));
+  if (!newDisks && !opts.boot && state && stopped.length === hosts.length) {
+    const resumed = await resumeSuspended(ctx, state, opts, progress);
+    if (resumed) return resumed;
+  }
+  if (newDisks) forgetSnapshots(ctx.instance);
   const image = fresh ?? (await imageFor(ctx, state, opts, progress));
   const accel = await chooseAccel(opts.accel ?? 'auto', image.kernel, progress);
   await ensureKeys(ctx, hosts);
-  const ports = await startStopped(ctx, stopped, state, image, accel, opts, progress);
-  const newState: InstanceState = { instance: ctx.instance, lab: ctx.lab.name, specFile: ctx.specFile, image, accel, hosts: {} };
-  for (const h of hosts) newState.hosts[h] = { sshPort: ports[h]! };
+  const started = await startStopped(ctx, stopped, state, image, accel, opts, progress);
+  const newState: InstanceState = { instance: ctx.instance, lab: ctx.lab.name, specFile: ctx.specFile, image, accel, hosts: started };
+  const ports = portsOf(started);
   await writeState(newState);
   writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
   const inventory = vmInventory(ctx.lab, ctx.instance, ports);
   writeInventoryFile(ctx.files.inventory, inventory);
-  const booted = await waitAll(ctx, stopped, ports, opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC, progress);
+  const timeoutSec = opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC;
+  const booted = await waitAll(ctx, stopped, ports, timeoutSec, progress);
   progress.step(`all ${hosts.length} VMs of ${ctx.instance} answer SSH; inventory: ${ctx.files.inventory}`);
+  if (newDisks) await savePristine(ctx, newState, timeoutSec, progress);
   return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, seconds: progress.elapsed() };
+}
+
+/**
+ * A warm up: resume the snapshot `lab vm down` saved right before it stopped the VMs. Without one (stopped with
+ * --force, or by a crash) the disks may have moved on since the newest snapshot, so they are booted, not thrown back.
+ */
+async function resumeSuspended(ctx: InstanceContext, state: InstanceState, opts: UpOptions, progress: Progress): Promise<UpResult | undefined> {
+  const rec = state.suspended ? readSnapshots(ctx.instance).find((s) => s.name === state.suspended) : undefined;
+  if (rec) return restoreLocked(ctx, rec, opts, progress);
+  const latest = latestSnapshot(ctx.instance);
+  if (latest) progress.step(`the VMs ran on after snapshot ${latest.name} and were not suspended by \`lab vm down\`: booting their disks (\`lab vm snapshot restore\` goes back to a snapshot)`);
+  return undefined;
+}
+
+/** After a first boot: let every guest finish its boot, then save the pristine snapshot `lab vm reset` restores. */
+async function savePristine(ctx: InstanceContext, state: InstanceState, timeoutSec: number, progress: Progress): Promise<void> {
+  const hosts = Object.keys(ctx.lab.hosts);
+  await Promise.all(hosts.map((h) => waitSettled(ctx, state, h, timeoutSec * 1000)));
+  progress.step(`boot settled on ${hosts.join(', ')}; saving the pristine snapshot`);
+  await saveLocked(ctx, PRISTINE, progress);
+}
+
+/**
+ * Resume every VM from a snapshot: each qemu is (re)started with -loadvm, so RAM, devices and disk are as saved,
+ * the management forward is made anew on the recorded port (another when it is taken: known_hosts follows, same keys),
+ * and the login that proves SSH sets the guest's clock. Undefined, with a line saying why, when the snapshot does not
+ * fit this qemu or these VMs any more: the caller boots instead.
+ */
+export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, opts: UpOptions, progress: Progress): Promise<UpResult | undefined> {
+  const planned = await planRestore(ctx, rec, opts);
+  if (typeof planned === 'string') {
+    progress.step(`snapshot ${rec.name} of instance ${ctx.instance} (saved ${rec.savedAt}) cannot be restored: ${planned}; booting instead`);
+    return undefined;
+  }
+  const { state, plans } = planned;
+  const hosts = Object.keys(ctx.lab.hosts);
+  await stopAll(ctx.instance, false);
+  const avoid = new Set<number>();
+  const ports: Ports = {};
+  for (const h of hosts) {
+    const preferred = await pickPort(avoid, plans[h]!.sshPort);
+    avoid.add(preferred);
+    ports[h] = preferred;
+  }
+  await Promise.all(
+    hosts.map(async (h) => {
+      const { port, pid } = await startVm({ ...plans[h]!, sshPort: ports[h]! }, avoid);
+      ports[h] = port;
+      progress.step(`resumed ${h} from snapshot ${rec.name} (pid ${pid}, ssh 127.0.0.1:${port})`);
+    }),
+  );
+  const moved = hosts.filter((h) => ports[h] !== state.hosts[h]!.sshPort);
+  const { suspended: _resumed, ...rest } = state;
+  const newState: InstanceState = { ...rest, hosts: Object.fromEntries(hosts.map((h) => [h, { ...state.hosts[h]!, sshPort: ports[h]! }])) };
+  await writeState(newState);
+  if (moved.length > 0) {
+    writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
+    progress.step(`SSH ports of ${moved.join(', ')} were taken: new forwards, known_hosts rewritten with the same host keys`);
+  }
+  const inventory = vmInventory(ctx.lab, ctx.instance, ports);
+  if (moved.length > 0 || !existsSync(ctx.files.inventory)) writeInventoryFile(ctx.files.inventory, inventory);
+  const booted = await waitAll(ctx, hosts, ports, opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC, progress, true);
+  progress.step(`all ${hosts.length} VMs of ${ctx.instance} resumed from snapshot ${rec.name}, clocks set, answer SSH`);
+  return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, restored: rec.name, seconds: progress.elapsed() };
+}
+
+function portsOf(hosts: Record<string, HostState>): Ports {
+  return Object.fromEntries(Object.entries(hosts).map(([h, s]) => [h, s.sshPort]));
 }
 
 /** Existing disks keep the base image they were made from; otherwise the current recipe's image. */
@@ -107,11 +195,11 @@ async function startStopped(
   accel: 'tcg' | 'kvm',
   opts: UpOptions,
   progress: Progress,
-): Promise<Ports> {
-  const ports: Ports = {};
+): Promise<Record<string, HostState>> {
+  const out: Record<string, HostState> = {};
   const running = Object.keys(ctx.lab.hosts).filter((h) => !stopped.includes(h));
-  for (const h of running) ports[h] = state?.hosts[h]?.sshPort ?? 0;
-  const avoid = new Set(Object.values(ports));
+  for (const h of running) out[h] = state?.hosts[h] ?? { sshPort: 0 };
+  const avoid = new Set(Object.values(out).map((s) => s.sshPort));
   for (const host of stopped) {
     const disk = vmFiles(ctx.instance, host).disk;
     if (!existsSync(disk)) await createOverlay(image.base, disk);
@@ -119,20 +207,20 @@ async function startStopped(
     const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: preferred, memory: opts.memory, aslr: opts.aslr });
     const { port, pid } = await startVm(plan, avoid);
     avoid.add(port);
-    ports[host] = port;
+    out[host] = { sshPort: port, memory: plan.memory, layout: layoutDigest(plan, image.base) };
     progress.step(`started ${host} (pid ${pid}, ${accel}, ${plan.memory} MiB, ssh 127.0.0.1:${port}, console ${plan.consoleLog})`);
   }
-  return ports;
+  return Object.fromEntries(Object.keys(ctx.lab.hosts).map((h) => [h, out[h]!]));
 }
 
-async function waitAll(ctx: InstanceContext, hosts: string[], ports: Ports, timeoutSec: number, progress: Progress): Promise<Record<string, number>> {
+async function waitAll(ctx: InstanceContext, hosts: string[], ports: Ports, timeoutSec: number, progress: Progress, setClock = false): Promise<Record<string, number>> {
   progress.step(`waiting for SSH on ${hosts.join(', ')} (at most ${timeoutSec} s each)`);
   const started = Date.now();
   const results = await Promise.allSettled(
     hosts.map(async (host) => {
       const f = vmFiles(ctx.instance, host);
       const target = { name: host, port: ports[host]!, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts, pidFile: f.pid, consoleLog: f.console };
-      const s = await waitForSsh(target, timeoutSec, started);
+      const s = await waitForSsh(target, timeoutSec, started, setClock);
       progress.step(`${host} answers SSH (${s.toFixed(1)} s)`);
       return [host, s] as const;
     }),

@@ -1,5 +1,6 @@
 // Wait, with a bound, until a booting VM completes a real SSH login with the lab key and its checked host key.
 import { RunError } from '../errors.js';
+import { sshSetClock } from './clock.js';
 import { consoleTail } from './console.js';
 import { runningPid } from './proc.js';
 import { sshRun, type SshTarget } from './ssh.js';
@@ -12,8 +13,11 @@ export interface WaitTarget extends SshTarget {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves with the seconds it took; throws one line naming the VM and its console's last lines. */
-export async function waitForSsh(t: WaitTarget, timeoutSec: number, started = Date.now()): Promise<number> {
+/**
+ * Resolves with the seconds it took; throws one line naming the VM and its console's last lines. With `setClock`
+ * (a guest restored from a snapshot) the login that proves SSH also sets the guest's clock from the host's.
+ */
+export async function waitForSsh(t: WaitTarget, timeoutSec: number, started = Date.now(), setClock = false): Promise<number> {
   const deadline = started + timeoutSec * 1000;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -21,10 +25,10 @@ export async function waitForSsh(t: WaitTarget, timeoutSec: number, started = Da
       throw new RunError(`VM ${t.name} stopped while booting; its console (${t.consoleLog}) ends: ${consoleTail(t.consoleLog)}`);
     }
     const left = Math.max(2000, deadline - Date.now());
-    const r = await sshRun(t, 'true', Math.min(30_000, left));
+    const r = setClock ? await sshSetClock(t, Math.min(30_000, left)) : await sshRun(t, 'true', Math.min(30_000, left));
     if (r.code === 0) return (Date.now() - started) / 1000;
     lastError = r.stderr.trim().split('\n').at(-1) ?? '';
-    await sleep(1000);
+    await sleep(setClock ? 200 : 1000);
   }
   const ssh = lastError ? `; last ssh error: ${lastError}` : '';
   throw new RunError(

@@ -142,9 +142,11 @@ describe('lab up / plan / down on lvs-nat', () => {
     }
   });
 
-  it('after a reboot (vm down, vm up; disks kept) the lab still balances without lab up', async () => {
+  it('after a reboot (vm down, vm up --boot; disks kept) the lab still balances without lab up', async () => {
+    // vm down powers the guests down (after saving them); --boot: a real boot of the kept disks, not a resume of that save.
     expect((await runCli(['vm', 'down', ...LAB])).code).toBe(0);
-    const up = await runCli(['vm', 'up', ...LAB, '--timeout', '600']);
+    const up = await runCli(['vm', 'up', ...LAB, '--boot', '--timeout', '600']);
+    expect(up.stdout).not.toMatch(/resumed from snapshot/);
     expect(up.code, up.stderr).toBe(0);
     expectAlternating(await answers(inv));
     expect((await fourNet(inv)).active, 'the 4-network profile came back at boot').toBe(false);

@@ -38,8 +38,9 @@ function explain(what: string, r: CliResult): Error {
 
 /**
  * Boot the lab's VMs for a test and return their inventory: `lab vm reset` when the instance already
- * has disks (pristine hosts, fast), else `lab vm up` (builds the image on first use). Throws when the
- * VMs cannot be had: a test that needs them must fail, not skip.
+ * has disks (it restores the pristine snapshot of the instance's first boot in seconds, or resets cold
+ * when there is none), else `lab vm up` (builds the image on first use, saves the pristine snapshot).
+ * Throws when the VMs cannot be had: a test that needs them must fail, not skip.
  */
 export async function bootLab(labArg: string, instance: string): Promise<Inventory> {
   const hasDisks = existsSync(join(instanceDir(instance), 'vms'));
@@ -47,6 +48,19 @@ export async function bootLab(labArg: string, instance: string): Promise<Invento
   // Generous SSH bound: other suites may run VMs on the same cores meanwhile.
   const r = await runCli(['vm', verb, labArg, '--instance', instance, '--timeout', '600']);
   if (r.code !== 0) throw explain(`lab vm ${verb} ${labArg} --instance ${instance}`, r);
+  return readInventoryFile(join(instanceDir(instance), 'inventory.yaml'));
+}
+
+/** `lab vm snapshot save LAB NAME`: every VM's RAM, devices and disk, to come back to with restoreSnapshot. */
+export async function saveSnapshot(labArg: string, instance: string, name: string): Promise<void> {
+  const r = await runCli(['vm', 'snapshot', 'save', labArg, name, '--instance', instance]);
+  if (r.code !== 0) throw explain(`lab vm snapshot save ${labArg} ${name} --instance ${instance}`, r);
+}
+
+/** `lab vm snapshot restore LAB NAME`: the VMs as they were at the save (clocks set), waited for until SSH answers. */
+export async function restoreSnapshot(labArg: string, instance: string, name: string): Promise<Inventory> {
+  const r = await runCli(['vm', 'snapshot', 'restore', labArg, name, '--instance', instance, '--timeout', '600']);
+  if (r.code !== 0) throw explain(`lab vm snapshot restore ${labArg} ${name} --instance ${instance}`, r);
   return readInventoryFile(join(instanceDir(instance), 'inventory.yaml'));
 }
 

@@ -1,4 +1,4 @@
-// `lab vm` for real: boot lvs-nat's four VMs, ssh with checked host keys, offline apt, up twice, reset, down.
+// `lab vm` for real: boot lvs-nat's four VMs, ssh with checked host keys, offline apt, up twice, reset (snapshot and cold), down and resume.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +14,16 @@ const BOOT = ['--timeout', '600'];
 const inventoryPath = () => join(instanceDir(INSTANCE), 'inventory.yaml');
 
 interface StatusJson {
-  vms: { host: string; state: string; pid?: number; sshPort?: number }[];
+  vms: { host: string; state: string; pid?: number; sshPort?: number; diskBytes?: number }[];
 }
 
+/** `lab vm status --json`, without each overlay's size: a running guest's own writes move that. */
 async function status(): Promise<StatusJson> {
   const r = await runCli(['vm', 'status', 'lvs-nat', '--instance', INSTANCE, '--json']);
   expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as StatusJson;
+  const st = JSON.parse(r.stdout) as StatusJson;
+  for (const v of st.vms) delete v.diskBytes;
+  return st;
 }
 
 describe('lab vm on lvs-nat', () => {
@@ -94,28 +97,46 @@ describe('lab vm on lvs-nat', () => {
     expect(before.vms.every((v) => v.state === 'running' && v.pid)).toBe(true);
   });
 
-  it('vm reset brings back pristine disks', async () => {
+  it('vm reset restores the pristine snapshot: the disks and the running system as after the first boot', async () => {
     await sshOk(inv, 'client', 'echo before-reset > /root/marker && sync');
     const r = await runCli(['vm', 'reset', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
     expect(r.code, r.stderr).toBe(0);
-    console.log(`vm reset (4 VMs): ${r.seconds.toFixed(1)} s`);
+    expect(r.stdout).toMatch(/4 VMs resumed from snapshot pristine/);
+    console.log(`vm reset (4 VMs, from the pristine snapshot): ${r.seconds.toFixed(1)} s`);
     inv = readInventoryFile(inventoryPath());
     expect((await sshExec(inv, 'client', 'test -e /root/marker')).code).toBe(1);
     expect((await sshExec(inv, 'web1', 'dpkg -s apache2')).code).not.toBe(0);
   });
 
-  it('vm down leaves no qemu of the instance, and the next up boots the kept disks', async () => {
-    await sshOk(inv, 'web2', 'echo kept > /root/kept');
+  it('vm reset --cold brings back pristine disks by booting new ones, and saves a new pristine snapshot', async () => {
+    await sshOk(inv, 'client', 'echo before-reset > /root/marker && sync');
+    const before = JSON.parse(readFileSync(join(instanceDir(INSTANCE), 'snapshots.json'), 'utf8')) as { snapshots: { name: string; savedAt: string }[] };
+    const r = await runCli(['vm', 'reset', 'lvs-nat', '--instance', INSTANCE, '--cold', ...BOOT]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/resumed from snapshot/);
+    console.log(`vm reset --cold (4 VMs): ${r.seconds.toFixed(1)} s`);
+    inv = readInventoryFile(inventoryPath());
+    expect((await sshExec(inv, 'client', 'test -e /root/marker')).code).toBe(1);
+    const after = JSON.parse(readFileSync(join(instanceDir(INSTANCE), 'snapshots.json'), 'utf8')) as { snapshots: { name: string; savedAt: string }[] };
+    expect(after.snapshots.map((s) => s.name)).toEqual(['pristine']);
+    expect(after.snapshots[0]!.savedAt > before.snapshots.find((s) => s.name === 'pristine')!.savedAt).toBe(true);
+  });
+
+  it('vm down saves the VMs and leaves no qemu of the instance; the next up resumes them where they were', async () => {
+    await sshOk(inv, 'web2', 'echo kept > /root/kept; sleep 300 >/dev/null 2>&1 & echo $! > /root/sleeper');
     const r = await runCli(['vm', 'down', 'lvs-nat', '--instance', INSTANCE]);
     expect(r.code, r.stderr).toBe(0);
-    console.log(`vm down (4 VMs): ${r.seconds.toFixed(1)} s`);
+    expect(r.stdout).toMatch(/resumes snapshot suspended/);
+    console.log(`vm down (4 VMs, saved first): ${r.seconds.toFixed(1)} s`);
     expect(qemuPidsOf(INSTANCE)).toEqual([]);
     expect((await status()).vms.map((v) => v.state)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
     const up = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
     expect(up.code, up.stderr).toBe(0);
-    console.log(`vm up of stopped VMs (4 VMs): ${up.seconds.toFixed(1)} s`);
+    expect(up.stdout).toMatch(/4 VMs resumed from snapshot suspended/);
+    console.log(`vm up of stopped VMs (4 VMs, resumed): ${up.seconds.toFixed(1)} s`);
     inv = readInventoryFile(inventoryPath());
-    expect((await sshOk(inv, 'web2', 'cat /root/kept')).trim()).toBe('kept');
+    // The disk and the processes: a resume, not a boot.
+    expect((await sshOk(inv, 'web2', 'cat /root/kept; kill -0 $(cat /root/sleeper) && echo sleeper-alive')).trim().split('\n')).toEqual(['kept', 'sleeper-alive']);
     const down = await runCli(['vm', 'down', 'lvs-nat', '--instance', INSTANCE, '--force']);
     expect(down.code, down.stderr).toBe(0);
     expect(qemuPidsOf(INSTANCE)).toEqual([]);

@@ -1,0 +1,69 @@
+// `lab vm snapshot save|restore|list`: named machine states of an instance, for instructors and tests.
+import { mkdir } from 'node:fs/promises';
+import { RunError, UsageError } from '../errors.js';
+import { diskInfo } from './disk-snapshots.js';
+import { fingerprintDiffs, machineFingerprint } from './fingerprint.js';
+import { instanceName, labContext, type InstanceOptions } from './instance.js';
+import { withLock } from './lock.js';
+import { vmFiles } from './paths.js';
+import { createProgress } from './progress.js';
+import { saveLocked } from './snapshot.js';
+import { checkSnapshotName, readSnapshots, type SnapshotRecord } from './snapshots.js';
+import { readState } from './state.js';
+import { restoreLocked, type UpOptions, type UpResult } from './up.js';
+import { vmNames } from './vms.js';
+
+const LOCK_WAIT_MS = 15 * 60_000;
+
+export async function vmSnapshotSave(labArg: string, name: string, opts: UpOptions = {}): Promise<SnapshotRecord> {
+  checkSnapshotName(name);
+  const ctx = await labContext(labArg, opts);
+  await mkdir(ctx.files.dir, { recursive: true });
+  const progress = createProgress(opts.progress);
+  return withLock(ctx.files.lock, { waitMs: LOCK_WAIT_MS, what: `lab vm instance ${ctx.instance}` }, () => saveLocked(ctx, name, progress));
+}
+
+/** Restore a named snapshot; unlike reset and up, a snapshot that no longer fits is an error, not a cold boot. */
+export async function vmSnapshotRestore(labArg: string, name: string, opts: UpOptions = {}): Promise<UpResult> {
+  checkSnapshotName(name);
+  const ctx = await labContext(labArg, opts);
+  await mkdir(ctx.files.dir, { recursive: true });
+  const progress = createProgress(opts.progress);
+  return withLock(ctx.files.lock, { waitMs: LOCK_WAIT_MS, what: `lab vm instance ${ctx.instance}` }, async () => {
+    const rec = readSnapshots(ctx.instance).find((s) => s.name === name);
+    if (!rec) {
+      const known = readSnapshots(ctx.instance).map((s) => s.name);
+      throw new UsageError(`instance ${ctx.instance} has no snapshot ${name}${known.length ? ` (it has ${known.join(', ')})` : ''}; save one with \`lab vm snapshot save ${labArg} ${name}\``);
+    }
+    let why = '';
+    const r = await restoreLocked(ctx, rec, opts, { step: (m) => (why = m), elapsed: progress.elapsed });
+    if (!r) throw new RunError(`${why.replace(/; booting instead$/, '')}; boot with \`lab vm up --boot\` or \`lab vm reset --cold\``);
+    return r;
+  });
+}
+
+export interface SnapshotListing {
+  name: string;
+  savedAt: string;
+  /** Saved RAM and device state over all VMs, in bytes (from the overlays). */
+  vmStateBytes: number;
+  /** VMs whose overlay holds it. */
+  hosts: string[];
+  /** Why it would not be restored on this host ('' when it would). */
+  stale: string;
+}
+
+export async function vmSnapshotList(labArg: string, opts: InstanceOptions = {}): Promise<{ instance: string; snapshots: SnapshotListing[] }> {
+  const instance = await instanceName(labArg, opts);
+  const state = readState(instance);
+  const disks = await Promise.all(vmNames(instance).map(async (h) => [h, await diskInfo(vmFiles(instance, h).disk)] as const));
+  const now = state ? await machineFingerprint(state.accel) : undefined;
+  const snapshots = readSnapshots(instance).map((rec): SnapshotListing => {
+    const holding = disks.filter(([, d]) => d?.snapshots.some((s) => s.name === rec.name));
+    const bytes = holding.reduce((sum, [, d]) => sum + (d!.snapshots.find((s) => s.name === rec.name)?.vmStateSize ?? 0), 0);
+    const diffs = now ? fingerprintDiffs(rec.fingerprint, now) : ['the instance has no state.json'];
+    if (holding.length < Object.keys(rec.layout).length) diffs.push('not in every VM\'s disk');
+    return { name: rec.name, savedAt: rec.savedAt, vmStateBytes: bytes, hosts: holding.map(([h]) => h), stale: diffs.join('; ') };
+  });
+  return { instance, snapshots };
+}

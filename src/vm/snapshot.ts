@@ -1,0 +1,93 @@
+// Save and restore the whole machine state of every VM of an instance: internal qcow2 snapshots through QMP (savevm/loadvm).
+import { existsSync } from 'node:fs';
+import { RunError, UsageError } from '../errors.js';
+import { diskInfo } from './disk-snapshots.js';
+import { fingerprintDiffs, layoutDigest, machineFingerprint } from './fingerprint.js';
+import { imageReady } from './image/build.js';
+import type { InstanceContext } from './instance.js';
+import { vmFiles } from './paths.js';
+import { planVm } from './plan.js';
+import { runningPid } from './proc.js';
+import type { Progress } from './progress.js';
+import { withQmp } from './qmp.js';
+import { recordSnapshot, type SnapshotRecord } from './snapshots.js';
+import { sshRun } from './ssh.js';
+import { readState, type InstanceState } from './state.js';
+import type { VmPlan } from './qemu-args.js';
+
+/** An HMP savevm/loadvm prints nothing on success; anything else is its error. */
+function hmpProblem(out: string): string | undefined {
+  const text = out.trim();
+  return text && /error|fail|not|cannot|unable/i.test(text) ? text.split('\n').join(' | ') : undefined;
+}
+
+/**
+ * Wait until the guest's boot has settled (every start job done: NetworkManager, firewalld, sshd), so a snapshot holds
+ * a quiet machine and a restore does not redo half a boot. `systemctl is-system-running --wait` answers running or degraded.
+ */
+export async function waitSettled(ctx: InstanceContext, state: InstanceState, host: string, timeoutMs: number): Promise<void> {
+  const t = { port: state.hosts[host]!.sshPort, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts };
+  const r = await sshRun(t, 'systemctl is-system-running --wait || true', timeoutMs);
+  if (r.code !== 0) throw new RunError(`${host}: could not wait for its boot to settle before the snapshot: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
+}
+
+/** `savevm NAME` on every running VM of the instance, in parallel; records the snapshot. The caller holds the lock. */
+export async function saveLocked(ctx: InstanceContext, name: string, progress: Progress): Promise<SnapshotRecord> {
+  const state = readState(ctx.instance);
+  const hosts = Object.keys(ctx.lab.hosts);
+  const stopped = hosts.filter((h) => runningPid(vmFiles(ctx.instance, h).pid) === undefined);
+  if (!state || stopped.length > 0) {
+    throw new UsageError(`instance ${ctx.instance}: ${stopped.length > 0 ? `VMs ${stopped.join(', ')} are not running` : 'it was never booted'}; run \`lab vm up\` first, then save the snapshot`);
+  }
+  const noQmp = hosts.filter((h) => !existsSync(vmFiles(ctx.instance, h).qmp));
+  if (noQmp.length > 0) throw new RunError(`VMs ${noQmp.join(', ')} have no QMP socket (instance folder path too long for a unix socket); use a shorter LAB_HOME to save snapshots`);
+  const started = Date.now();
+  await Promise.all(
+    hosts.map(async (h) => {
+      const out = await withQmp(vmFiles(ctx.instance, h).qmp, (q) => q.hmp(`savevm ${name}`, 300_000));
+      const problem = hmpProblem(out);
+      if (problem) throw new RunError(`${h}: qemu could not save snapshot ${name}: ${problem}`);
+    }),
+  );
+  const layout: Record<string, string> = {};
+  for (const h of hosts) layout[h] = state.hosts[h]?.layout ?? '';
+  const rec: SnapshotRecord = { name, savedAt: new Date().toISOString(), fingerprint: await machineFingerprint(state.accel), layout };
+  recordSnapshot(ctx.instance, rec);
+  progress.step(`saved snapshot ${name} of ${hosts.join(', ')} (RAM, devices, disk) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return rec;
+}
+
+export interface RestorePlan {
+  state: InstanceState;
+  /** host → its qemu plan with -loadvm, at its recorded port. */
+  plans: Record<string, VmPlan>;
+}
+
+export interface PlanOptions {
+  memory?: number;
+  aslr?: boolean;
+}
+
+/**
+ * The plans to restore `rec`, or why it cannot be: a snapshot is tied to the qemu version, machine type, CPU model
+ * and device layout it was saved with, and must still be in each overlay.
+ */
+export async function planRestore(ctx: InstanceContext, rec: SnapshotRecord, opts: PlanOptions): Promise<RestorePlan | string> {
+  const state = readState(ctx.instance);
+  if (!state) return 'the instance has no state.json';
+  if (!imageReady(state.image)) return `its base image ${state.image.dir} is gone`;
+  const diffs = fingerprintDiffs(rec.fingerprint, await machineFingerprint(state.accel));
+  if (diffs.length > 0) return diffs.join('; ');
+  const plans: Record<string, VmPlan> = {};
+  for (const host of Object.keys(ctx.lab.hosts)) {
+    const hs = state.hosts[host];
+    if (!hs || rec.layout[host] === undefined) return `host ${host} is not in it`;
+    if (!rec.layout[host] || !hs.layout) return `host ${host} was started by a lab without layout records; boot it once with \`lab vm up --boot\``;
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: opts.memory ?? hs.memory, aslr: opts.aslr });
+    if (layoutDigest(plan, state.image.base) !== rec.layout[host]) return `host ${host}'s devices differ from when it was saved (memory, NICs, image or address maps)`;
+    const info = await diskInfo(plan.disk);
+    if (!info?.snapshots.some((s) => s.name === rec.name)) return `${host}'s disk ${plan.disk} does not hold it`;
+    plans[host] = { ...plan, loadvm: rec.name };
+  }
+  return { state, plans };
+}
