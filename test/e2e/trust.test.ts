@@ -11,7 +11,6 @@ import { bootLab, e2eInstance, keeperPid, qemuPidsOf, ROOT, runCli, sshOk, stopL
 const INSTANCE = e2eInstance('e2e-trust');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
-const fileStarted = Date.now();
 
 interface HostJson {
   changed: number;
@@ -51,7 +50,6 @@ describe('trust and safety on lvs-nat', () => {
 
   afterAll(async () => {
     await stopLab(INSTANCE);
-    console.log(`test/e2e/trust.test.ts: ${((Date.now() - fileStarted) / 1000).toFixed(0)} s`);
   });
 
   it('two lab up at once: each host is converged by exactly one; the other names the lock holder and fails it, exit 1; then 0 changed', async () => {
