@@ -1,4 +1,4 @@
-// `lab vm up`: make sure the image exists, boot every host of the lab that is not running, wait for SSH.
+// `lab vm up`: make sure the image exists, boot (or resume from `lab vm down`'s snapshot) every host of the lab that is not running, wait for SSH.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { RunError } from '../errors.js';
@@ -151,8 +151,9 @@ export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, o
     }),
   );
   const moved = hosts.filter((h) => ports[h] !== state.hosts[h]!.sshPort);
-  const { suspended: _resumed, ...rest } = state;
-  const newState: InstanceState = { ...rest, hosts: Object.fromEntries(hosts.map((h) => [h, { ...state.hosts[h]!, sshPort: ports[h]! }])) };
+  const newState: InstanceState = { ...state, hosts: Object.fromEntries(hosts.map((h) => [h, { ...state.hosts[h]!, sshPort: ports[h]! }])) };
+  // Running again: the disks move on from here, so the next up must not throw them back to `suspended`.
+  delete newState.suspended;
   await writeState(newState);
   if (moved.length > 0) {
     writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
