@@ -204,7 +204,9 @@ describe('the hold probe (least-connection schedulers), run for real with bash o
     expect(s).toContain("printf '\\n@@verify %s\\n' 'hold 1 8 http://192.168.4.5:8080/a.html'");
     expect(s).toMatch(/^timeout 38 bash -c '/m);
     expect(s).toContain('/dev/tcp/192.168.4.5/8080');
-    expect(s).toContain(' /a.html 192.168.4.5:8080 >&"$fd"');
+    // Inside bash -c's single quotes, each ' is '\''.
+    expect(s).toContain(String.raw`printf '\''GET %s HTTP/1.0\r\n'\'' /a.html >&"$fd"`);
+    expect(s).toContain(String.raw`printf '\''Host: %s\r\nConnection: close\r\n\r\n'\'' 192.168.4.5:8080 >&"$fd"`);
   });
 });
 

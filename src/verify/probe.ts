@@ -109,9 +109,9 @@ export function holdSeconds(h: HoldRequest): number {
 }
 
 /**
- * Hold `hold` TCP connections to the VIP open (bash's /dev/tcp: the handshake only, so IPVS counts each as active and
- * the web server waits for its request), send the fresh requests meanwhile, then send each held connection its request
- * (HTTP/1.0, so the server closes it after the answer) and print the answer: which server took it. Everything runs in
+ * Hold `hold` TCP connections to the VIP open (bash's /dev/tcp, each sent only its request line, so IPVS counts each as
+ * active and the web server waits for the rest of the request), send the fresh requests meanwhile, then finish each held
+ * connection's request (HTTP/1.0, so the server closes it after the answer) and print the answer: which server took it. Everything runs in
  * one bash under timeout(1), which kills its whole process group when time is up, and the held sockets close with it.
  * Prints `@@open`, then the fresh requests in the batch format (or `@@fallback` and the per-request format), then per
  * held connection `@@held`, the raw answer and `@@held-rc READ_STATUS` (x: the connect failed); `@@hold-rc` at the end.
@@ -120,11 +120,14 @@ export function holdCommand(url: string, h: HoldRequest): string {
   const host = `${h.vip}${h.port === 80 ? '' : `:${h.port}`}`;
   const inner = [
     'fds=; i=0',
-    `while [ "$i" -lt ${Number(h.hold)} ]; do i=$((i+1)); if { exec {fd}<>${quote(`/dev/tcp/${h.vip}/${h.port}`)}; } 2>/dev/null; then fds="$fds $fd"; else fds="$fds x"; fi; done`,
+    // The request line goes out at once: its segment carries an ACK, so the director sees the connection established
+    // even when the handshake's last ACK was lost (UDP multicast segments drop under load); the web server waits for the rest.
+    `while [ "$i" -lt ${Number(h.hold)} ]; do i=$((i+1)); if { exec {fd}<>${quote(`/dev/tcp/${h.vip}/${h.port}`)}; } 2>/dev/null; then fds="$fds $fd"; ` +
+      `printf 'GET %s HTTP/1.0\\r\\n' ${quote(h.path)} >&"$fd" 2>/dev/null; else fds="$fds x"; fi; done`,
     `printf '@@open%s\\n' "$fds"`,
     ...batchLines(url, h.fresh, `printf '@@fallback\\n'`),
     `for fd in $fds; do printf '@@held\\n'; if [ "$fd" = x ]; then printf '@@held-rc x\\n'; continue; fi`,
-    `  printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' ${quote(h.path)} ${quote(host)} >&"$fd" 2>/dev/null`,
+    `  printf 'Host: %s\\r\\nConnection: close\\r\\n\\r\\n' ${quote(host)} >&"$fd" 2>/dev/null`,
     `  while :; do l=; IFS= read -r -t 3 l <&"$fd"; r=$?; if [ "$r" -eq 0 ] || [ -n "$l" ]; then printf '%s\\n' "$l"; fi; [ "$r" -eq 0 ] || break; done`,
     `  printf '@@held-rc %s\\n' "$r"; exec {fd}<&-; done`,
   ].join('\n');
