@@ -14,6 +14,9 @@ import {
   type IpvsOp,
   type IpvsService,
 } from './index.js';
+import { desiredServices } from '../modules/ipvs.js';
+import { loadLab } from '../spec/load.js';
+import { serviceSchema } from '../spec/schema.js';
 
 const fixture = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`../../test/fixtures/ipvsadm/${name}`, import.meta.url)), 'utf8');
@@ -291,5 +294,32 @@ describe('renderOp', () => {
 
   it('maps forwarding methods to ipvsadm flags', () => {
     expect([forwardingFlag('nat'), forwardingFlag('dr'), forwardingFlag('tun')]).toEqual(['-m', '-g', '-i']);
+  });
+});
+
+describe('every scheduler the spec accepts', () => {
+  const schedulers = serviceSchema.shape.scheduler.options;
+
+  it('is the kernel list of Debian 12 (6.1) but twos, which came in 6.2', () => {
+    expect([...schedulers].sort()).toEqual(['dh', 'fo', 'lblc', 'lblcr', 'lc', 'mh', 'nq', 'ovf', 'rr', 'sed', 'sh', 'wlc', 'wrr']);
+  });
+
+  it.each(schedulers)('%s round-trips through render, parse and diff, and an edit sets exactly -s %s', (scheduler) => {
+    const want = { ...lvsNat(), scheduler };
+    const text = renderSave([want]);
+    expect(text.split('\n')[0]).toBe(`-A -t 192.168.4.5:80 -s ${scheduler}`);
+    expect(parseIpvsSave(text)).toEqual([want]);
+    expect(diffIpvs([want], parseIpvsSave(text))).toEqual([]);
+    const other = scheduler === 'rr' ? 'wlc' : 'rr';
+    const ops = diffIpvs([want], [{ ...lvsNat(), scheduler: other }]);
+    expect(ops.map(formatOp)).toEqual([`ipvsadm -E -t 192.168.4.5:80 -s ${scheduler}`]);
+    expect(ops[0]).toMatchObject({ op: 'edit-service', from: { scheduler: other } });
+  });
+
+  it.each(schedulers)('the director check expects -s %s from the spec', async (scheduler) => {
+    const { lab } = await loadLab('lvs-nat');
+    lab.services[0]!.scheduler = scheduler;
+    expect(desiredServices(lab, 'proxy').map((s) => s.scheduler)).toEqual([scheduler]);
+    expect(renderSave(desiredServices(lab, 'proxy'))).toContain(`-A -t 192.168.4.5:80 -s ${scheduler}\n`);
   });
 });

@@ -33,7 +33,7 @@ export const serviceSchema = z.strictObject({
   vip: ipv4.describe('The virtual IP clients connect to; a director must hold it.'),
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq']),
+  scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh', 'fo', 'ovf']).describe('ipvsadm -s. mh, fo and ovf need a kernel with their modules (Debian 12\'s 6.1 has them); twos (Linux 6.2) is not offered.'),
   forwarding: z.enum(['nat', 'dr', 'tun']).describe('nat = ipvsadm -m, dr = -g, tun = -i.'),
   persistence: z.number().int().min(1).max(86400).optional().describe('Seconds; ipvsadm -p.'),
   real_servers: z.array(realServerSchema).min(1),

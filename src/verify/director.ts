@@ -82,6 +82,9 @@ const SCHEDULERS: Record<string, string> = {
   lblcr: 'keeps each destination on a set of real servers',
   sed: 'picks the shortest expected delay',
   nq: 'picks an idle real server first, else the shortest expected delay',
+  mh: 'hashes the client address with Maglev hashing, so one client always reaches the same real server',
+  fo: 'sends everything to the available real server with the highest weight',
+  ovf: 'sends everything to the highest-weight real server until its active connections exceed its weight, then overflows to the next',
 };
 
 const FLAG: Record<string, string> = { nat: '-m (NAT)', dr: '-g (direct routing)', tun: '-i (IP tunnelling)' };

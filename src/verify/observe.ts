@@ -4,7 +4,7 @@ import { FACT_PRELUDE, factScript, nmLines } from '../facts/script.js';
 import { hasNmSection, parseFacts, parseNmConnections, splitSections } from '../facts/parse.js';
 import type { FactQuery, Facts } from '../facts/types.js';
 import type { Remote } from '../ssh/connection.js';
-import { parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './probe.js';
+import { holdSeconds, parseProbe, probeScript, type ProbeOutput, type ProbeRequest } from './probe.js';
 
 const SPLIT = '@@verify-begin';
 
@@ -36,10 +36,11 @@ export function splitOutput(stdout: string, query: FactQuery, probe?: ProbeReque
   return { facts: parseFacts(factText, query), probe: parseProbe(probeText, probe?.requests) };
 }
 
-/** Time the probe may take: curl gives up after 2 s per request. */
+/** Time the probe may take: curl gives up after 2 s per request; each hold probe is bounded by timeout(1). */
 export function probeTimeoutMs(probe: ProbeRequest): number {
   const requests = [...probe.requests.values()].reduce((a, b) => a + b, 0);
-  return 60_000 + requests * 3_000;
+  const holds = [...probe.holds.values()].reduce((a, h) => a + holdSeconds(h), 0);
+  return 60_000 + requests * 3_000 + holds * 1_000;
 }
 
 export async function observe(conn: Remote, query: FactQuery, probe: ProbeRequest): Promise<{ facts: Facts; probe: ProbeOutput }> {

@@ -8,7 +8,7 @@ import type { Playbook } from '../playbook/schema.js';
 import { inCidr, parseCidr } from '../spec/ipv4.js';
 import { addressOwners } from '../spec/rules.js';
 import type { Lab, Service } from '../spec/schema.js';
-import { judgeBalancing } from './balancing.js';
+import { holdCount, judgeBalancing, type BalancingSpec } from './balancing.js';
 import { judgeExtraRules, judgeIpvs, judgeSysctlPersisted, judgeSysctlRuntime, judgeVipHeld } from './director.js';
 import { judgeFirewall, judgeSelinux, judgeVipFromClient } from './path.js';
 import { emptyProbe, type ProbeOutput, type ProbeRequest } from './probe.js';
@@ -140,19 +140,31 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
     if (entry.check === 'balancing') {
       for (const v of web) {
         const url = serviceUrl(v.svc, entry.path);
-        const reqs = need(entry.from).probe.requests;
-        reqs.set(url, Math.max(reqs.get(url) ?? 0, entry.requests));
+        const spec = (all: Map<string, HostView>): BalancingSpec => ({
+          vip: v.svc.vip,
+          port: v.svc.port,
+          protocol: v.svc.protocol,
+          scheduler: v.svc.scheduler,
+          persistence: v.svc.persistence,
+          servers: servers(v, all, entry.path),
+          director: v.director,
+          forwarding: v.svc.forwarding,
+        });
+        // The least-connection schedulers are judged with connections held open (their count needs only the weights).
+        const hold = holdCount(spec(new Map()));
+        const probe = need(entry.from).probe;
+        if (hold > 0) probe.holds.set(url, { vip: v.svc.vip, port: v.svc.port, path: entry.path, hold, fresh: Math.max(probe.holds.get(url)?.fresh ?? 0, entry.requests) });
+        else probe.requests.set(url, Math.max(probe.requests.get(url) ?? 0, entry.requests));
         add({
           check: 'balancing',
           symptom: true,
           id: web.length > 1 ? `balancing ${v.label}` : 'balancing',
           host: entry.from,
-          title: `balancing of ${url} (${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}, ${entry.requests} requests)`,
-          judge: ({ probe }, all) =>
-            judgeBalancing(
-              { vip: v.svc.vip, port: v.svc.port, scheduler: v.svc.scheduler, persistence: v.svc.persistence, servers: servers(v, all, entry.path), director: v.director },
-              (probe.requests.get(url) ?? []).slice(0, entry.requests),
-            ),
+          title: `balancing of ${url} (${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}, ${hold > 0 ? `${hold} held open, then ` : ''}${entry.requests} requests)`,
+          judge: ({ probe }, all) => {
+            const held = probe.holds.get(url);
+            return judgeBalancing(spec(all), (probe.requests.get(url) ?? []).slice(0, entry.requests), held && { held: held.held, fresh: held.fresh.slice(0, entry.requests) });
+          },
         });
       }
     }

@@ -1,10 +1,13 @@
 // The probe's sections: curl records, ip route get, sysctl files and firewalld's zone, parsed from recorded text.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBatch, parseBusctlPorts, parseBusctlStrings, parseFirewall, parseProbe, parseRequests, parseRouteGet, probeScript, sysctlPattern, emptyProbe } from './probe.js';
+import { parseBatch, parseBusctlPorts, parseBusctlStrings, parseFirewall, parseHeldAnswer, parseHold, parseProbe, parseRequests, parseRouteGet, probeScript, sysctlPattern, emptyProbe } from './probe.js';
 import { REUSED_CONNECTION } from './requests.js';
 
 describe('probe parsing', () => {
@@ -148,5 +151,77 @@ describe('probeScript under a real /bin/sh with a stub curl', () => {
     const { out, calls } = run('old');
     expect(calls).toHaveLength(4);
     expect(out.requests.get('http://192.168.4.5/web1')).toEqual(Array(3).fill({ exit: 0, http: 200, body: 'web1\n' }));
+  });
+});
+
+describe('the hold probe (least-connection schedulers), run for real with bash on loopback', () => {
+  let server: Server;
+  let port = 0;
+  let closed = 0;
+  const opened: number[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`${req.headers.connection === 'close' ? 'page' : 'other'}\n`);
+    });
+    server.on('connection', (s) => {
+      opened.push(Date.now());
+      s.on('close', () => closed++);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  // Asynchronous: the server answers from this process's event loop while the probe runs.
+  async function hold(p: number, h: number, n: number): Promise<ReturnType<typeof parseProbe>> {
+    const probe = emptyProbe();
+    probe.holds.set(`http://127.0.0.1:${p}/`, { vip: '127.0.0.1', port: p, path: '/', hold: h, fresh: n });
+    return parseProbe((await promisify(execFile)('/bin/sh', ['-c', probeScript(probe)])).stdout);
+  }
+
+  it('holds the connections through the fresh requests, then reads each held one, leaving no socket open', async () => {
+    const before = opened.length;
+    const out = (await hold(port, 2, 3)).holds.get(`http://127.0.0.1:${port}/`)!;
+    expect(out.held).toEqual(Array(2).fill({ exit: 0, http: 200, body: 'page' }));
+    expect(out.fresh).toEqual(Array(3).fill({ exit: 0, http: 200, body: 'page\n' }));
+    // 2 held + 3 fresh connections, the held ones opened first; all closed when the probe returns.
+    expect(opened.length - before).toBe(5);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(closed).toBe(opened.length);
+  });
+
+  it('records a refused port as refused, held and fresh alike', async () => {
+    const out = (await hold(1, 1, 2)).holds.get('http://127.0.0.1:1/')!;
+    expect(out.held.map((r) => r.exit)).toEqual([7]);
+    expect(out.fresh.map((r) => r.exit)).toEqual([7, 7]);
+  });
+
+  it('quotes the URL parts and bounds the whole probe with timeout(1)', () => {
+    const probe = emptyProbe();
+    probe.holds.set('http://192.168.4.5:8080/a.html', { vip: '192.168.4.5', port: 8080, path: '/a.html', hold: 1, fresh: 8 });
+    const s = probeScript(probe);
+    expect(s).toContain("printf '\\n@@verify %s\\n' 'hold 1 8 http://192.168.4.5:8080/a.html'");
+    expect(s).toMatch(/^timeout 38 bash -c '/m);
+    expect(s).toContain('/dev/tcp/192.168.4.5/8080');
+    // Inside bash -c's single quotes, each ' is '\''.
+    expect(s).toContain(String.raw`printf '\''GET %s HTTP/1.0\r\n'\'' /a.html >&"$fd"`);
+    expect(s).toContain(String.raw`printf '\''Host: %s\r\nConnection: close\r\n\r\n'\'' 192.168.4.5:8080 >&"$fd"`);
+  });
+});
+
+describe('parseHold', () => {
+  it('counts what a killed probe never got to as timed out', () => {
+    const text = ['@@open 10 11', 'web1', '', '@@end 200 0 1', '@@rc 0', '@@held', 'HTTP/1.1 200 OK\r', 'Content-Length: 5\r', '\r', 'web2', '@@held-rc 1', '@@held', '', '@@hold-rc 124'].join('\n');
+    const out = parseHold(text, 2, 3);
+    expect(out.held).toEqual([{ exit: 0, http: 200, body: 'web2' }, { exit: 28, http: 0, body: '' }]);
+    expect(out.fresh.map((r) => r.exit)).toEqual([0, 28, 28]);
+  });
+
+  it('tells a read timeout from a connection the server closed without answering', () => {
+    expect(parseHeldAnswer('', '142')).toEqual({ exit: 28, http: 0, body: '' });
+    expect(parseHeldAnswer('', '1')).toEqual({ exit: 52, http: 0, body: '' });
+    expect(parseHeldAnswer('', 'x')).toEqual({ exit: 7, http: 0, body: '' });
+    expect(parseHeldAnswer('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n<html>', '1')).toMatchObject({ exit: 0, http: 408 });
   });
 });

@@ -1,5 +1,6 @@
 // The read-only probe script that runs after the fact command in the same exec, and the parser of its sections.
 import { quote } from '../ssh/quote.js';
+import type { HeldRecords } from './balancing.js';
 import { REUSED_CONNECTION, type RequestRecord } from './requests.js';
 
 export const PROBE_MARK = '@@verify';
@@ -8,6 +9,8 @@ export const PROBE_MARK = '@@verify';
 export interface ProbeRequest {
   /** URL → how many requests, each a separate curl process (a new TCP connection). */
   requests: Map<string, number>;
+  /** URL → connections to hold open, then fresh requests to send, then read the held ones (least-connection schedulers). */
+  holds: Map<string, HoldRequest>;
   /** `ip route get ADDR` for each. */
   routes: Set<string>;
   /** sysctl keys whose persisted value must be found across the sysctl config files. */
@@ -16,8 +19,17 @@ export interface ProbeRequest {
   firewall: boolean;
 }
 
+export interface HoldRequest {
+  vip: string;
+  port: number;
+  /** The request path, e.g. `/`. */
+  path: string;
+  hold: number;
+  fresh: number;
+}
+
 export function emptyProbe(): ProbeRequest {
-  return { requests: new Map(), routes: new Set(), sysctlKeys: new Set(), firewall: false };
+  return { requests: new Map(), holds: new Map(), routes: new Set(), sysctlKeys: new Set(), firewall: false };
 }
 
 export interface RouteGet {
@@ -58,6 +70,7 @@ export interface FirewallInfo {
 
 export interface ProbeOutput {
   requests: Map<string, RequestRecord[]>;
+  holds: Map<string, HeldRecords>;
   routes: Map<string, RouteGet>;
   sysctlFiles: SysctlFileEntry[];
   firewall: FirewallInfo | undefined;
@@ -74,22 +87,58 @@ export function sysctlPattern(keys: string[]): string {
 const FWD = 'org.fedoraproject.FirewallD1';
 const busctl = (method: string, iface: string, args = '') => `busctl call ${FWD} /org/fedoraproject/FirewallD1 ${iface} ${method}${args} 2>/dev/null`;
 
+/**
+ * n fresh requests to url, each its own TCP connection, in one curl process (a curl start is about 0.1 s under
+ * emulation): `Connection: close` makes each its own connection, which %{num_connects} confirms, and %{exitcode}
+ * (curl >= 7.75) gives each one's exit code. An older curl names the variable it does not know on stderr; then each
+ * request gets its own curl, after the `fallback` section header.
+ */
+function batchLines(url: string, n: number, fallback: string): string[] {
+  const each =
+    `i=0; while [ "$i" -lt ${Number(n)} ]; do i=$((i+1)); printf '@@req\\n'; ` +
+    `curl -s --noproxy '*' --max-time 2 -w '\\n@@end %{http_code}\\n' ${quote(url)} 2>/dev/null; printf '@@rc %s\\n' "$?"; done`;
+  return [
+    `{ e=$(curl -s --noproxy '*' --max-time 2 -H 'Connection: close' -w '\\n@@end %{http_code} %{exitcode} %{num_connects}\\n' ${Array(Number(n)).fill(quote(url)).join(' ')} 2>&1 >&3 3>&-); printf '@@rc %s\\n' "$?"; } 3>&1`,
+    `case "$e" in *exitcode*) ${fallback}; ${each};; esac`,
+  ];
+}
+
+/** Seconds the hold probe may take in all: its connects, its fresh requests (curl gives up after 2 s each), its reads. */
+export function holdSeconds(h: HoldRequest): number {
+  return 10 + 3 * h.fresh + 4 * h.hold;
+}
+
+/**
+ * Hold `hold` TCP connections to the VIP open (bash's /dev/tcp, each sent only its request line, so IPVS counts each as
+ * active and the web server waits for the rest of the request), send the fresh requests meanwhile, then finish each held
+ * connection's request (HTTP/1.0, so the server closes it after the answer) and print the answer: which server took it. Everything runs in
+ * one bash under timeout(1), which kills its whole process group when time is up, and the held sockets close with it.
+ * Prints `@@open`, then the fresh requests in the batch format (or `@@fallback` and the per-request format), then per
+ * held connection `@@held`, the raw answer and `@@held-rc READ_STATUS` (x: the connect failed); `@@hold-rc` at the end.
+ */
+export function holdCommand(url: string, h: HoldRequest): string {
+  const host = `${h.vip}${h.port === 80 ? '' : `:${h.port}`}`;
+  const inner = [
+    'fds=; i=0',
+    // The request line goes out at once: its segment carries an ACK, so the director sees the connection established
+    // even when the handshake's last ACK was lost (UDP multicast segments drop under load); the web server waits for the rest.
+    `while [ "$i" -lt ${Number(h.hold)} ]; do i=$((i+1)); if { exec {fd}<>${quote(`/dev/tcp/${h.vip}/${h.port}`)}; } 2>/dev/null; then fds="$fds $fd"; ` +
+      `printf 'GET %s HTTP/1.0\\r\\n' ${quote(h.path)} >&"$fd" 2>/dev/null; else fds="$fds x"; fi; done`,
+    `printf '@@open%s\\n' "$fds"`,
+    ...batchLines(url, h.fresh, `printf '@@fallback\\n'`),
+    `for fd in $fds; do printf '@@held\\n'; if [ "$fd" = x ]; then printf '@@held-rc x\\n'; continue; fi`,
+    `  printf 'Host: %s\\r\\nConnection: close\\r\\n\\r\\n' ${quote(host)} >&"$fd" 2>/dev/null`,
+    `  while :; do l=; IFS= read -r -t 3 l <&"$fd"; r=$?; if [ "$r" -eq 0 ] || [ -n "$l" ]; then printf '%s\\n' "$l"; fi; [ "$r" -eq 0 ] || break; done`,
+    `  printf '@@held-rc %s\\n' "$r"; exec {fd}<&-; done`,
+  ].join('\n');
+  return `timeout ${holdSeconds(h)} bash -c ${quote(inner)} 2>/dev/null; printf '\\n@@hold-rc %s\\n' "$?"`;
+}
+
 export function probeScript(p: ProbeRequest): string {
   const sec = (name: string) => `printf '\\n${PROBE_MARK} %s\\n' ${quote(name)}`;
   const lines = ['export LC_ALL=C'];
-  for (const [url, n] of p.requests) {
-    // One curl process for all n requests (a curl start is about 0.1 s under emulation): `Connection: close` makes each
-    // its own TCP connection, which %{num_connects} confirms, and %{exitcode} (curl >= 7.75) gives each one's exit code.
-    // An older curl names the variable it does not know on stderr; then each request gets its own curl, as before.
-    const each =
-      `i=0; while [ "$i" -lt ${Number(n)} ]; do i=$((i+1)); printf '@@req\\n'; ` +
-      `curl -s --noproxy '*' --max-time 2 -w '\\n@@end %{http_code}\\n' ${quote(url)} 2>/dev/null; printf '@@rc %s\\n' "$?"; done`;
-    lines.push(
-      sec(`batch ${url}`),
-      `{ e=$(curl -s --noproxy '*' --max-time 2 -H 'Connection: close' -w '\\n@@end %{http_code} %{exitcode} %{num_connects}\\n' ${Array(Number(n)).fill(quote(url)).join(' ')} 2>&1 >&3 3>&-); printf '@@rc %s\\n' "$?"; } 3>&1`,
-      `case "$e" in *exitcode*) ${sec(`requests ${url}`)}; ${each};; esac`,
-    );
-  }
+  for (const [url, n] of p.requests) lines.push(sec(`batch ${url}`), ...batchLines(url, n, sec(`requests ${url}`)));
+  for (const [url, h] of p.holds) lines.push(sec(`hold ${h.hold} ${h.fresh} ${url}`), holdCommand(url, h));
   // parseRouteGet reads the first line: no `| head -n 1` process.
   for (const ip of p.routes) lines.push(sec(`route ${ip}`), `ip route get ${quote(ip)} 2>&1`);
   if (p.sysctlKeys.size > 0) {
@@ -154,6 +203,40 @@ export function parseBatch(text: string, n: number): RequestRecord[] {
   const curlExit = rc ? Number(rc[1]) : 255;
   while (records.length < n) records.push({ exit: curlExit || 255, http: 0, body: '' });
   return records;
+}
+
+/** One held connection's raw answer (`HTTP/1.1 200 OK`, headers, blank line, body) as a request record. */
+export function parseHeldAnswer(text: string, status: string): RequestRecord {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const http = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(lines[0] ?? '');
+  // No status line: the connect failed (x), the read timed out (read's status > 128), or the server closed it first.
+  if (!http) return { exit: status === 'x' ? 7 : Number(status) > 128 ? 28 : 52, http: 0, body: '' };
+  const blank = lines.indexOf('');
+  return { exit: 0, http: Number(http[1]), body: blank < 0 ? '' : lines.slice(blank + 1).join('\n') };
+}
+
+/**
+ * The hold probe's output (see holdCommand): `@@open FD...`, the fresh requests, then per held connection `@@held`, its
+ * answer and `@@held-rc`, and `@@hold-rc` (timeout's exit: 124 when it killed the probe). Connections and requests the
+ * probe never got to count as timed out (killed) or failed.
+ */
+export function parseHold(text: string, hold: number, fresh: number): HeldRecords {
+  const end = /(?:^|\n)@@hold-rc (\d+)\s*$/.exec(text);
+  const rc = end ? Number(end[1]) : 255;
+  const body = end ? text.slice(0, end.index) : text;
+  const missing: RequestRecord = { exit: rc === 124 ? 28 : 255, http: 0, body: '' };
+  const open = /^@@open(.*)$/m.exec(body);
+  const afterOpen = open ? body.slice(open.index + open[0].length + 1) : '';
+  const firstHeld = afterOpen.search(/^@@held$/m);
+  const freshText = firstHeld < 0 ? afterOpen : afterOpen.slice(0, firstHeld);
+  const fb = freshText.indexOf('@@fallback\n');
+  const freshRecords = !open ? [] : fb >= 0 ? parseRequests(freshText.slice(fb + 11)) : parseBatch(freshText, fresh);
+  const heldRecords = (firstHeld < 0 ? [] : afterOpen.slice(firstHeld).split(/^@@held\n/m).slice(1)).map((chunk) => {
+    const st = /(?:^|\n)@@held-rc (\S+)\s*$/.exec(chunk);
+    return st ? parseHeldAnswer(chunk.slice(0, st.index), st[1]!) : missing;
+  });
+  const pad = (rs: RequestRecord[], n: number) => [...rs.slice(0, n), ...Array.from({ length: Math.max(0, n - rs.length) }, () => ({ ...missing }))];
+  return { held: pad(heldRecords, hold), fresh: pad(freshRecords.map((r) => (r.exit === 255 && rc === 124 ? { ...r, exit: 28 } : r)), fresh) };
 }
 
 /** `192.168.4.10 via 192.168.2.5 dev ens4 src 192.168.2.100 uid 0`, or an RTNETLINK error. */
@@ -257,7 +340,7 @@ export function parseFirewall(text: string): FirewallInfo {
 }
 
 export function parseProbe(text: string, requests?: Map<string, number>): ProbeOutput {
-  const out: ProbeOutput = { requests: new Map(), routes: new Map(), sysctlFiles: [], firewall: undefined };
+  const out: ProbeOutput = { requests: new Map(), holds: new Map(), routes: new Map(), sysctlFiles: [], firewall: undefined };
   const parts = text.split(new RegExp(`^${PROBE_MARK} `, 'm'));
   for (const part of parts.slice(1)) {
     const nl = part.indexOf('\n');
@@ -269,6 +352,9 @@ export function parseProbe(text: string, requests?: Map<string, number>): ProbeO
       // The per-request fallback (an older curl) follows its batch and replaces it.
       const url = head.slice(6);
       if (!out.requests.has(url)) out.requests.set(url, parseBatch(body, requests?.get(url) ?? 0));
+    } else if (head.startsWith('hold ')) {
+      const [, hold = '0', fresh = '0', url = ''] = head.split(' ');
+      out.holds.set(url, parseHold(body, Number(hold), Number(fresh)));
     } else if (head.startsWith('route ')) out.routes.set(head.slice(6), parseRouteGet(body));
     else if (head === 'sysctl-files') out.sysctlFiles = parseSysctlFiles(body);
     else if (head === 'firewall') out.firewall = parseFirewall(body);
