@@ -1,4 +1,5 @@
 // service: started and enabled with systemctl; down stops it and restores whether it was enabled.
+import { z } from 'zod';
 import { quote } from '../ssh/quote.js';
 import type { Module } from './types.js';
 
@@ -9,6 +10,10 @@ export interface ServiceTask {
 }
 
 export const serviceModule: Module<ServiceTask> = {
+  key: 'service',
+  schema: z.strictObject({ name: z.string().min(1), started: z.boolean().default(true), enabled: z.boolean().default(true) }),
+  bind: (raw: ServiceTask) => raw,
+  names: (t) => ({ services: [t.name] }),
   label: (t) => `service ${t.name}`,
   plan(task, { facts, os }) {
     const unit = os.services[task.name] ?? task.name;

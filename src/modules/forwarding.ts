@@ -1,0 +1,103 @@
+// forwarding: what a real server needs for its services' forwarding mode, as the mode says (modes/): for DR the VIP as
+// a /32 on a dummy link that never announces it; for TUN the VIP on tunl0 and reverse-path filtering relaxed.
+import { z } from 'zod';
+import type { NmConnection } from '../facts/types.js';
+import { modeOf, type RealServerNeeds, type VipDevice } from '../modes/index.js';
+import type { Lab } from '../spec/schema.js';
+import { sh } from '../ssh/quote.js';
+import { planKmods, sysModule } from './kmod.js';
+import { downSysctls, planSysctls } from './sysctl.js';
+import type { Change, HostContext, Module } from './types.js';
+
+export interface ForwardingTask {
+  /** The VIPs this host serves as a real server in a mode that has it hold them. */
+  vips: string[];
+  needs: RealServerNeeds;
+}
+
+/** Where the mode's sysctls persist: after the playbook's own sysctl file, so neither rewrites the other. */
+export function forwardingSysctlFile(lab: Lab): string {
+  return `/etc/sysctl.d/zz-lab-${lab.name}-forwarding.conf`;
+}
+
+export function forwardingModulesFile(lab: Lab): string {
+  return `/etc/modules-load.d/lab-${lab.name}-forwarding.conf`;
+}
+
+/** The needs of every service this host is a real server of, merged. */
+export function forwardingTask(lab: Lab, hostName: string): ForwardingTask {
+  const mine = lab.services.filter((s) => s.real_servers.some((r) => r.host === hostName));
+  const needs: RealServerNeeds = { sysctls: {}, kmods: [] };
+  const vips: string[] = [];
+  for (const s of mine) {
+    const n = modeOf(s).realServerNeeds(s);
+    Object.assign(needs.sysctls, n.sysctls);
+    for (const k of n.kmods) if (!needs.kmods.includes(k)) needs.kmods.push(k);
+    if (n.vip) {
+      needs.vip ??= n.vip;
+      if (!vips.includes(s.vip)) vips.push(s.vip);
+    }
+  }
+  return { vips, needs };
+}
+
+function profileOf(ctx: HostContext, dev: VipDevice): NmConnection | undefined {
+  return ctx.facts.connections.find((c) => c.name === dev.profile);
+}
+
+/** `nmcli connection add` arguments for the device's own kind. */
+function addArgs(dev: VipDevice): string {
+  // ipip with any local and remote is the fallback device tunl0 itself, which takes every IP-in-IP packet.
+  return dev.kind === 'dummy' ? sh`type dummy ifname ${dev.device}` : sh`type ip-tunnel ifname ${dev.device} ip-tunnel.mode ipip ip-tunnel.remote 0.0.0.0`;
+}
+
+/** The VIPs as /32s on the mode's device, in a profile NetworkManager brings up at boot. */
+function planVip(ctx: HostContext, dev: VipDevice, vips: string[]): Change[] {
+  const want = vips.map((v) => `${v}/32`);
+  const c = profileOf(ctx, dev);
+  const link = ctx.facts.links.find((l) => l.name === dev.device);
+  const held = !!link && want.every((w) => link.addrs.some((a) => `${a.ip}/${a.prefix}` === w));
+  const addrs = want.join(', ');
+  // ipv6 ignored: a dummy link would otherwise get a link-local address and announce it.
+  if (!c)
+    return [
+      {
+        title: `create ${dev.profile} on ${dev.device}: ${addrs}, never announced`,
+        commands: [sh`nmcli connection add ` + addArgs(dev) + sh` con-name ${dev.profile} ipv4.method manual ipv4.addresses ${addrs} ipv6.method ignore`, sh`nmcli connection up ${dev.profile}`],
+        record: { [`vip.created.${dev.profile}`]: dev.device },
+      },
+    ];
+  if (c.method !== 'manual' || c.addresses.join(',') !== want.join(','))
+    return [{ title: `${dev.profile} on ${dev.device}: ${addrs}`, commands: [sh`nmcli connection modify ${dev.profile} ipv4.method manual ipv4.addresses ${addrs}`, sh`nmcli connection up ${dev.profile}`] }];
+  if (!held || c.device !== dev.device) return [{ title: `activate ${dev.profile} on ${dev.device}`, commands: [sh`nmcli connection up ${dev.profile}`] }];
+  return [];
+}
+
+export const forwardingModule: Module<ForwardingTask> = {
+  key: 'forwarding',
+  schema: z.strictObject({}).describe("A real server's part of its services' forwarding mode (DR: the VIP /32 on lab-vip, never announced; TUN: the VIP on tunl0)."),
+  bind: (_raw, _vars, { lab, hostName }) => forwardingTask(lab, hostName),
+  names: (t) => ({ sysctls: Object.keys(t.needs.sysctls) }),
+  facts: ['nm'],
+  label: (t) => (t.needs.vip ? `forwarding: ${t.vips.join(', ')} on ${t.needs.vip.device}` : 'forwarding'),
+  files: (_t, lab) => [forwardingSysctlFile(lab), forwardingModulesFile(lab)],
+  exists: (t) => t.needs.kmods.map(sysModule),
+  plan(task, ctx) {
+    const { needs } = task;
+    return [
+      ...(needs.kmods.length > 0 ? planKmods(needs.kmods, forwardingModulesFile(ctx.lab), ctx) : []),
+      ...(needs.vip ? planVip(ctx, needs.vip, task.vips) : []),
+      ...(Object.keys(needs.sysctls).length > 0 ? planSysctls(needs.sysctls, forwardingSysctlFile(ctx.lab), ctx) : []),
+    ];
+  },
+  down(task, ctx) {
+    const changes = downSysctls(task.needs.sysctls, forwardingSysctlFile(ctx.lab), ctx);
+    for (const [key] of ctx.facts.state) {
+      const created = /^vip\.created\.(.+)$/.exec(key)?.[1];
+      if (created && ctx.facts.connections.some((c) => c.name === created)) changes.push({ title: `delete ${created}`, commands: [sh`nmcli connection delete ${created}`] });
+    }
+    const mods = forwardingModulesFile(ctx.lab);
+    if (ctx.facts.files.get(mods)) changes.push({ title: `remove ${mods}`, commands: [sh`rm -f ${mods}`] });
+    return changes;
+  },
+};
