@@ -62,7 +62,7 @@ function planVip(ctx: HostContext, dev: VipDevice, vips: string[]): Change[] {
   if (!c)
     return [
       {
-        title: `create ${dev.profile} on ${dev.device}: ${addrs}, never announced`,
+        title: `create ${dev.profile} (${dev.kind}): ${addrs}, never announced`,
         commands: [sh`nmcli connection add ` + addArgs(dev) + sh` con-name ${dev.profile} ipv4.method manual ipv4.addresses ${addrs} ipv6.method ignore`, sh`nmcli connection up ${dev.profile}`],
         record: { [`vip.created.${dev.profile}`]: dev.device },
       },
@@ -84,10 +84,16 @@ export const forwardingModule: Module<ForwardingTask> = {
   exists: (t) => t.needs.kmods.map(sysModule),
   plan(task, ctx) {
     const { needs } = task;
+    const file = forwardingSysctlFile(ctx.lab);
+    // The device's own keys exist once the device does; every other key is set before the VIP appears, so the host
+    // never answers ARP for it, not even for a moment.
+    const ofDevice = (k: string) => !!needs.vip && k.startsWith(`net.ipv4.conf.${needs.vip.device}.`);
+    const some = Object.keys(needs.sysctls).length > 0;
     return [
       ...(needs.kmods.length > 0 ? planKmods(needs.kmods, forwardingModulesFile(ctx.lab), ctx) : []),
+      ...(some ? planSysctls(needs.sysctls, file, ctx, (k) => !ofDevice(k), false) : []),
       ...(needs.vip ? planVip(ctx, needs.vip, task.vips) : []),
-      ...(Object.keys(needs.sysctls).length > 0 ? planSysctls(needs.sysctls, forwardingSysctlFile(ctx.lab), ctx) : []),
+      ...(some ? planSysctls(needs.sysctls, file, ctx, ofDevice, true) : []),
     ];
   },
   down(task, ctx) {

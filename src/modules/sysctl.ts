@@ -30,17 +30,17 @@ export const sysctlModule: Module<SysctlTask> = {
   down: (task, ctx) => downSysctls(task.values, sysctlFile(ctx), ctx),
 };
 
-/** Each value now (recording the original), then all of them persisted in `file`. */
-export function planSysctls(values: Record<string, string>, file: string, ctx: HostContext): Change[] {
+/** Each value now (recording the original; `only` some keys), then all of them persisted in `file` (unless not `persist`). */
+export function planSysctls(values: Record<string, string>, file: string, ctx: HostContext, only: (key: string) => boolean = () => true, persist = true): Change[] {
   const changes: Change[] = [];
-  for (const [key, value] of Object.entries(values)) {
+  for (const [key, value] of Object.entries(values).filter(([k]) => only(k))) {
     const cur = ctx.facts.sysctl.get(key);
     if (cur !== value)
       changes.push({ title: `${key} = ${value} now (was ${cur ?? 'unknown'})`, commands: [`sysctl -w ${quote(`${key}=${value}`)}`], record: { [`sysctl.${key}`]: cur ?? '' } });
   }
   const want = sysctlContent(values);
   const cur = ctx.facts.files.get(file);
-  if (cur?.content.toString('utf8') !== want) changes.push({ title: `persist in ${file}`, commands: [writeCommand(file, want)] });
+  if (persist && cur?.content.toString('utf8') !== want) changes.push({ title: `persist in ${file}`, commands: [writeCommand(file, want)] });
   return changes;
 }
 

@@ -10,6 +10,8 @@ export interface BalancingSpec {
   servers: ServerPage[];
   /** The director's host name, to point at its checks. */
   director: string;
+  /** The service's forwarding mode, for the words of why replies go missing (default nat). */
+  forwarding?: 'nat' | 'dr' | 'tun';
 }
 
 /** What the scheduler should produce for one client sending fresh connections one after another. */
@@ -80,14 +82,18 @@ function failedRequestsWhy(spec: BalancingSpec, answers: Answer[], missing: stri
       parts.push(`Nothing at ${target} accepted the connections: the director ${spec.director} has no IPVS service for it (or does not hold the VIP), or every real server refuses. See ${spec.director}'s checks.`);
     else
       parts.push(
-        `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the replies never return through it (ip_forward on ${spec.director}, the real servers' default route). See ${spec.director}'s and the real servers' checks.`,
+        (spec.forwarding ?? 'nat') === 'nat'
+          ? `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the replies never return through it (ip_forward on ${spec.director}, the real servers' default route). See ${spec.director}'s and the real servers' checks.`
+          : `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the real servers drop them (the VIP they must hold, the forwarding flag). See ${spec.director}'s and the real servers' checks.`,
       );
   } else if (missing.length > 0 && errors.length > 0) {
     const who = names(missing);
     if (timedOut >= refused)
       parts.push(
         `IPVS does not check health: it keeps sending ${who} a share of the connections, but no answer comes back from ${missing.length > 1 ? 'them' : 'it'}. ` +
-          `The replies do not return through ${spec.director} (default route), or the requests are dropped on the way (firewall, or -g instead of -m). See ${who}'s checks.`,
+          ((spec.forwarding ?? 'nat') === 'nat'
+            ? `The replies do not return through ${spec.director} (default route), or the requests are dropped on the way (firewall, or -g instead of -m). See ${who}'s checks.`
+            : `${missing.length > 1 ? 'They do' : 'It does'} not take the requests as sent (the VIP it must hold, or another forwarding flag than the spec's on ${spec.director}), or they are dropped on the way (firewall). See ${who}'s and ${spec.director}'s checks.`),
       );
     else
       parts.push(
