@@ -5,6 +5,7 @@ import type { NmConnection } from '../facts/types.js';
 import { modeOf, type RealServerNeeds, type VipDevice } from '../modes/index.js';
 import type { Lab } from '../spec/schema.js';
 import { sh } from '../ssh/quote.js';
+import { writeCommand } from './file.js';
 import { planKmods, sysModule } from './kmod.js';
 import { downSysctls, planSysctls } from './sysctl.js';
 import type { Change, HostContext, Module } from './types.js';
@@ -13,6 +14,8 @@ export interface ForwardingTask {
   /** The VIPs this host serves as a real server in a mode that has it hold them. */
   vips: string[];
   needs: RealServerNeeds;
+  /** The systemd unit that holds a tunnel's VIP at boot (TUN). */
+  unit?: string;
 }
 
 /** Where the mode's sysctls persist: after the playbook's own sysctl file, so neither rewrites the other. */
@@ -38,7 +41,7 @@ export function forwardingTask(lab: Lab, hostName: string): ForwardingTask {
       if (!vips.includes(s.vip)) vips.push(s.vip);
     }
   }
-  return { vips, needs };
+  return { vips, needs, ...(needs.vip?.kind === 'ipip' ? { unit: tunnelUnit(lab, needs.vip) } : {}) };
 }
 
 function profileOf(ctx: HostContext, dev: VipDevice): NmConnection | undefined {
@@ -47,8 +50,57 @@ function profileOf(ctx: HostContext, dev: VipDevice): NmConnection | undefined {
 
 /** `nmcli connection add` arguments for the device's own kind. */
 function addArgs(dev: VipDevice): string {
-  // ipip with any local and remote is the fallback device tunl0 itself, which takes every IP-in-IP packet.
-  return dev.kind === 'dummy' ? sh`type dummy ifname ${dev.device}` : sh`type ip-tunnel ifname ${dev.device} ip-tunnel.mode ipip ip-tunnel.remote 0.0.0.0`;
+  return sh`type dummy ifname ${dev.device}`;
+}
+
+/**
+ * tunl0, the ipip module's fallback device, takes every IP-in-IP packet sent to this host, but NetworkManager cannot
+ * own it (a profile for an ipip tunnel with any ends would ask the kernel for a second tunl0): a systemd unit of ours
+ * puts the VIP on it at boot, after the ipip module is loaded.
+ */
+export function tunnelUnit(lab: Lab, dev: VipDevice): string {
+  return `lab-${lab.name}-${dev.device}`;
+}
+
+export function tunnelUnitFile(lab: Lab, dev: VipDevice): string {
+  return `/etc/systemd/system/${tunnelUnit(lab, dev)}.service`;
+}
+
+export function tunnelUnitContent(dev: VipDevice, vips: string[]): string {
+  return [
+    '[Unit]',
+    `Description=lab: the VIP on ${dev.device} (LVS-TUN real server)`,
+    'After=systemd-modules-load.service',
+    'Before=network-online.target',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    `ExecStart=/sbin/ip link set ${dev.device} up`,
+    ...vips.map((v) => `ExecStart=/sbin/ip addr replace ${v}/32 dev ${dev.device}`),
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+export function tunnelCommands(dev: VipDevice, vips: string[]): string[] {
+  return [sh`ip link set ${dev.device} up`, ...vips.map((v) => sh`ip addr replace ${`${v}/32`} dev ${dev.device}`)];
+}
+
+function planTunnel(ctx: HostContext, dev: VipDevice, vips: string[]): Change[] {
+  const changes: Change[] = [];
+  const link = ctx.facts.links.find((l) => l.name === dev.device);
+  const held = !!link && link.up && vips.every((v) => link.addrs.some((a) => a.ip === v && a.prefix === 32));
+  if (!held) changes.push({ title: `${vips.map((v) => `${v}/32`).join(', ')} on ${dev.device}, up`, commands: tunnelCommands(dev, vips), record: { [`vip.tunnel.${dev.device}`]: vips.join(',') } });
+  const file = tunnelUnitFile(ctx.lab, dev);
+  const want = tunnelUnitContent(dev, vips);
+  const unit = tunnelUnit(ctx.lab, dev);
+  const written = ctx.facts.files.get(file)?.content.toString('utf8') === want;
+  if (!written) changes.push({ title: `at boot too (${file})`, commands: [writeCommand(file, want), 'systemctl daemon-reload'] });
+  if (!written || !ctx.facts.services.get(unit)?.enabled) changes.push({ title: `enable ${unit}.service`, commands: [sh`systemctl enable ${unit}`] });
+  return changes;
 }
 
 /** The VIPs as /32s on the mode's device, in a profile NetworkManager brings up at boot. */
@@ -77,10 +129,11 @@ export const forwardingModule: Module<ForwardingTask> = {
   key: 'forwarding',
   schema: z.strictObject({}).describe("A real server's part of its services' forwarding mode (DR: the VIP /32 on lab-vip, never announced; TUN: the VIP on tunl0)."),
   bind: (_raw, _vars, { lab, hostName }) => forwardingTask(lab, hostName),
-  names: (t) => ({ sysctls: Object.keys(t.needs.sysctls) }),
+  // The tunnel unit's state decides whether planTunnel enables it.
+  names: (t) => ({ sysctls: Object.keys(t.needs.sysctls), services: t.unit ? [t.unit] : [] }),
   facts: ['nm'],
   label: (t) => (t.needs.vip ? `forwarding: ${t.vips.join(', ')} on ${t.needs.vip.device}` : 'forwarding'),
-  files: (_t, lab) => [forwardingSysctlFile(lab), forwardingModulesFile(lab)],
+  files: (t, lab) => [forwardingSysctlFile(lab), forwardingModulesFile(lab), ...(t.needs.vip?.kind === 'ipip' ? [tunnelUnitFile(lab, t.needs.vip)] : [])],
   exists: (t) => t.needs.kmods.map(sysModule),
   plan(task, ctx) {
     const { needs } = task;
@@ -92,7 +145,7 @@ export const forwardingModule: Module<ForwardingTask> = {
     return [
       ...(needs.kmods.length > 0 ? planKmods(needs.kmods, forwardingModulesFile(ctx.lab), ctx) : []),
       ...(some ? planSysctls(needs.sysctls, file, ctx, (k) => !ofDevice(k), false) : []),
-      ...(needs.vip ? planVip(ctx, needs.vip, task.vips) : []),
+      ...(needs.vip ? (needs.vip.kind === 'dummy' ? planVip(ctx, needs.vip, task.vips) : planTunnel(ctx, needs.vip, task.vips)) : []),
       ...(some ? planSysctls(needs.sysctls, file, ctx, ofDevice, true) : []),
     ];
   },
@@ -101,6 +154,13 @@ export const forwardingModule: Module<ForwardingTask> = {
     for (const [key] of ctx.facts.state) {
       const created = /^vip\.created\.(.+)$/.exec(key)?.[1];
       if (created && ctx.facts.connections.some((c) => c.name === created)) changes.push({ title: `delete ${created}`, commands: [sh`nmcli connection delete ${created}`] });
+    }
+    const dev = task.needs.vip;
+    if (dev?.kind === 'ipip') {
+      const file = tunnelUnitFile(ctx.lab, dev);
+      if (ctx.facts.files.get(file)) changes.push({ title: `remove ${file}`, commands: [sh`systemctl disable ${tunnelUnit(ctx.lab, dev)}`, sh`rm -f ${file}`, 'systemctl daemon-reload'] });
+      const link = ctx.facts.links.find((l) => l.name === dev.device);
+      for (const v of task.vips) if (link?.addrs.some((a) => a.ip === v)) changes.push({ title: `${v} off ${dev.device}`, commands: [sh`ip addr del ${`${v}/32`} dev ${dev.device}`] });
     }
     const mods = forwardingModulesFile(ctx.lab);
     if (ctx.facts.files.get(mods)) changes.push({ title: `remove ${mods}`, commands: [sh`rm -f ${mods}`] });

@@ -1,6 +1,6 @@
 // Judges for DR and TUN: each real server holds the VIP and never announces it, only the director answers ARP for
 // it, and the replies bypass the director.
-import { forwardingSysctlFile } from '../modules/forwarding.js';
+import { forwardingSysctlFile, tunnelCommands, tunnelUnit, tunnelUnitContent, tunnelUnitFile } from '../modules/forwarding.js';
 import { sysctlContent } from '../modules/sysctl.js';
 import type { HostContext } from '../modules/types.js';
 import type { Mode, VipDevice } from '../modes/index.js';
@@ -15,7 +15,12 @@ import { fail, failNm, pass, skip, type Verdict } from './types.js';
 function vipFix(ctx: HostContext, dev: VipDevice, vips: string[]): string[] {
   const addrs = vips.map((v) => `${v}/32`).join(', ');
   const c = ctx.facts.connections.find((x) => x.name === dev.profile);
-  const kind = dev.kind === 'dummy' ? sh`type dummy ifname ${dev.device}` : sh`type ip-tunnel ifname ${dev.device} ip-tunnel.mode ipip ip-tunnel.remote 0.0.0.0`;
+  if (dev.kind === 'ipip') {
+    const unit = tunnelUnit(ctx.lab, dev);
+    const load = ctx.facts.links.some((l) => l.name === dev.device) ? [] : ['modprobe ipip'];
+    return [...load, tunnelCommands(dev, vips).join(' && '), `${writeFileFix(tunnelUnitFile(ctx.lab, dev), tunnelUnitContent(dev, vips))}`, sh`systemctl daemon-reload && systemctl enable ${unit}`];
+  }
+  const kind = sh`type dummy ifname ${dev.device}`;
   if (!ctx.facts.nm) return vips.map((v) => sh`ip addr add ${`${v}/32`} dev ${dev.device}`);
   if (c) return [sh`nmcli connection modify ${dev.profile} ipv4.method manual ipv4.addresses ${addrs}` + ' && ' + sh`nmcli connection up ${dev.profile}`];
   return [sh`nmcli connection add ` + kind + sh` con-name ${dev.profile} ipv4.method manual ipv4.addresses ${addrs} ipv6.method ignore` + ' && ' + sh`nmcli connection up ${dev.profile}`];
@@ -26,8 +31,13 @@ export function judgeVipOnRealServer(ctx: HostContext, mode: Mode, dev: VipDevic
   const link = linkHolding(ctx, vip);
   const addr = link?.addrs.find((a) => a.ip === vip);
   const found = link ? `${vip}/${addr!.prefix} on ${link.name}` : `no interface of ${ctx.hostName} holds ${vip}`;
-  if (link && link.name === dev.device && addr!.prefix === 32) return pass(expected, found);
-  const why = !link
+  if (link && link.name === dev.device && addr!.prefix === 32 && (link.up || dev.kind === 'dummy')) return pass(expected, found);
+  if (link && link.name === dev.device && addr!.prefix === 32)
+    return fail(expected, `${found}, but ${dev.device} is down`, `${dev.device} holds ${vip} but is down, so ${ctx.hostName} does not unwrap the IP-in-IP requests ${director} sends it: its share of the client's connections time out.`, [sh`ip link set ${dev.device} up`]);
+  const noTunnel = dev.kind === 'ipip' && !ctx.facts.links.some((l) => l.name === dev.device);
+  const why = noTunnel
+    ? `In ${mode.title} the director wraps each request in IP-in-IP; ${ctx.hostName} has no ${dev.device} (the ipip module is not loaded), so it cannot unwrap them and drops them: its share of the client's connections time out.`
+    : !link
     ? `In ${mode.title} the director passes each request on still addressed to the VIP ${vip}${mode.name === 'tun' ? ', wrapped in IP-in-IP' : ' (only the frame\'s MAC is rewritten)'}. ${ctx.hostName} does not hold ${vip}, so it drops the requests ${director} sends it and its share of the client's connections time out.`
     : `${ctx.hostName} holds ${vip} on ${link.name}${addr!.prefix === 32 ? '' : ` as a /${addr!.prefix}`}, not as a /32 on ${dev.device}: there it is announced on the client's network and routes a whole prefix to that link, so the clients' ARP requests for the VIP can reach ${ctx.hostName} instead of the director.`;
   return failNm(ctx.facts.nm, expected, found, why, [...(link && link.name !== dev.device ? [sh`ip addr del ${`${vip}/${addr!.prefix}`} dev ${link.name}`] : []), ...vipFix(ctx, dev, [vip])]);
