@@ -53,6 +53,15 @@ describe('forwarding modes', () => {
     expect(forwardingTask(lab, 'proxy')).toEqual({ vips: [], needs: { sysctls: {}, kmods: [] } });
   });
 
+  it('lvs-tun: real servers on another network are reached at their own address with -i and hold the VIP on tunl0', () => {
+    const { lab } = parseLab('labs/lvs-tun.yaml', readFileSync(new URL('../../labs/lvs-tun.yaml', import.meta.url), 'utf8'));
+    expect(desiredServices(lab, 'proxy')[0]!.reals.map((r) => `${r.address} ${r.forwarding}`)).toEqual(['192.168.2.100 tun', '192.168.2.200 tun']);
+    const t = forwardingTask(lab, 'web2');
+    expect(t).toMatchObject({ vips: ['192.168.4.15'], unit: 'lab-lvs-tun-tunl0', needs: { vip: { kind: 'ipip', device: 'tunl0' }, kmods: ['ipip'] } });
+    expect(t.needs.sysctls).toMatchObject({ 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.tunl0.rp_filter': '0', 'net.ipv4.conf.all.arp_ignore': '1' });
+    expect(forwardingTask(lab, 'router').needs).toEqual({ sysctls: {}, kmods: [] });
+  });
+
   it('NAT is unchanged: the VIP is the director\'s own address, its real servers hold no VIP', () => {
     const { lab } = parseLab('labs/lvs-nat.yaml', nat);
     expect(directorOf(lab, lab.services[0]!)).toBe('proxy');
