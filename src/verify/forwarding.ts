@@ -21,7 +21,12 @@ function vipFix(ctx: HostContext, dev: VipDevice, vips: string[]): string[] {
     return [...load, tunnelCommands(dev, vips).join(' && '), `${writeFileFix(tunnelUnitFile(ctx.lab, dev), tunnelUnitContent(dev, vips))}`, sh`systemctl daemon-reload && systemctl enable ${unit}`];
   }
   const kind = sh`type dummy ifname ${dev.device}`;
-  if (!ctx.facts.nm) return vips.map((v) => sh`ip addr add ${`${v}/32`} dev ${dev.device}`);
+  // Without NetworkManager's profiles (not read, or no NetworkManager): the device made if missing, until the next boot.
+  if (!ctx.facts.nm)
+    return [
+      ...(ctx.facts.links.some((l) => l.name === dev.device) ? [] : [sh`ip link add ${dev.device} type dummy` + ' && ' + sh`ip link set ${dev.device} up`]),
+      ...vips.map((v) => sh`ip addr add ${`${v}/32`} dev ${dev.device}`),
+    ];
   if (c) return [sh`nmcli connection modify ${dev.profile} ipv4.method manual ipv4.addresses ${addrs}` + ' && ' + sh`nmcli connection up ${dev.profile}`];
   return [sh`nmcli connection add ` + kind + sh` con-name ${dev.profile} ipv4.method manual ipv4.addresses ${addrs} ipv6.method ignore` + ' && ' + sh`nmcli connection up ${dev.profile}`];
 }

@@ -123,9 +123,9 @@ describe('lvs-dr on four VMs', () => {
   it('down restores what up found; a second down changes nothing', async () => {
     const down = await runCli(['down', ...LAB]);
     expect(down.code, down.stderr).toBe(0);
-    expect(await sshOk(inv, 'web1', 'sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce; nmcli -t -f NAME connection show | grep -cx lab-vip || true')).toBe('0\n0\n0\n');
-    expect(await sshOk(inv, 'proxy', 'ip -4 -o addr show | grep -c 192.168.4.15 || true')).toBe('0\n');
-    expect(await sshOk(inv, 'proxy', 'ipvsadm -Sn | wc -l')).toBe('0\n');
+    expect(await sshOk(inv, 'web1', 'sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce; nmcli -t -f NAME connection show | grep -cx lab-vip || true')).toBe('0\n0\n0');
+    expect(await sshOk(inv, 'proxy', 'ip -4 -o addr show | grep -c 192.168.4.15 || true')).toBe('0');
+    expect(await sshOk(inv, 'proxy', 'ipvsadm -Sn | wc -l')).toBe('0');
     const twice = await runCli(['down', ...LAB, '--json']);
     expect(twice.code, twice.stderr).toBe(0);
     for (const [host, h] of Object.entries((JSON.parse(twice.stdout) as RecapJson).hosts)) expect(h.changed, host).toBe(0);
