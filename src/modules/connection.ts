@@ -1,7 +1,9 @@
 // connection: lab addresses and gateway with nmcli, never-default elsewhere, and never the SSH session's own connection.
+import { z } from 'zod';
 import { RunError } from '../errors.js';
 import type { Link, NmConnection } from '../facts/types.js';
-import { inCidr, parseCidr } from '../spec/ipv4.js';
+import { inCidr } from '../spec/ipv4.js';
+import { heldVips, profileAddresses } from '../spec/services.js';
 import { sh } from '../ssh/quote.js';
 import { connRef, findLink, profileFor, sshLink, sshPeerOnLink } from './interfaces.js';
 import type { Change, HostContext, Module } from './types.js';
@@ -12,7 +14,8 @@ export type ConnectionTask = Record<string, never>;
 interface Wanted {
   network: string;
   link: Link;
-  address: string;
+  /** Its own address first, then a VIP it directs beside it (DR, TUN), each with the network's prefix. */
+  addresses: string[];
   gateway: string;
   conn: NmConnection | undefined;
 }
@@ -22,17 +25,17 @@ function wanted(ctx: HostContext): Wanted[] {
     const cidr = ctx.lab.networks[network]!;
     const link = findLink(ctx, network, ip);
     const gw = ctx.host.gateway && inCidr(ctx.host.gateway, cidr) ? ctx.host.gateway : '';
-    return { network, link, address: `${ip}/${parseCidr(cidr).prefix}`, gateway: gw, conn: profileFor(ctx, link) };
+    return { network, link, addresses: profileAddresses(ctx.lab, ctx.hostName, network), gateway: gw, conn: profileFor(ctx, link) };
   });
 }
 
 function satisfied(w: Wanted): boolean {
   const c = w.conn;
-  return !!c && c.method === 'manual' && c.addresses.length === 1 && c.addresses[0] === w.address && c.gateway === w.gateway;
+  return !!c && c.method === 'manual' && c.addresses.join(',') === w.addresses.join(',') && c.gateway === w.gateway;
 }
 
 function live(w: Wanted): boolean {
-  return w.conn?.device === w.link.name && w.link.addrs.some((a) => `${a.ip}/${a.prefix}` === w.address);
+  return w.conn?.device === w.link.name && w.addresses.every((want) => w.link.addrs.some((a) => `${a.ip}/${a.prefix}` === want));
 }
 
 function refuseSsh(ctx: HostContext, w: Wanted, what: string): never {
@@ -52,8 +55,8 @@ function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
     const name = `lab-${w.network}`;
     return [
       {
-        title: `create ${name} on ${w.link.name}: ${w.address}${w.gateway ? ` via ${w.gateway}` : ''}`,
-        commands: [sh`nmcli connection add type ethernet con-name ${name} ifname ${w.link.name} ipv4.method manual ipv4.addresses ${w.address}` + gw, sh`nmcli connection up ${name}`],
+        title: `create ${name} on ${w.link.name}: ${w.addresses.join(', ')}${w.gateway ? ` via ${w.gateway}` : ''}`,
+        commands: [sh`nmcli connection add type ethernet con-name ${name} ifname ${w.link.name} ipv4.method manual ipv4.addresses ${w.addresses.join(', ')}` + gw, sh`nmcli connection up ${name}`],
         record: { [`conn.created.${name}`]: w.link.name },
       },
     ];
@@ -63,8 +66,8 @@ function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
   const c = w.conn;
   return [
     {
-      title: `${ref} on ${w.link.name}: ${w.address}${w.gateway ? ` via ${w.gateway}` : ''}`,
-      commands: [sh`nmcli connection modify ${ref} ipv4.method manual ipv4.addresses ${w.address}` + gw, sh`nmcli connection up ${ref} ifname ${w.link.name}`],
+      title: `${ref} on ${w.link.name}: ${w.addresses.join(', ')}${w.gateway ? ` via ${w.gateway}` : ''}`,
+      commands: [sh`nmcli connection modify ${ref} ipv4.method manual ipv4.addresses ${w.addresses.join(', ')}` + gw, sh`nmcli connection up ${ref} ifname ${w.link.name}`],
       record: { [`conn.${c.uuid}.ipv4`]: [c.method, c.addresses.join(','), c.gateway].join(' ') },
     },
   ];
@@ -85,11 +88,13 @@ function strays(ctx: HostContext, lab: Wanted[]): Stray[] {
   if (!ctx.host.gateway) return [];
   const labLinks = new Set(lab.map((w) => w.link.name));
   const foreign = Object.entries(ctx.lab.networks).filter(([n]) => !(n in ctx.host.interfaces));
+  // A VIP its forwarding mode has it hold (tunl0's, under TUN) is no stray.
+  const vips = heldVips(ctx.lab, ctx.hostName);
   return ctx.facts.links
     .filter((l) => !labLinks.has(l.name))
     .flatMap((link) => {
       const held = foreign.flatMap(([network, cidr]) => {
-        const ips = link.addrs.filter((a) => inCidr(a.ip, cidr)).map((a) => a.ip);
+        const ips = link.addrs.filter((a) => inCidr(a.ip, cidr) && !vips.includes(a.ip)).map((a) => a.ip);
         return ips.length > 0 ? [`${ips.join(', ')} on the lab's ${network} network`] : [];
       });
       return held.length > 0 ? [{ link, held: held.join(' and ') }] : [];
@@ -141,6 +146,9 @@ function planNeverDefault(ctx: HostContext, c: NmConnection, ssh: Link | undefin
 }
 
 export const connectionModule: Module<ConnectionTask> = {
+  key: 'connection',
+  schema: z.strictObject({}),
+  bind: () => ({}),
   facts: ['nm'],
   label: () => 'connection',
   plan(_task, ctx) {

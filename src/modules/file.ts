@@ -1,4 +1,6 @@
 // file: exact content and mode, compared by bytes; down removes it.
+import { z } from 'zod';
+import { fill } from '../playbook/template.js';
 import { quote } from '../ssh/quote.js';
 import type { Module } from './types.js';
 
@@ -20,6 +22,9 @@ export function writeCommand(path: string, content: string): string {
 }
 
 export const fileModule: Module<FileTask> = {
+  key: 'file',
+  schema: z.strictObject({ path: z.string().regex(/^[{/]/, { error: 'expected an absolute path' }), content: z.string(), mode: z.string().regex(/^0?[0-7]{3}$/).default('0644') }),
+  bind: (raw: FileTask, vars) => ({ path: fill(raw.path, vars), content: fill(raw.content, vars), mode: raw.mode }),
   label: (t) => `file ${t.path}`,
   files: (t) => [t.path],
   plan(task, { facts }) {

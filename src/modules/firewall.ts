@@ -1,6 +1,7 @@
 // firewall: firewalld's default zone, runtime and permanent; skipped where firewalld is not running.
 // A lab interface whose NetworkManager profile binds it to another zone does not follow the default zone, so the
 // course's `firewall-cmd --set-default-zone=trusted` would not reach it: its profile is moved back to the default.
+import { z } from 'zod';
 import { RunError } from '../errors.js';
 import type { Link, NmConnection } from '../facts/types.js';
 import { quote, sh } from '../ssh/quote.js';
@@ -30,6 +31,9 @@ function boundElsewhere(ctx: HostContext, zone: string): { link: Link; conn: NmC
 }
 
 export const firewallModule: Module<FirewallTask> = {
+  key: 'firewall',
+  schema: z.strictObject({ default_zone: z.string().regex(/^[A-Za-z0-9_-]+$/) }),
+  bind: (raw: { default_zone: string }) => ({ defaultZone: raw.default_zone }),
   facts: ['firewallZone', 'nm'],
   label: (t) => `firewall zone ${t.defaultZone}`,
   plan(task, ctx) {

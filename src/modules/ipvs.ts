@@ -1,7 +1,9 @@
 // ipvs: the spec's virtual services on the director, applied as the difference from `ipvsadm -Sn` (never -C), and persisted for boot.
+import { z } from 'zod';
 import { diffIpvs, formatOp, parseIpvsSave, renderSave, serviceKey, serviceLabel, type IpvsOp, type IpvsService } from '../ipvs/index.js';
 import { RunError } from '../errors.js';
-import { inCidr } from '../spec/ipv4.js';
+import { modeOf } from '../modes/index.js';
+import { directorOf } from '../spec/services.js';
 import type { Lab } from '../spec/schema.js';
 import { quote, sh } from '../ssh/quote.js';
 import { writeCommand } from './file.js';
@@ -12,23 +14,17 @@ export type IpvsTask = Record<string, never>;
 
 const RULE_FILES = ['/etc/ipvsadm.rules', '/etc/sysconfig/ipvsadm', '/etc/default/ipvsadm'];
 
-/** The services whose VIP this host holds, with each real server's address on a network it shares with the director. */
+/** The services this host directs, each real server at the address its mode reaches it on. */
 export function desiredServices(lab: Lab, hostName: string): IpvsService[] {
-  const host = lab.hosts[hostName]!;
-  const mine = Object.values(host.interfaces);
   return lab.services
-    .filter((s) => mine.includes(s.vip))
+    .filter((s) => directorOf(lab, s) === hostName)
     .map((s) => ({
       protocol: s.protocol,
       vip: s.vip,
       port: s.port,
       scheduler: s.scheduler,
       ...(s.persistence !== undefined ? { persistence: s.persistence } : {}),
-      reals: s.real_servers.map((rs) => {
-        const rh = lab.hosts[rs.host]!;
-        const net = Object.keys(rh.interfaces).find((n) => n in host.interfaces && inCidr(rh.interfaces[n]!, lab.networks[n]!))!;
-        return { address: rh.interfaces[net]!, port: rs.port ?? s.port, forwarding: s.forwarding, weight: rs.weight };
-      }),
+      reals: s.real_servers.map((rs) => ({ address: modeOf(s).realServerAddress(lab, hostName, rs.host)!.ip, port: rs.port ?? s.port, forwarding: s.forwarding, weight: rs.weight })),
     }));
 }
 
@@ -76,6 +72,11 @@ function opTitle(op: IpvsOp): string {
 }
 
 export const ipvsModule: Module<IpvsTask> = {
+  key: 'ipvs',
+  schema: z.strictObject({}),
+  bind: () => ({}),
+  // Its boot service's state decides whether planBoot enables it.
+  names: () => ({ services: ['ipvsadm'] }),
   facts: ['ipvs'],
   label: () => 'ipvs',
   files: () => RULE_FILES,

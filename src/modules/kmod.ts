@@ -1,7 +1,8 @@
 // kmod: kernel modules loaded now and at boot (/etc/modules-load.d), so sysctls under them exist before systemd-sysctl runs.
+import { z } from 'zod';
 import { argv, quote } from '../ssh/quote.js';
 import { writeCommand } from './file.js';
-import type { Change, Module } from './types.js';
+import type { Change, HostContext, Module } from './types.js';
 import type { Lab } from '../spec/schema.js';
 
 export interface KmodTask {
@@ -21,20 +22,25 @@ export function sysModule(name: string): string {
 }
 
 export const kmodModule: Module<KmodTask> = {
+  key: 'kmod',
+  schema: z.array(z.string().regex(/^[a-z0-9_-]+$/)).min(1).describe('Kernel modules to load now and at boot.'),
+  bind: (raw: string[]) => ({ names: raw }),
   label: (t) => `kmod ${t.names.join(' ')}`,
   files: (_t, lab) => [modulesLoadFile(lab)],
   exists: (t) => t.names.map(sysModule),
-  plan(task, ctx) {
-    const missing = task.names.filter((n) => !ctx.facts.exists.get(sysModule(n)));
-    const changes: Change[] = [];
-    if (missing.length > 0) changes.push({ title: `load ${missing.join(', ')}`, commands: [`modprobe -a ${argv(missing)}`] });
-    const file = modulesLoadFile(ctx.lab);
-    const want = task.names.map((n) => `${n}\n`).join('');
-    if (ctx.facts.files.get(file)?.content.toString('utf8') !== want) changes.push({ title: `load at boot (${file})`, commands: [writeCommand(file, want)] });
-    return changes;
-  },
+  plan: (task, ctx) => planKmods(task.names, modulesLoadFile(ctx.lab), ctx),
   down(_task, ctx) {
     const file = modulesLoadFile(ctx.lab);
     return ctx.facts.files.get(file) ? [{ title: `remove ${file}`, commands: [`rm -f ${quote(file)}`] }] : [];
   },
 };
+
+/** Load the modules not loaded yet, and list them all in `file` for boot. */
+export function planKmods(names: string[], file: string, ctx: HostContext): Change[] {
+  const missing = names.filter((n) => !ctx.facts.exists.get(sysModule(n)));
+  const changes: Change[] = [];
+  if (missing.length > 0) changes.push({ title: `load ${missing.join(', ')}`, commands: [`modprobe -a ${argv(missing)}`] });
+  const want = names.map((n) => `${n}\n`).join('');
+  if (ctx.facts.files.get(file)?.content.toString('utf8') !== want) changes.push({ title: `load at boot (${file})`, commands: [writeCommand(file, want)] });
+  return changes;
+}

@@ -1,4 +1,5 @@
 // selinux: setenforce now and SELINUX= in /etc/selinux/config; skipped where SELinux is absent or disabled.
+import { z } from 'zod';
 import { quote } from '../ssh/quote.js';
 import type { Change, HostContext, Module } from './types.js';
 
@@ -18,6 +19,9 @@ function setConfig(mode: string): string {
 }
 
 export const selinuxModule: Module<SelinuxTask> = {
+  key: 'selinux',
+  schema: z.strictObject({ mode: z.enum(['enforcing', 'permissive']) }),
+  bind: (raw: SelinuxTask) => raw,
   facts: ['selinux'],
   label: (t) => `selinux ${t.mode}`,
   files: () => [CONFIG],

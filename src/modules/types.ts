@@ -1,4 +1,5 @@
 // The module contract: pure functions of (task, facts, os) that return changes, each carrying its exact commands.
+import type { z } from 'zod';
 import type { Facts, FactSection } from '../facts/types.js';
 import type { HostTarget } from '../inventory/types.js';
 import type { OsFamily } from '../os/families.js';
@@ -22,7 +23,29 @@ export interface HostContext {
   os: OsFamily;
 }
 
+/** Values the playbook's {templates} are filled from: {host}, {docroot}, {address}, {address.NETWORK}, {vip}, … */
+export type TemplateVars = Record<string, string>;
+
+/** Names a task reads in the fact command's package, service and sysctl queries. */
+export interface NamesRead {
+  packages?: string[];
+  services?: string[];
+  sysctls?: string[];
+}
+
+/**
+ * A module: one entry of the registry (modules/registry.ts). `key` and `schema` are its playbook YAML (`- KEY: VALUE`),
+ * `bind` turns that value into the task its other functions take, filling {templates} from the spec and the OS.
+ */
 export interface Module<T> {
+  /** The playbook key, e.g. sysctl. */
+  key: string;
+  /** The shape of the value under the key in a playbook. */
+  schema: z.ZodType;
+  /** The playbook's value (parsed by schema) → this module's task. */
+  bind(raw: never, vars: TemplateVars, ctx: { lab: Lab; hostName: string }): T;
+  /** Names it reads in the package, service and sysctl sections of the fact command. */
+  names?(task: T): NamesRead;
   /** A short label for the task list, e.g. "package httpd". */
   label(task: T): string;
   /** Files (beyond the task's own) whose content the fact command must read. */

@@ -1,19 +1,14 @@
 // Cross-reference rules a schema cannot express: networks, addresses, directors, real servers.
+import { MODES } from '../modes/index.js';
 import { inCidr, isNetworkAddress } from './ipv4.js';
-import type { Lab } from './schema.js';
+import type { Lab, Service } from './schema.js';
+import { addressOwners, directorOf, vipNetwork } from './services.js';
+
+export { addressOwners } from './services.js';
 
 export interface RuleProblem {
   path: (string | number)[];
   message: string;
-}
-
-/** Which host holds an address, over all lab interfaces. */
-export function addressOwners(lab: Lab): Map<string, { host: string; network: string }> {
-  const owners = new Map<string, { host: string; network: string }>();
-  for (const [host, h] of Object.entries(lab.hosts)) {
-    for (const [network, ip] of Object.entries(h.interfaces)) owners.set(ip, { host, network });
-  }
-  return owners;
 }
 
 export function checkRules(lab: Lab): RuleProblem[] {
@@ -43,30 +38,32 @@ export function checkRules(lab: Lab): RuleProblem[] {
         problems.push({ path: ['hosts', host, 'gateway'], message: `no host of the lab holds ${h.gateway}` });
     }
   }
-  const owners = addressOwners(lab);
-  lab.services.forEach((svc, i) => {
-    const director = owners.get(svc.vip);
-    if (!director) {
-      problems.push({ path: ['services', i, 'vip'], message: `no host holds the VIP ${svc.vip}; give the director an interface with it` });
-      return;
-    }
-    const dHost = lab.hosts[director.host]!;
-    const dNets = Object.keys(dHost.interfaces);
-    const names = new Set<string>();
-    svc.real_servers.forEach((rs, j) => {
-      const path = ['services', i, 'real_servers', j, 'host'];
-      const h = lab.hosts[rs.host];
-      if (!h) return problems.push({ path, message: `unknown host "${rs.host}" (hosts: ${Object.keys(lab.hosts).join(', ')})` });
-      if (names.has(rs.host)) problems.push({ path, message: `${rs.host} is listed twice` });
-      names.add(rs.host);
-      if (rs.host === director.host) problems.push({ path, message: `${rs.host} is the director of ${svc.vip}; it cannot be its own real server` });
-      const shared = Object.keys(h.interfaces).filter((n) => dNets.includes(n));
-      if (shared.length === 0)
-        problems.push({ path, message: `${rs.host} shares no network with the director ${director.host} (${dNets.join(', ')})` });
-    });
-  });
+  lab.services.forEach((svc, i) => problems.push(...serviceRules(lab, svc, i)));
   lab.verify.forEach((c, i) => {
     if ('from' in c && !lab.hosts[c.from]) problems.push({ path: ['verify', i, 'from'], message: `unknown host "${c.from}"` });
   });
   return problems;
+}
+
+/** Where the VIP is held, then the real servers' rules every mode shares, then the service's mode's own rules. */
+function serviceRules(lab: Lab, svc: Service, i: number): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const owner = addressOwners(lab).get(svc.vip);
+  if (svc.director !== undefined) {
+    if (!lab.hosts[svc.director]) return [{ path: ['services', i, 'director'], message: `unknown host "${svc.director}" (hosts: ${Object.keys(lab.hosts).join(', ')})` }];
+    if (owner && owner.host !== svc.director) return [{ path: ['services', i, 'vip'], message: `${svc.vip} is ${owner.host}'s own address, but the director is ${svc.director}` }];
+    if (!vipNetwork(lab, svc.director, svc.vip))
+      return [{ path: ['services', i, 'vip'], message: `${svc.vip} is on none of ${svc.director}'s networks (${Object.keys(lab.hosts[svc.director]!.interfaces).join(', ')}); the director holds the VIP beside its own address` }];
+  }
+  const director = directorOf(lab, svc);
+  if (!director) return [{ path: ['services', i, 'vip'], message: `no host holds the VIP ${svc.vip}; name its director (director: HOST) or give the director an interface with it` }];
+  const names = new Set<string>();
+  svc.real_servers.forEach((rs, j) => {
+    const path = ['services', i, 'real_servers', j, 'host'];
+    if (!lab.hosts[rs.host]) return problems.push({ path, message: `unknown host "${rs.host}" (hosts: ${Object.keys(lab.hosts).join(', ')})` });
+    if (names.has(rs.host)) problems.push({ path, message: `${rs.host} is listed twice` });
+    names.add(rs.host);
+    if (rs.host === director) problems.push({ path, message: `${rs.host} is the director of ${svc.vip}; it cannot be its own real server` });
+  });
+  return [...problems, ...MODES[svc.forwarding].rules(lab, svc, i, director)];
 }

@@ -31,6 +31,9 @@ export const realServerSchema = z.strictObject({
 
 export const serviceSchema = z.strictObject({
   vip: ipv4.describe('The virtual IP clients connect to; a director must hold it.'),
+  director: name
+    .optional()
+    .describe('The host that holds the VIP and runs IPVS. Only needed when the VIP is not one of its own addresses (DR, TUN): it then holds the VIP beside its own address on the same network.'),
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
   scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh', 'fo', 'ovf']).describe('ipvsadm -s. mh, fo and ovf need a kernel with their modules (Debian 12\'s 6.1 has them); twos (Linux 6.2) is not offered.'),

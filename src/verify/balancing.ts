@@ -13,8 +13,8 @@ export interface BalancingSpec {
   servers: ServerPage[];
   /** The director's host name, to point at its checks. */
   director: string;
-  /** nat, dr or tun: only a NAT lab's replies go back through the director. Absent means nat. */
-  forwarding?: string;
+  /** The service's forwarding mode, for the words of why replies go missing (default nat). */
+  forwarding?: 'nat' | 'dr' | 'tun';
 }
 
 /**

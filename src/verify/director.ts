@@ -18,7 +18,8 @@ export interface DirectorStory {
 
 const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
-export function judgeVipHeld(ctx: HostContext, vip: string, network: string, prefix: number): Verdict {
+/** `addresses` is everything the director's profile on that network holds (its own address, then the VIP), each with its prefix. */
+export function judgeVipHeld(ctx: HostContext, vip: string, network: string, prefix: number, addresses: string[] = [`${vip}/${prefix}`]): Verdict {
   const expected = `${vip} on ${ctx.hostName}'s ${network} interface`;
   const link = linkHolding(ctx, vip);
   if (link) return pass(expected, `${vip}/${link.addrs.find((a) => a.ip === vip)!.prefix} on ${link.name}`);
@@ -26,7 +27,7 @@ export function judgeVipHeld(ctx: HostContext, vip: string, network: string, pre
   const target = ctx.facts.links.find((l) => (hint?.mac && l.mac === hint.mac.toLowerCase()) || (hint?.device && l.name === hint.device));
   const nm = nmFor(ctx, target);
   const fix = nm
-    ? [`nmcli connection modify ${quote(nm.ref)} ipv4.method manual ipv4.addresses ${quote(`${vip}/${prefix}`)} && nmcli connection up ${quote(nm.ref)}`]
+    ? [`nmcli connection modify ${quote(nm.ref)} ipv4.method manual ipv4.addresses ${quote(addresses.join(', '))} && nmcli connection up ${quote(nm.ref)}`]
     : target
       ? [`ip addr add ${quote(`${vip}/${prefix}`)} dev ${quote(target.name)}`]
       : [];
@@ -126,6 +127,8 @@ function opWhy(ctx: HostContext, op: IpvsOp): string {
           return `${who} is reached with ${FLAG.dr} instead of ${FLAG.nat}: the director passes the request on unchanged, still addressed to ${op.service.vip}, which that server does not hold, so it drops the request and the client times out.`;
         if (op.real.forwarding === 'nat' && op.from.forwarding === 'tun')
           return `${who} is reached with ${FLAG.tun} instead of ${FLAG.nat}: the director wraps each request in an IPIP packet that the server cannot unpack (no tunnel device holding ${op.service.vip}), so it drops it.`;
+        if (op.from.forwarding === 'nat')
+          return `${who} is reached with -m (masquerading) instead of ${FLAG[op.real.forwarding]}: the director rewrites each request's destination from ${op.service.vip} to ${op.real.address}, and the real server answers from that address straight to the client, which asked ${op.service.vip} and refuses the answer. With ${FLAG[op.real.forwarding]} the request keeps ${op.service.vip}, which the real server holds, and its answer comes from the VIP.`;
         return `${who} is reached with ${FLAG[op.from.forwarding]} instead of ${FLAG[op.real.forwarding]}, which needs a different set-up of the real server.`;
       }
       if (op.from.weight !== op.real.weight)

@@ -124,11 +124,13 @@ export interface VipStory {
   port: number;
   /** Networks the real servers are on that the client is not (the director's inside networks). */
   privateNets: { name: string; cidr: string }[];
+  /** The mode's words for what reaching the real servers directly would mean (after "they"). */
+  fromOutside?: string;
 }
 
 export function judgeVipFromClient(ctx: HostContext, route: RouteGet | undefined, records: RequestRecord[], servers: ServerPage[], s: VipStory): Verdict {
   const url = `http://${s.vip}${s.port === 80 ? '' : `:${s.port}`}/`;
-  const expected = `${url} answers ${ctx.hostName} with a real server's page, over ${ctx.hostName}'s own network (not ${s.privateNets.map((n) => `${n.name} ${n.cidr}`).join(', ')})`;
+  const expected = `${url} answers ${ctx.hostName} with a real server's page, over ${ctx.hostName}'s own network${s.privateNets.length > 0 ? ` (not ${s.privateNets.map((n) => `${n.name} ${n.cidr}`).join(', ')})` : ''}`;
   const inside = ctx.facts.links.flatMap((l) => l.addrs.filter((a) => s.privateNets.some((n) => inCidr(a.ip, n.cidr))).map((a) => ({ link: l, ip: a.ip })));
   const answers = records.map((r) => classify(r, servers));
   const served = answers.filter((a) => a.kind === 'server');
@@ -139,7 +141,7 @@ export function judgeVipFromClient(ctx: HostContext, route: RouteGet | undefined
       ctx.facts.nm,
       expected,
       `${ctx.hostName} holds ${inside.map((x) => `${x.ip} on ${x.link.name}`).join(', ')}; ${found}`,
-      `${ctx.hostName} has an address on the private network, so it reaches the real servers directly and they answer it directly, bypassing the director: the test would prove nothing about NAT. The client must only reach the VIP from outside.`,
+      `${ctx.hostName} has an address on the private network, so it reaches the real servers directly and ${s.fromOutside ?? 'they answer it directly, bypassing the director: the test would prove nothing about NAT'}. The client must only reach the VIP from outside.`,
       dropAddressFix(ctx, first.link, first.ip),
     );
   }

@@ -6,7 +6,10 @@ import { allNames } from '../os/families.js';
 import { bindTasks } from '../playbook/bind.js';
 import type { Playbook } from '../playbook/schema.js';
 import { inCidr, parseCidr } from '../spec/ipv4.js';
-import { addressOwners } from '../spec/rules.js';
+import { modeOf } from '../modes/index.js';
+import { directorOf, profileAddresses, vipNetwork } from '../spec/services.js';
+import { forwardingTask } from '../modules/forwarding.js';
+import { judgeArpFromClient, judgeNoAnnounce, judgeNoAnnounceAtBoot, judgeRepliesBypass, judgeVipOnRealServer } from './forwarding.js';
 import type { Lab, Service } from '../spec/schema.js';
 import { holdCount, judgeBalancing, type BalancingSpec } from './balancing.js';
 import { judgeExtraRules, judgeIpvs, judgeSysctlPersisted, judgeSysctlRuntime, judgeVipHeld } from './director.js';
@@ -69,14 +72,11 @@ interface ServiceView {
 }
 
 function serviceViews(lab: Lab): ServiceView[] {
-  const owners = addressOwners(lab);
   return lab.services.map((svc) => {
-    const director = owners.get(svc.vip)!.host;
-    const dIfs = lab.hosts[director]!.interfaces;
+    const director = directorOf(lab, svc)!;
     const reals = svc.real_servers.map((rs) => {
-      const h = lab.hosts[rs.host]!;
-      const network = Object.keys(h.interfaces).find((n) => n in dIfs) ?? Object.keys(h.interfaces)[0]!;
-      return { host: rs.host, ip: h.interfaces[network]!, network, weight: rs.weight, port: rs.port ?? svc.port };
+      const { network, ip } = modeOf(svc).realServerAddress(lab, director, rs.host)!;
+      return { host: rs.host, ip, network, weight: rs.weight, port: rs.port ?? svc.port };
     });
     return { svc, label: `${svc.protocol} ${svc.vip}:${svc.port}`, director, reals };
   });
@@ -118,6 +118,19 @@ function roleTask<K extends string>(playbook: Playbook, role: string, key: K): R
   return (playbook.roles[role] ?? []).find((t) => key in t) as Record<K, unknown> | undefined;
 }
 
+/** `arp_ignore 1, arp_announce 2 on all, lab-vip` for net.ipv4.conf.{all,lab-vip}.{arp_ignore,arp_announce}. */
+export function sysctlSummary(values: Record<string, string>): string {
+  const groups = new Map<string, string[]>();
+  for (const [k, v] of Object.entries(values)) {
+    const m = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(k);
+    const what = m ? `${m[2]} ${v}` : `${k} = ${v}`;
+    groups.set(what, [...(groups.get(what) ?? []), ...(m ? [m[1]!] : [])]);
+  }
+  const byDevs = new Map<string, string[]>();
+  for (const [what, devs] of groups) byDevs.set(devs.join(', '), [...(byDevs.get(devs.join(', ')) ?? []), what]);
+  return [...byDevs].map(([devs, whats]) => `${whats.join(', ')}${devs ? ` on ${devs}` : ''}`).join('; ');
+}
+
 export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   const checks: CheckDef[] = [];
   const hosts = new Map<string, HostNeed>();
@@ -135,6 +148,19 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   };
   const servers = (v: ServiceView, all: Map<string, HostView>, path: string): ServerPage[] =>
     v.reals.map((r) => ({ host: r.host, address: r.ip, weight: r.weight, page: pageFor(lab, playbook, r.host, docroot(all, r.host), path)?.content ?? '' }));
+
+  /** DR and TUN: the real server holds the VIP on the mode's device and never announces it, now and at boot. */
+  const realServerMode = (host: string, v: ServiceView) => {
+    const { needs } = forwardingTask(lab, host);
+    if (needs.vip) add({ check: 'real-servers', id: 'vip', host, title: `holds the VIP ${v.svc.vip}/32 on ${needs.vip.device}`, judge: ({ ctx }) => judgeVipOnRealServer(ctx, modeOf(v.svc), needs.vip!, v.svc.vip, v.director) });
+    const keys = Object.keys(needs.sysctls);
+    if (keys.length === 0) return;
+    addNames(need(host).facts.sysctls, keys);
+    for (const k of keys) need(host).probe.sysctlKeys.add(k);
+    const what = sysctlSummary(needs.sysctls);
+    add({ check: 'real-servers', id: 'sysctls', host, title: `${what} now`, judge: ({ ctx }) => judgeNoAnnounce(ctx, needs.sysctls, v.svc.vip) });
+    add({ check: 'real-servers', id: 'sysctls at boot', host, title: `${what} at boot`, judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
+  };
 
   for (const entry of lab.verify) {
     if (entry.check === 'balancing') {
@@ -173,11 +199,12 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         const mine = views.filter((v) => v.director === d);
         const dHost = lab.hosts[d]!;
         for (const v of mine) {
-          const net = Object.entries(dHost.interfaces).find(([, ip]) => ip === v.svc.vip)![0];
-          add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix) });
+          const net = vipNetwork(lab, d, v.svc.vip)!;
+          const addresses = profileAddresses(lab, d, net);
+          add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
         }
         const sysctls: Record<string, string> = { ...((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string> | undefined) ?? {}) };
-        if (mine.some((v) => v.svc.forwarding === 'nat')) sysctls['net.ipv4.ip_forward'] = '1';
+        for (const v of mine) Object.assign(sysctls, modeOf(v.svc).directorSysctls);
         const story = { vip: mine[0]!.svc.vip, realServers: [...new Set(mine.flatMap((v) => v.reals.map((r) => r.host)))], client: clients[0] };
         for (const [key, want] of Object.entries(sysctls)) {
           const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl ${key}`;
@@ -200,7 +227,9 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           if (seen.has(r.host)) continue;
           seen.add(r.host);
           const role = lab.hosts[r.host]!.role;
-          if (v.svc.forwarding === 'nat') {
+          const mode = modeOf(v.svc);
+          if (!mode.repliesViaDirector) realServerMode(r.host, v);
+          if (mode.repliesViaDirector) {
             for (const c of clients) {
               const cip = clientIp(lab, c, v.svc);
               const story = { client: { name: c, ip: cip }, director: { name: v.director, ip: dIfs[r.network]! }, own: { ip: r.ip, network: r.network, cidr: lab.networks[r.network]! } };
@@ -267,9 +296,19 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           symptom: true,
           id: web.length > 1 ? `vip ${v.label}` : 'vip from client',
           host: entry.from,
-          title: `${url} answers ${entry.from} from outside the private network`,
-          judge: ({ ctx, probe }, all) => judgeVipFromClient(ctx, probe.routes.get(v.svc.vip), probe.requests.get(url) ?? [], servers(v, all, '/'), { vip: v.svc.vip, port: v.svc.port, privateNets }),
+          title: `${url} answers ${entry.from}${privateNets.length > 0 ? ' from outside the private network' : ''}`,
+          judge: ({ ctx, probe }, all) =>
+            judgeVipFromClient(ctx, probe.routes.get(v.svc.vip), probe.requests.get(url) ?? [], servers(v, all, '/'), { vip: v.svc.vip, port: v.svc.port, privateNets, fromOutside: modeOf(v.svc).explain.fromOutside }),
         });
+        if (modeOf(v.svc).repliesViaDirector) continue;
+        const from = entry.from;
+        const reals = v.reals.map((r) => r.host);
+        if (v.reals.some((r) => r.network in lab.hosts[from]!.interfaces)) {
+          (need(from).probe.arp ??= new Set()).add(v.svc.vip);
+          add({ check: 'path', symptom: true, id: web.length > 1 ? `arp ${v.label}` : 'arp', host: from, title: `only ${v.director} answers ARP for ${v.svc.vip}`, judge: ({ ctx, probe }, all) => judgeArpFromClient(ctx, probe.arp?.get(v.svc.vip), all, v.svc.vip, v.director, reals) });
+        }
+        need(v.director).probe.ipvsStats = true;
+        add({ check: 'path', id: web.length > 1 ? `replies ${v.label}` : 'replies bypass', host: v.director, title: `replies to ${from} bypass ${v.director}`, judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
       }
     }
   }

@@ -17,6 +17,10 @@ export interface ProbeRequest {
   sysctlKeys: Set<string>;
   /** firewalld's default zone: its services, ports and target. */
   firewall: boolean;
+  /** Addresses to ask for over ARP (after the requests): every MAC that answers, from the interface the route names. */
+  arp?: Set<string>;
+  /** The IPVS counters (ipvsadm -Ln --stats --exact). */
+  ipvsStats?: boolean;
 }
 
 export interface HoldRequest {
@@ -30,6 +34,23 @@ export interface HoldRequest {
 
 export function emptyProbe(): ProbeRequest {
   return { requests: new Map(), holds: new Map(), routes: new Set(), sysctlKeys: new Set(), firewall: false };
+}
+
+/** Who answered an ARP request for an address: `macs` from an ARP request of our own, else the neighbour table. */
+export interface ArpAnswer {
+  how: 'arp' | 'neigh' | 'none';
+  macs: string[];
+  /** The interface asked on. */
+  dev: string;
+}
+
+/** Packets each real server of each service got from the director, and sent back through it. */
+export interface IpvsStat {
+  service: string;
+  real: string;
+  conns: number;
+  inPkts: number;
+  outPkts: number;
 }
 
 export interface RouteGet {
@@ -74,6 +95,8 @@ export interface ProbeOutput {
   routes: Map<string, RouteGet>;
   sysctlFiles: SysctlFileEntry[];
   firewall: FirewallInfo | undefined;
+  arp?: Map<string, ArpAnswer>;
+  ipvsStats?: IpvsStat[];
 }
 
 const SYSCTL_GLOBS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'].map((d) => `${d}/*.conf`);
@@ -165,6 +188,8 @@ export function probeScript(p: ProbeRequest): string {
       `  printf 'ports %s\\n' "$(${busctl('getPorts', `${FWD}.zone`, ' s "$z"')})";; esac; fi`,
     );
   }
+  for (const ip of p.arp ?? []) lines.push(sec(`arp ${ip}`), ...arpLines(ip));
+  if (p.ipvsStats) lines.push(sec('ipvs-stats'), 'ipvsadm -Ln --stats --exact 2>&1');
   lines.push(sec('end'));
   return lines.join('\n');
 }
@@ -358,6 +383,61 @@ export function parseProbe(text: string, requests?: Map<string, number>): ProbeO
     } else if (head.startsWith('route ')) out.routes.set(head.slice(6), parseRouteGet(body));
     else if (head === 'sysctl-files') out.sysctlFiles = parseSysctlFiles(body);
     else if (head === 'firewall') out.firewall = parseFirewall(body);
+    else if (head.startsWith('arp ')) (out.arp ??= new Map()).set(head.slice(4), parseArp(body));
+    else if (head === 'ipvs-stats') out.ipvsStats = parseIpvsStats(body);
+  }
+  return out;
+}
+
+/**
+ * One ARP request for `ip` from the interface the route to it names, and every MAC that answers within 1.5 s: python3
+ * with a packet socket, as the image has no arping. Without python3, the neighbour table's entry (after the requests).
+ * Read-only but for the request itself, which is what the client's own traffic sends anyway.
+ */
+export const ARP_PY = [
+  'import socket, struct, sys, time, fcntl',
+  'dev, target = sys.argv[1], socket.inet_aton(sys.argv[2])',
+  's = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806)); s.bind((dev, 0))',
+  'mac = s.getsockname()[4]',
+  "own = fcntl.ioctl(s.fileno(), 0x8915, struct.pack('256s', dev.encode()[:15]))[20:24]",
+  "pkt = b'\\xff' * 6 + mac + b'\\x08\\x06' + struct.pack('!HHBBH', 1, 0x0800, 6, 4, 1) + mac + own + b'\\x00' * 6 + target",
+  'seen = []; s.settimeout(0.1); end = time.time() + 1.5; sent = 0',
+  'while time.time() < end:',
+  '    if sent < 2 and time.time() > end - 1.5 + sent * 0.5: s.send(pkt); sent += 1',
+  '    try: d = s.recv(128)',
+  '    except socket.timeout: continue',
+  "    if d[12:14] == b'\\x08\\x06' and d[20:22] == b'\\x00\\x02' and d[28:32] == target:",
+  "        m = ':'.join('%02x' % b for b in d[22:28])",
+  '        if m not in seen: seen.append(m)',
+  "print('arp ' + ' '.join(seen))",
+].join('\n');
+
+function arpLines(ip: string): string[] {
+  return [
+    `dev=; set -- $(ip -o route get ${quote(ip)} 2>/dev/null); while [ $# -gt 1 ]; do [ "$1" = dev ] && dev=$2; shift; done; printf 'dev %s\\n' "$dev"`,
+    `if [ -n "$dev" ] && command -v python3 >/dev/null 2>&1; then python3 -c ${quote(ARP_PY)} "$dev" ${quote(ip)} 2>&1; else printf 'neigh '; ip neigh show ${quote(ip)} 2>&1; fi`,
+  ];
+}
+
+/** `dev ens3`, then `arp MAC MAC…` (our own request) or `neigh 192.168.4.15 dev ens3 lladdr MAC REACHABLE`. */
+export function parseArp(text: string): ArpAnswer {
+  const dev = /^dev (\S*)/m.exec(text)?.[1] ?? '';
+  const arp = /^arp ?(.*)$/m.exec(text);
+  if (arp) return { how: 'arp', dev, macs: arp[1]!.trim().split(/\s+/).filter(Boolean) };
+  const neigh = /^neigh .*lladdr ([0-9a-f:]{17})/m.exec(text);
+  if (/^neigh /m.test(text)) return { how: 'neigh', dev, macs: neigh ? [neigh[1]!] : [] };
+  return { how: 'none', dev, macs: [] };
+}
+
+/** `ipvsadm -Ln --stats --exact`: a `TCP VIP:PORT …` line per service, then `-> RIP:PORT CONNS INPKTS OUTPKTS …` per real. */
+export function parseIpvsStats(text: string): IpvsStat[] {
+  const out: IpvsStat[] = [];
+  let service = '';
+  for (const line of text.split('\n')) {
+    const svc = /^(TCP|UDP)\s+(\S+)/.exec(line);
+    if (svc) service = `${svc[1]!.toLowerCase()} ${svc[2]}`;
+    const real = /^\s+->\s+(\d+\.\d+\.\d+\.\d+:\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (real && service) out.push({ service, real: real[1]!, conns: Number(real[2]), inPkts: Number(real[3]), outPkts: Number(real[4]) });
   }
   return out;
 }
