@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { VerifyJson } from '../../src/report/verify.js';
-import { bootLab, e2eInstance, runCli, sshOk, stopLab } from './harness.js';
+import { bootLab, e2eInstance, runCli, sshOk, stopLab } from '../e2e/harness.js';
 
 const INSTANCE = e2eInstance('e2e-dr');
 const LAB = ['lvs-dr', '--instance', INSTANCE];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { VerifyJson } from '../../src/report/verify.js';
-import { ROOT, bootLab, e2eInstance, runCli, sshOk, stopLab } from './harness.js';
+import { ROOT, bootLab, e2eInstance, runCli, sshOk, stopLab } from '../e2e/harness.js';
 
 const LAB = 'lvs-nat';
 const INSTANCE = e2eInstance('e2e-sched');
