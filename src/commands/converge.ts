@@ -62,7 +62,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
     if (bad.length > 0) process.stderr.write(`${bad.length} host(s) could not be planned\n`);
   }
   if (interrupt.signal.aborted) {
-    if (!o.json) process.stderr.write(formatInterrupted(results, styler(useColor(process.stderr)), ['lab', kind, labArg, ...process.argv.slice(4).filter((a) => a !== '--json')].join(' ')));
+    if (!o.json) process.stderr.write(formatInterrupted(results, styler(useColor(process.stderr)), ['lab', ...process.argv.slice(2).filter((a) => a !== '--json')].join(' ')));
     return INTERRUPTED_EXIT;
   }
   return failed ? 1 : 0;
