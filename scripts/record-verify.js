@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readInventory } from '../dist/inventory/file.js';
+import { readInventoryFile } from '../dist/inventory/file.js';
 import { loadPlaybook } from '../dist/playbook/load.js';
 import { loadLab } from '../dist/spec/load.js';
 import { FACT_PRELUDE } from '../dist/facts/script.js';
@@ -19,7 +19,7 @@ if (!labArg || !invFile || !outDir) {
 }
 const loaded = await loadLab(labArg);
 const plan = planVerify(loaded.lab, await loadPlaybook(loaded));
-const inventory = await readInventory(invFile);
+const inventory = readInventoryFile(invFile, loaded.lab);
 mkdirSync(outDir, { recursive: true });
 
 /** Run a script as the host's login shell would get it from lab: on stdin, over the system ssh, host key checked. */

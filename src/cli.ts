@@ -22,6 +22,9 @@ const convergeCommand = async (...a: Parameters<typeof import('./commands/conver
 const verifyCommand = async (...a: Parameters<typeof import('./commands/verify.js').verifyCommand>) => (await import('./commands/verify.js')).verifyCommand(...a);
 const validateCommand = async (lab: string) => (await import('./commands/spec.js')).validateCommand(lab);
 const schemaCommand = async () => (await import('./commands/spec.js')).schemaCommand();
+const sshCommand = async (...a: Parameters<typeof import('./commands/ssh.js').sshCommand>) => (await import('./commands/ssh.js')).sshCommand(...a);
+const statusCommand = async (...a: Parameters<typeof import('./commands/status.js').statusCommand>) => (await import('./commands/status.js')).statusCommand(...a);
+const listCommand = async (o: { json?: boolean }) => (await import('./commands/list.js')).listCommand(o);
 
 function targetOptions(cmd: Command, hosts = true): Command {
   cmd
@@ -47,12 +50,17 @@ export function buildProgram(setCode: (code: number) => void): Command {
     ['down', 'undo what up did, restoring what it found'],
   ] as const) {
     const cmd = targetOptions(program.command(name).description(what).argument('<lab>', 'lab name (labs/NAME.yaml) or spec path'));
-    if (name !== 'plan') cmd.option('--lock-wait <duration>', 'how long to wait when another run holds a host\'s lock (default 30s)');
+    if (name !== 'plan')
+      cmd
+        .option('--lock-wait <duration>', 'how long to wait when another run holds a host\'s lock (default 30s)')
+        .option('-v, --verbose', 'show each command as it runs; -vv also what it printed', (_v: string, n: number) => n + 1, 0);
+    else cmd.option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when changes are pending, 1 on an error');
     rosterOptions(cmd)
       .option('--report <kind:file>', 'with --roster: write junit:FILE or json:FILE (repeatable)', collect)
       .action((lab: string, o: Opts) =>
         run(() => {
           if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(`--report, --students and --concurrency on ${name} need --roster (for one lab, use --json)`);
+          if (o.roster && o.detailedExitcode) throw new UsageError('--detailed-exitcode is for one lab, not with --roster (its report says which students are converged)');
           return o.roster ? classroomCommand(name, lab, o) : convergeCommand(name, lab, o);
         })(),
       );
@@ -69,6 +77,26 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .description('check a lab spec and its playbook; contact no host')
     .argument('<lab>')
     .action((lab: string) => run(() => validateCommand(lab))());
+  targetOptions(program.command('status').description('per host: reachable, OS, what lab up would still change, the last verify on it').argument('<lab>', 'lab name or spec path'))
+    .action((lab: string, o: import('./commands/status.js').StatusCliOptions) => run(() => statusCommand(lab, o))());
+  program
+    .command('ssh')
+    .description('a shell on a lab host, or one command (after --, run as lab runs its commands: through sudo when not root)')
+    .argument('<lab>', 'lab name or spec path')
+    .argument('<host>', 'one of the lab\'s hosts')
+    .argument('[command...]', 'the command to run; its exit code is lab ssh\'s')
+    .option('-i, --inventory <file>', 'inventory file (default: the one `lab vm up` wrote)')
+    .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)')
+    .option('--provider <vm|vagrant>', 'where the hosts are: `lab vm` VMs or Vagrant machines (default: whichever exists)')
+    .option('--roster <file>', 'reach a student\'s host, from this roster (with --student)')
+    .option('--student <name>', 'with --roster: whose host')
+    .option('--accept-new', 'record a host key that known_hosts does not have yet')
+    .action((lab: string, host: string, command: string[], o: import('./commands/ssh.js').SshCliOptions) => run(() => sshCommand(lab, host, command, o))());
+  program
+    .command('list')
+    .description('the labs here (labs/*.yaml, then the shipped ones): mode, scheduler, hosts, what each is; each validated')
+    .option('--json', 'print the result as one JSON object')
+    .action((o: { json?: boolean }) => run(() => listCommand(o))());
   program
     .command('schema')
     .description('print the JSON Schema of lab specs')

@@ -34,6 +34,7 @@ function facts(over: Partial<Facts> = {}): Facts {
     exists: new Map(),
     files: new Map([['/var/www/html/index.html', null]]),
     firewallZone: 'public',
+    firewallBindings: new Map(),
     selinux: undefined,
     ipvs: { installed: false, save: '' },
     state: new Map(),

@@ -21,6 +21,10 @@ export interface ConvergeCliOptions {
   hosts?: string;
   /** --lock-wait: how long to wait for another run's lock on a host (a duration). */
   lockWait?: string;
+  /** plan --detailed-exitcode: 0 nothing to change, 2 changes pending, 1 an error (as Terraform's plan). */
+  detailedExitcode?: boolean;
+  /** -v: each command as it runs; -vv: and what it printed. */
+  verbose?: number;
 }
 
 export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: string, o: ConvergeCliOptions): Promise<number> {
@@ -33,7 +37,8 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
   const progress = kind !== 'plan' && !o.json;
-  const view = progress && useColor(process.stderr) ? new LiveView(hosts ?? Object.keys(loaded.lab.hosts)) : undefined;
+  // The live view redraws its rows in place: commands and their output go to plain lines instead.
+  const view = progress && !o.verbose && useColor(process.stderr) ? new LiveView(hosts ?? Object.keys(loaded.lab.hosts)) : undefined;
   const interrupt = onInterrupt();
   const results: HostResult[] = await converge(loaded.lab, playbook, inventory, {
     mode: kind === 'down' ? 'down' : 'up',
@@ -46,7 +51,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
       ? view.onEvent
       : progress
       ? (e) => {
-          const line = eventLine(e, s);
+          const line = eventLine(e, s, o.verbose ?? 0);
           if (line) process.stderr.write(`${line}\n`);
         }
       : undefined,
@@ -65,5 +70,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
     if (!o.json) process.stderr.write(formatInterrupted(results, styler(useColor(process.stderr)), ['lab', ...process.argv.slice(2).filter((a) => a !== '--json')].join(' ')));
     return INTERRUPTED_EXIT;
   }
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  if (kind === 'plan' && o.detailedExitcode && results.some((r) => r.tasks.some((t) => t.changes.length > 0))) return 2;
+  return 0;
 }

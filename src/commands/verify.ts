@@ -8,6 +8,7 @@ import { junitXml } from '../report/junit.js';
 import { styler, useColor } from '../report/style.js';
 import { formatResults, verifyJson } from '../report/verify.js';
 import { loadLab } from '../spec/load.js';
+import { saveVerifyRecord } from '../report/verify-record.js';
 import { parseDuration } from '../verify/duration.js';
 import { runVerify } from '../verify/runner.js';
 
@@ -63,6 +64,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
         : undefined,
   });
   const json = verifyJson(loaded.lab.name, run.results, run.ms, run.attempts, run.timing);
+  saveVerifyRecord(loaded.lab.name, inventory, run.results);
   for (const r of reports) {
     if (r.kind === 'junit') write(r.file, junitXml(run.results, { lab: loaded.lab.name, seconds: run.ms / 1000 }));
     else write(r.file, `${JSON.stringify(json, null, 2)}\n`);

@@ -202,11 +202,55 @@ export function parseFile(text: string | undefined): FileState | null {
 }
 
 /** `s "public"` from busctl, or `public` from firewall-cmd. */
-export function parseZone(text: string | undefined): string | undefined {
-  const t = (text ?? '').trim();
-  if (!t) return undefined;
-  const m = /^s "(.*)"$/.exec(t);
-  return m ? m[1] : t.split('\n')[0];
+/** busctl's `a{sa{sas}} 2 "public" 1 "interfaces" 1 "ens2" "trusted" 1 "interfaces" 1 "ens3"` → ens2 → public, ens3 → trusted. */
+export function parseActiveZones(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const t = text.trim();
+  if (!t.startsWith('a{sa{sas}}')) return out;
+  const tokens = [...t.slice(10).matchAll(/"((?:[^"\\]|\\.)*)"|(\d+)/g)].map((m) => (m[1] !== undefined ? { s: m[1] } : { n: Number(m[2]) }));
+  let i = 0;
+  const num = () => (tokens[i] && 'n' in tokens[i]! ? (tokens[i++] as { n: number }).n : 0);
+  const str = () => (tokens[i] && 's' in tokens[i]! ? (tokens[i++] as { s: string }).s : '');
+  const zones = num();
+  for (let z = 0; z < zones && i < tokens.length; z++) {
+    const zone = str();
+    const kinds = num();
+    for (let k = 0; k < kinds; k++) {
+      const kind = str();
+      const n = num();
+      for (let j = 0; j < n; j++) {
+        const name = str();
+        if (kind === 'interfaces') out.set(name, zone);
+      }
+    }
+  }
+  return out;
+}
+
+/** `firewall-cmd --get-active-zones`: a zone name per line (newer releases add ` (default)`), then indented `interfaces: a b`. */
+export function parseActiveZonesText(lines: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  let zone = '';
+  for (const line of lines) {
+    const ifs = /^\s+interfaces:\s*(.*)$/.exec(line);
+    if (ifs) for (const name of ifs[1]!.split(/\s+/).filter(Boolean)) out.set(name, zone);
+    else if (/^\S/.test(line)) zone = line.trim().split(/\s+/)[0]!;
+  }
+  return out;
+}
+
+/**
+ * The fwzone section: the default zone (busctl's `s "trusted"` or firewall-cmd's bare name), then the interfaces'
+ * runtime bindings (busctl's `a{sa{sas}} …` line, or firewall-cmd's listing).
+ */
+export function parseFirewallZones(text: string | undefined): { zone: string | undefined; bindings: Map<string, string> } {
+  const lines = (text ?? '').split('\n').filter((l) => l.trim() !== '');
+  const first = lines[0]?.trim();
+  if (!first) return { zone: undefined, bindings: new Map() };
+  const zone = /^s "(.*)"$/.exec(first)?.[1] ?? first;
+  const rest = lines.slice(1);
+  const bus = rest.find((l) => l.trim().startsWith('a{sa{sas}}'));
+  return { zone, bindings: bus !== undefined ? parseActiveZones(bus) : parseActiveZonesText(rest) };
 }
 
 export function parseSsh(text: string | undefined): Facts['ssh'] {
@@ -263,6 +307,7 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
   const osRelease = s.get('os') ?? '';
   // `ip -j -batch`: addresses on the first line, routes on the second.
   const ipBatch = (s.get('ip') ?? '').split('\n');
+  const fw = parseFirewallZones(s.get('fwzone'));
   return {
     osRelease,
     os: detectOs(osRelease),
@@ -276,7 +321,8 @@ export function parseFacts(out: string, query: Pick<FactQuery, 'packages' | 'sta
     sysctl: parseSysctl(s.get('sysctl')),
     exists: parseExists(s.get('exists'), query.exists ?? []),
     files,
-    firewallZone: parseZone(s.get('fwzone')),
+    firewallZone: fw.zone,
+    firewallBindings: fw.bindings,
     selinux: ['Enforcing', 'Permissive', 'Disabled'].includes(selinux) ? (selinux as Facts['selinux']) : undefined,
     ipvs: { installed: ipvs.startsWith('installed'), save: ipvs.replace(/^installed\n?/, '') },
     state: parseState(query.stateFile === undefined ? null : (files.get(query.stateFile) ?? null)),

@@ -61,6 +61,8 @@ export interface Facts {
   /** Absent files map to null. */
   files: Map<string, FileState | null>;
   firewallZone: string | undefined;
+  /** firewalld's runtime binding of each interface bound to a zone (interface → zone); an interface not listed follows the default zone. */
+  firewallBindings: Map<string, string>;
   selinux: 'Enforcing' | 'Permissive' | 'Disabled' | undefined;
   ipvs: { installed: boolean; save: string };
   /** Originals recorded on the host by an earlier `lab up` (key → value). */
@@ -87,7 +89,7 @@ export interface FactQuery {
   stateFile?: string;
   /** NetworkManager's profiles: two nmcli calls, about a second under emulation. */
   nm: boolean;
-  /** firewalld's runtime default zone (busctl, else firewall-cmd). */
+  /** firewalld's runtime default zone and interface bindings (busctl, else firewall-cmd). */
   firewallZone: boolean;
   /** SELinux's runtime mode (getenforce). */
   selinux: boolean;

@@ -8,6 +8,7 @@ import { MIN_SECRET } from '../roster/redact.js';
 import type { LoadedLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
 import { issueLines, locate as locateIn, parseYaml } from '../spec/yaml.js';
+import { labHome } from '../vm/paths.js';
 import { hostsAgainstLab, targetFileProblems, type Locate } from './check.js';
 import type { HostTarget, InterfaceHint, Inventory } from './types.js';
 
@@ -56,7 +57,7 @@ function withAllowedKeys(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[
 
 /** The inventory `lab vm up` writes for an instance: $LAB_HOME/<instance>/inventory.yaml, LAB_HOME defaulting to ./.lab. */
 export function vmInventoryPath(instance: string): string {
-  return join(process.env.LAB_HOME ?? join(process.cwd(), '.lab'), instance, 'inventory.yaml');
+  return join(labHome(), instance, 'inventory.yaml');
 }
 
 function abs(base: string, p: string | undefined): string | undefined {

@@ -1,10 +1,10 @@
 // connection: lab addresses and gateway with nmcli, never-default elsewhere, and never the SSH session's own connection.
 import { z } from 'zod';
 import { RunError } from '../errors.js';
-import type { Link, NmConnection } from '../facts/types.js';
+import type { Link, NmConnection, Route } from '../facts/types.js';
 import { inCidr } from '../spec/ipv4.js';
 import { heldVips, profileAddresses } from '../spec/services.js';
-import { sh } from '../ssh/quote.js';
+import { argv, sh } from '../ssh/quote.js';
 import { connRef, findLink, profileFor, sshLink, sshPeerOnLink } from './interfaces.js';
 import type { Change, HostContext, Module } from './types.js';
 
@@ -29,13 +29,35 @@ function wanted(ctx: HostContext): Wanted[] {
   });
 }
 
+/** The profile gives exactly the wanted addresses and gateway, and may hold the default route when it has a gateway. */
 function satisfied(w: Wanted): boolean {
   const c = w.conn;
-  return !!c && c.method === 'manual' && c.addresses.join(',') === w.addresses.join(',') && c.gateway === w.gateway;
+  return !!c && c.method === 'manual' && c.addresses.join(',') === w.addresses.join(',') && c.gateway === w.gateway && !(w.gateway && c.neverDefault);
 }
 
-function live(w: Wanted): boolean {
-  return w.conn?.device === w.link.name && w.addresses.every((want) => w.link.addrs.some((a) => `${a.ip}/${a.prefix}` === want));
+/** IPv4 addresses NetworkManager does not manage on its own (169.254/16, which zeroconf may add) are not drift. */
+const linkLocal = (ip: string) => ip.startsWith('169.254.');
+
+/**
+ * Where the link differs now from its (correct, active) profile: an address deleted or added with `ip addr`, a default
+ * route added with `ip route add`, or the profile's default route deleted. NetworkManager does not undo
+ * runtime changes by itself; `nmcli device reapply` puts the profile's addresses and routes back, exactly.
+ */
+function drift(ctx: HostContext, w: Wanted): string[] {
+  const out: string[] = [];
+  const missing = w.addresses.filter((want) => !w.link.addrs.some((a) => `${a.ip}/${a.prefix}` === want));
+  if (missing.length > 0) out.push(`${missing.join(', ')} missing`);
+  const extra = w.link.addrs.filter((a) => !linkLocal(a.ip) && !w.addresses.includes(`${a.ip}/${a.prefix}`));
+  if (extra.length > 0) out.push(`${extra.map((a) => `${a.ip}/${a.prefix}`).join(', ')} not in the profile`);
+  const defaults = ctx.facts.routes.filter((r) => r.dst === 'default' && r.dev === w.link.name);
+  const stray = defaults.filter((r) => r.gateway !== w.gateway || !w.gateway);
+  if (stray.length > 0) out.push(`${stray.map(routeText).join('; ')} not in the profile`);
+  if (w.gateway && !defaults.some((r) => r.gateway === w.gateway)) out.push(`no default route via ${w.gateway}`);
+  return out;
+}
+
+export function routeText(r: { gateway?: string; dev?: string; metric?: number }): string {
+  return `default${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
 }
 
 function refuseSsh(ctx: HostContext, w: Wanted, what: string): never {
@@ -47,10 +69,22 @@ function refuseSsh(ctx: HostContext, w: Wanted, what: string): never {
 }
 
 function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
-  if (satisfied(w) && live(w)) return [];
+  if (satisfied(w) && w.conn!.device === w.link.name) {
+    const off = drift(ctx, w);
+    if (off.length === 0) return [];
+    if (ssh && w.link.name === ssh.name) {
+      // The session arrived at an address the profile does not give: reapply would take it away.
+      const own = ctx.facts.ssh?.serverIp;
+      if (own && !w.addresses.some((a) => a.startsWith(`${own}/`))) refuseSsh(ctx, w, `remove ${own} (not in its profile) from`);
+      if (!sshPeerOnLink(ctx, ssh) && off.some((o) => o.includes('default'))) refuseSsh(ctx, w, 'change the default routes of');
+    }
+    // Reapply changes the live device in place (no down and up), so an SSH session over it survives.
+    return [{ title: `${w.link.name} back to its profile ${connRef(ctx, w.conn!)} at runtime (${off.join('; ')})`, commands: [sh`nmcli device reapply ${w.link.name}`] }];
+  }
   if (ssh && w.link.name === ssh.name) refuseSsh(ctx, w, 're-address or restart');
   // Name the gateway when there is one to set or one to clear; `ipv4.gateway ''` alone only adds noise.
-  const gw = w.gateway || w.conn?.gateway ? sh` ipv4.gateway ${w.gateway}` : '';
+  // With never-default yes, NetworkManager would keep the gateway off the routing table.
+  const gw = (w.gateway || w.conn?.gateway ? sh` ipv4.gateway ${w.gateway}` : '') + (w.gateway && w.conn?.neverDefault ? ' ipv4.never-default no' : '');
   if (!w.conn) {
     const name = `lab-${w.network}`;
     return [
@@ -145,12 +179,37 @@ function planNeverDefault(ctx: HostContext, c: NmConnection, ssh: Link | undefin
   };
 }
 
+/**
+ * Default routes on links outside the lab that no profile puts there (an `ip route add default …` by hand) while the
+ * lab's gateway should be the only one; routes of a thief are left to its never-default change.
+ */
+function strayDefaults(ctx: HostContext, lab: Wanted[], thieves: NmConnection[], down: Set<string>, ssh: Link | undefined): Change[] {
+  if (!ctx.host.gateway) return [];
+  const labLinks = new Set(lab.map((w) => w.link.name));
+  const skip = new Set([...down, ...thieves.map((c) => c.device)]);
+  const byDev = new Map<string, Route[]>();
+  for (const r of ctx.facts.routes) if (r.dst === 'default' && r.dev && !labLinks.has(r.dev) && !skip.has(r.dev)) byDev.set(r.dev, [...(byDev.get(r.dev) ?? []), r]);
+  return [...byDev].map(([dev, routes]) => {
+    const link = ctx.facts.links.find((l) => l.name === dev);
+    const what = routes.map(routeText).join('; ');
+    if (ssh && link && ssh.name === dev && !sshPeerOnLink(ctx, link))
+      throw new RunError(`${what} carries this SSH session from ${ctx.facts.ssh?.clientIp}; removing it so that ${ctx.host.gateway} is the only gateway would cut the session. Connect through the lab network or a directly attached network`, ctx.hostName);
+    const conn = ctx.facts.connections.find((c) => c.device === dev);
+    const title = `${what}: removed, the lab's gateway ${ctx.host.gateway} is the only default route (no profile puts it there)`;
+    // A device NetworkManager manages goes back to its profile in place; elsewhere each route is deleted as it is.
+    if (conn) return { title, commands: [sh`nmcli device reapply ${dev}`] };
+    return { title, commands: routes.map((r) => argv(['ip', 'route', 'del', 'default', ...(r.gateway ? ['via', r.gateway] : []), 'dev', dev, ...(r.metric !== undefined ? ['metric', r.metric] : [])])) };
+  });
+}
+
 export const connectionModule: Module<ConnectionTask> = {
   key: 'connection',
   schema: z.strictObject({}),
   bind: () => ({}),
   facts: ['nm'],
   label: () => 'connection',
+  // Every lab address (and a directed VIP) in its profile and live, the gateway as the only default route.
+  desired: () => ['addresses', 'routes'],
   plan(_task, ctx) {
     if (!ctx.facts.nm) throw new RunError('NetworkManager is not running; the connection module configures addresses with nmcli. Start it: systemctl enable --now NetworkManager', ctx.hostName);
     const ssh = sshLink(ctx);
@@ -158,7 +217,8 @@ export const connectionModule: Module<ConnectionTask> = {
     const stray = strays(ctx, lab);
     const downs = stray.map((s) => planStray(ctx, s, ssh));
     const skip = new Set(stray.map((s) => s.link.name));
-    return [...lab.flatMap((w) => planLab(ctx, w, ssh)), ...downs, ...thieves(ctx, lab, skip).map((c) => planNeverDefault(ctx, c, ssh))];
+    const thief = thieves(ctx, lab, skip);
+    return [...lab.flatMap((w) => planLab(ctx, w, ssh)), ...downs, ...thief.map((c) => planNeverDefault(ctx, c, ssh)), ...strayDefaults(ctx, lab, thief, skip, ssh)];
   },
   down(_task, ctx) {
     if (!ctx.facts.nm) return [];

@@ -26,6 +26,7 @@ export const fileModule: Module<FileTask> = {
   schema: z.strictObject({ path: z.string().regex(/^[{/]/, { error: 'expected an absolute path' }), content: z.string(), mode: z.string().regex(/^0?[0-7]{3}$/).default('0644') }),
   bind: (raw: FileTask, vars) => ({ path: fill(raw.path, vars), content: fill(raw.content, vars), mode: raw.mode }),
   label: (t) => `file ${t.path}`,
+  desired: (t) => [`file:${t.path}`],
   files: (t) => [t.path],
   plan(task, { facts }) {
     const cur = facts.files.get(task.path) ?? null;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Facts, Link, NmConnection } from '../facts/types.js';
 import { detectOs } from '../os/families.js';
 import { parseLab } from '../spec/load.js';
-import { forwardingModule, forwardingSysctlFile, forwardingTask, tunnelUnitContent, tunnelUnitFile } from './forwarding.js';
+import { forwardingModule, forwardingSysctlFile, forwardingTask, tunnelNmContent, tunnelNmFile, tunnelUnitContent, tunnelUnitFile } from './forwarding.js';
 import { sysctlContent } from './sysctl.js';
 import type { HostContext } from './types.js';
 
@@ -27,6 +27,7 @@ function facts(over: Partial<Facts>): Facts {
     exists: new Map(),
     files: new Map(),
     firewallZone: undefined,
+    firewallBindings: new Map(),
     selinux: undefined,
     ipvs: { installed: false, save: '' },
     state: new Map(),
@@ -100,6 +101,9 @@ describe('forwarding on a TUN real server', () => {
     expect(c).toContain('sysctl -w net.ipv4.conf.tunl0.rp_filter=0');
     expect(c).toContain('systemctl enable lab-lvs-tun-tunl0');
     expect(c.indexOf('sysctl -w net.ipv4.conf.all.rp_filter=0')).toBeLessThan(c.indexOf('ip link set tunl0 up'));
+    // NetworkManager is told to leave tunl0 alone (now and at boot) before the VIP goes on it.
+    expect(c).toContain("cat > /etc/NetworkManager/conf.d/lab-lvs-tun-tunl0.conf <<'LAB_EOF'\n# lab: NetworkManager leaves tunl0 to lab-lvs-tun-tunl0.service (else it flushes the VIP at boot)\n[keyfile]\nunmanaged-devices+=interface-name:tunl0\nLAB_EOF");
+    expect(c.indexOf('nmcli device set tunl0 managed no')).toBeLessThan(c.indexOf('ip link set tunl0 up'));
   });
 
   it('converged: nothing to do', () => {
@@ -113,8 +117,16 @@ describe('forwarding on a TUN real server', () => {
         [forwardingSysctlFile(lab), { mode: '0644', content: Buffer.from(sysctlContent(task.needs.sysctls)) }],
         ['/etc/modules-load.d/lab-lvs-tun-forwarding.conf', { mode: '0644', content: Buffer.from('ipip\n') }],
         [tunnelUnitFile(lab, dev), { mode: '0644', content: Buffer.from(tunnelUnitContent(dev, ['192.168.4.15'])) }],
+        [tunnelNmFile(lab, dev), { mode: '0644', content: Buffer.from(tunnelNmContent(lab, dev)) }],
       ]),
     });
     expect(forwardingModule.plan(task, ctxFor(lab, 'web1', f))).toEqual([]);
+    // Converged before NetworkManager was left out of it (the VIP is held now, but a boot would flush it): the conf.d
+    // file and `managed no`, then the VIP again, since unmanaging may flush it.
+    f.files.delete(tunnelNmFile(lab, dev));
+    expect(cmds(forwardingModule.plan(task, ctxFor(lab, 'web1', f))).slice(1)).toEqual(['nmcli device set tunl0 managed no', 'ip link set tunl0 up', 'ip addr replace 192.168.4.15/32 dev tunl0']);
+    // down gives tunl0 back to NetworkManager.
+    f.files.set(tunnelNmFile(lab, dev), { mode: '0644', content: Buffer.from(tunnelNmContent(lab, dev)) });
+    expect(cmds(forwardingModule.down!(task, ctxFor(lab, 'web1', f)))).toEqual(expect.arrayContaining(['rm -f /etc/NetworkManager/conf.d/lab-lvs-tun-tunl0.conf', 'nmcli device set tunl0 managed yes']));
   });
 });

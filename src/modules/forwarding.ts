@@ -85,6 +85,25 @@ export function tunnelUnitContent(dev: VipDevice, vips: string[]): string {
   ].join('\n');
 }
 
+/**
+ * NetworkManager takes tunl0 as a device of its own when it starts, after our unit has run at boot, and a managed device
+ * with no profile is brought to "disconnected": its addresses, the VIP, are flushed (seen on Debian 12's NM 1.42:
+ * "device (tunl0): state change: unavailable -> disconnected", no VIP after a reboot). A conf.d file tells it to leave
+ * tunl0 alone; `+=` appends to any unmanaged-devices list set before it instead of replacing that list.
+ */
+export function tunnelNmFile(lab: Lab, dev: VipDevice): string {
+  return `/etc/NetworkManager/conf.d/lab-${lab.name}-${dev.device}.conf`;
+}
+
+export function tunnelNmContent(lab: Lab, dev: VipDevice): string {
+  return [`# lab: NetworkManager leaves ${dev.device} to ${tunnelUnit(lab, dev)}.service (else it flushes the VIP at boot)`, '[keyfile]', `unmanaged-devices+=interface-name:${dev.device}`, ''].join('\n');
+}
+
+/** Write the conf.d file and unmanage the device now; NetworkManager may flush its addresses on the way, so the VIP follows. */
+export function tunnelNmCommands(lab: Lab, dev: VipDevice): string[] {
+  return [writeCommand(tunnelNmFile(lab, dev), tunnelNmContent(lab, dev)), sh`nmcli device set ${dev.device} managed no`];
+}
+
 export function tunnelCommands(dev: VipDevice, vips: string[]): string[] {
   return [sh`ip link set ${dev.device} up`, ...vips.map((v) => sh`ip addr replace ${`${v}/32`} dev ${dev.device}`)];
 }
@@ -92,7 +111,10 @@ export function tunnelCommands(dev: VipDevice, vips: string[]): string[] {
 function planTunnel(ctx: HostContext, dev: VipDevice, vips: string[]): Change[] {
   const changes: Change[] = [];
   const link = ctx.facts.links.find((l) => l.name === dev.device);
-  const held = !!link && link.up && vips.every((v) => link.addrs.some((a) => a.ip === v && a.prefix === 32));
+  const nmFile = tunnelNmFile(ctx.lab, dev);
+  const nmLeaves = ctx.facts.files.get(nmFile)?.content.toString('utf8') === tunnelNmContent(ctx.lab, dev);
+  if (!nmLeaves) changes.push({ title: `NetworkManager leaves ${dev.device} alone (${nmFile}), or it flushes the VIP at boot`, commands: tunnelNmCommands(ctx.lab, dev) });
+  const held = nmLeaves && !!link && link.up && vips.every((v) => link.addrs.some((a) => a.ip === v && a.prefix === 32));
   if (!held) changes.push({ title: `${vips.map((v) => `${v}/32`).join(', ')} on ${dev.device}, up`, commands: tunnelCommands(dev, vips), record: { [`vip.tunnel.${dev.device}`]: vips.join(',') } });
   const file = tunnelUnitFile(ctx.lab, dev);
   const want = tunnelUnitContent(dev, vips);
@@ -133,7 +155,8 @@ export const forwardingModule: Module<ForwardingTask> = {
   names: (t) => ({ sysctls: Object.keys(t.needs.sysctls), services: t.unit ? [t.unit] : [] }),
   facts: ['nm'],
   label: (t) => (t.needs.vip ? `forwarding: ${t.vips.join(', ')} on ${t.needs.vip.device}` : 'forwarding'),
-  files: (t, lab) => [forwardingSysctlFile(lab), forwardingModulesFile(lab), ...(t.needs.vip?.kind === 'ipip' ? [tunnelUnitFile(lab, t.needs.vip)] : [])],
+  desired: (t) => [...(t.needs.vip ? ['vip'] : []), ...Object.entries(t.needs.sysctls).map(([k, v]) => `sysctl:${k}=${v}`), ...t.needs.kmods.map((k) => `kmod:${k}`)],
+  files: (t, lab) => [forwardingSysctlFile(lab), forwardingModulesFile(lab), ...(t.needs.vip?.kind === 'ipip' ? [tunnelUnitFile(lab, t.needs.vip), tunnelNmFile(lab, t.needs.vip)] : [])],
   exists: (t) => t.needs.kmods.map(sysModule),
   plan(task, ctx) {
     const { needs } = task;
@@ -161,6 +184,9 @@ export const forwardingModule: Module<ForwardingTask> = {
       if (ctx.facts.files.get(file)) changes.push({ title: `remove ${file}`, commands: [sh`systemctl disable ${tunnelUnit(ctx.lab, dev)}`, sh`rm -f ${file}`, 'systemctl daemon-reload'] });
       const link = ctx.facts.links.find((l) => l.name === dev.device);
       for (const v of task.vips) if (link?.addrs.some((a) => a.ip === v)) changes.push({ title: `${v} off ${dev.device}`, commands: [sh`ip addr del ${`${v}/32`} dev ${dev.device}`] });
+      const nmFile = tunnelNmFile(ctx.lab, dev);
+      if (ctx.facts.files.get(nmFile))
+        changes.push({ title: `NetworkManager manages ${dev.device} again (remove ${nmFile})`, commands: [sh`rm -f ${nmFile}`, ...(link ? [sh`nmcli device set ${dev.device} managed yes`] : [])] });
     }
     const mods = forwardingModulesFile(ctx.lab);
     if (ctx.facts.files.get(mods)) changes.push({ title: `remove ${mods}`, commands: [sh`rm -f ${mods}`] });

@@ -79,6 +79,7 @@ export const ipvsModule: Module<IpvsTask> = {
   names: () => ({ services: ['ipvsadm'] }),
   facts: ['ipvs'],
   label: () => 'ipvs',
+  desired: () => ['ipvs'],
   files: () => RULE_FILES,
   plan(_task, ctx) {
     const desired = desiredServices(ctx.lab, ctx.hostName);

@@ -26,6 +26,7 @@ export const kmodModule: Module<KmodTask> = {
   schema: z.array(z.string().regex(/^[a-z0-9_-]+$/)).min(1).describe('Kernel modules to load now and at boot.'),
   bind: (raw: string[]) => ({ names: raw }),
   label: (t) => `kmod ${t.names.join(' ')}`,
+  desired: (t) => t.names.map((n) => `kmod:${n}`),
   files: (_t, lab) => [modulesLoadFile(lab)],
   exists: (t) => t.names.map(sysModule),
   plan: (task, ctx) => planKmods(task.names, modulesLoadFile(ctx.lab), ctx),

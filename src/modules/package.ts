@@ -12,6 +12,7 @@ export const packageModule: Module<PackageTask> = {
   bind: (raw: string[]) => ({ names: raw }),
   names: (t) => ({ packages: t.names }),
   label: (t) => `package ${t.names.join(' ')}`,
+  desired: (t) => t.names.map((n) => `package:${n}`),
   plan(task, { facts, os }) {
     const missing = task.names.map((n) => os.packages[n] ?? n).filter((p) => !facts.packages.get(p));
     if (missing.length === 0) return [];

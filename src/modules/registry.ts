@@ -5,6 +5,7 @@ import { firewallModule } from './firewall.js';
 import { forwardingModule } from './forwarding.js';
 import { ipvsModule } from './ipvs.js';
 import { kmodModule } from './kmod.js';
+import { listenModule } from './listen.js';
 import { packageModule } from './package.js';
 import { selinuxModule } from './selinux.js';
 import { serviceModule } from './service.js';
@@ -15,6 +16,7 @@ export const MODULES: readonly Module<unknown>[] = [
   packageModule,
   fileModule,
   serviceModule,
+  listenModule,
   sysctlModule,
   connectionModule,
   firewallModule,

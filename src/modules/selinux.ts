@@ -24,6 +24,7 @@ export const selinuxModule: Module<SelinuxTask> = {
   bind: (raw: SelinuxTask) => raw,
   facts: ['selinux'],
   label: (t) => `selinux ${t.mode}`,
+  desired: (t) => [`selinux:${t.mode}`],
   files: () => [CONFIG],
   plan(task, ctx) {
     const runtime = ctx.facts.selinux;

@@ -15,6 +15,7 @@ export const serviceModule: Module<ServiceTask> = {
   bind: (raw: ServiceTask) => raw,
   names: (t) => ({ services: [t.name] }),
   label: (t) => `service ${t.name}`,
+  desired: (t) => [`service:${t.name}${t.started ? '' : ':stopped'}`],
   plan(task, { facts, os }) {
     const unit = os.services[task.name] ?? task.name;
     const cur = facts.services.get(unit);

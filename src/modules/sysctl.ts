@@ -25,6 +25,7 @@ export const sysctlModule: Module<SysctlTask> = {
   bind: (raw: Record<string, string>) => ({ values: raw }),
   names: (t) => ({ sysctls: Object.keys(t.values) }),
   label: (t) => `sysctl ${Object.keys(t.values).join(' ')}`,
+  desired: (t) => Object.entries(t.values).map(([k, v]) => `sysctl:${k}=${v}`),
   files: (_t, lab) => [sysctlFile({ lab })],
   plan: (task, ctx) => planSysctls(task.values, sysctlFile(ctx), ctx),
   down: (task, ctx) => downSysctls(task.values, sysctlFile(ctx), ctx),

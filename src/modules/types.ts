@@ -54,6 +54,12 @@ export interface Module<T> {
   exists?(task: T, lab: Lab): string[];
   /** Fact sections it reads beyond packages, services, sysctls and files (the fact command runs only those asked for). */
   facts?: FactSection[];
+  /**
+   * The properties this task makes true on its host, in the words verify's checks use (`package:httpd`,
+   * `sysctl:net.ipv4.ip_forward=1`, `addresses`, …): the one list both sides agree on. A check that judges a property
+   * no task of that host desires must say that `lab up` does not manage it (test/unit/desired.test.ts holds this).
+   */
+  desired(task: T): string[];
   plan(task: T, ctx: HostContext): Change[];
   /** The inverse of plan: what `lab down` does. */
   down(task: T, ctx: HostContext): Change[];

@@ -10,6 +10,8 @@ export interface OsFamily {
   /** Logical service name → this OS's unit. */
   services: Record<string, string>;
   docroot: string;
+  /** Logical service → the config file whose top-level `Listen` lines set its ports (Apache's syntax). */
+  listenConfig: Record<string, string>;
   install(pkgs: string[]): string;
   /** Where the saved ipvs table lives and how it is loaded at boot. */
   ipvs: { rulesFile: string; bootService: string; defaultsFile?: string };
@@ -29,6 +31,7 @@ const debian = (pretty: string): OsFamily => ({
   packages: { httpd: 'apache2', ipvsadm: 'ipvsadm', curl: 'curl' },
   services: { httpd: 'apache2', ipvsadm: 'ipvsadm', firewalld: 'firewalld' },
   docroot: '/var/www/html',
+  listenConfig: { httpd: '/etc/apache2/ports.conf' },
   install: aptInstall,
   ipvs: { rulesFile: '/etc/ipvsadm.rules', bootService: 'ipvsadm', defaultsFile: '/etc/default/ipvsadm' },
 });
@@ -39,6 +42,7 @@ const rhel = (pretty: string, manager: 'yum' | 'dnf'): OsFamily => ({
   packages: { httpd: 'httpd', ipvsadm: 'ipvsadm', curl: 'curl' },
   services: { httpd: 'httpd', ipvsadm: 'ipvsadm', firewalld: 'firewalld' },
   docroot: '/var/www/html',
+  listenConfig: { httpd: '/etc/httpd/conf/httpd.conf' },
   install: (pkgs) => `${manager} -y install ${argv(pkgs)}`,
   ipvs: { rulesFile: '/etc/sysconfig/ipvsadm', bootService: 'ipvsadm' },
 });
@@ -70,7 +74,7 @@ export function detectOs(osRelease: string): OsFamily | undefined {
 }
 
 /** The logical names every fact query asks about, across families. */
-export function allNames(kind: 'packages' | 'services', logical: string[]): string[] {
+export function allNames(kind: 'packages' | 'services' | 'listenConfig', logical: string[]): string[] {
   const fams = [debian(''), rhel('', 'dnf')];
-  return [...new Set(logical.flatMap((l) => fams.map((f) => f[kind][l] ?? l)))];
+  return [...new Set(logical.flatMap((l) => fams.flatMap((f) => (kind === 'listenConfig' ? (f.listenConfig[l] !== undefined ? [f.listenConfig[l]!] : []) : [f[kind][l] ?? l]))))];
 }

@@ -1,27 +1,87 @@
-// Find and validate the playbook of a lab, and check that it covers every role the spec uses.
+// Find and validate the playbook of a lab, and check it against the spec: every role the spec uses, and an ipvs task
+// for every host that directs a service. Problems point into the spec (or the playbook) with file:line:col.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { SpecError, UsageError } from '../errors.js';
+import { SpecError } from '../errors.js';
 import { PACKAGE_ROOT, type LoadedLab } from '../spec/load.js';
-import { issueLines, locate, readYaml } from '../spec/yaml.js';
-import { playbookSchema, type Playbook } from './schema.js';
+import { directorOf } from '../spec/services.js';
+import type { z } from 'zod';
+import { capLines, dotted, issueLines, locate, nameList, parseYaml, readYaml, type SourceDoc } from '../spec/yaml.js';
+import { playbookSchema, TASK_SCHEMAS, type Playbook, type TaskSpec } from './schema.js';
+
+/** The module a director's role must run: it puts the spec's services into the kernel's IPVS table. */
+const IPVS_TASK = 'ipvs';
 
 export function playbookPath(loaded: LoadedLab): string {
   const name = loaded.lab.playbook ?? loaded.lab.name;
   const candidates = [join(dirname(loaded.file), '..', 'playbooks', `${name}.yaml`), join(process.cwd(), 'playbooks', `${name}.yaml`), join(PACKAGE_ROOT, 'playbooks', `${name}.yaml`)];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new UsageError(`${loaded.file}: no playbook "${name}": expected playbooks/${name}.yaml`);
+  if (!found) {
+    const key = loaded.lab.playbook !== undefined ? 'playbook' : 'name';
+    throw new SpecError([
+      `${locate(loaded.src, [key])}: ${key}: no playbook "${name}": expected playbooks/${name}.yaml beside the spec's folder, here or in the package; write it, or name another with playbook: NAME`,
+    ]);
+  }
   return relative(process.cwd(), found) || found;
 }
 
 export async function loadPlaybook(loaded: LoadedLab): Promise<Playbook> {
-  const src = await readYaml(playbookPath(loaded));
-  const parsed = playbookSchema.safeParse(src.doc.toJS());
-  if (!parsed.success) throw new SpecError(issueLines(src, parsed.error.issues));
-  const missing = Object.entries(loaded.lab.hosts).filter(([, h]) => !parsed.data.roles[h.role]);
+  return validatePlaybook(loaded, await readYaml(playbookPath(loaded)));
+}
+
+/** The same checks as loadPlaybook, on a playbook's text. */
+export function parsePlaybook(loaded: LoadedLab, file: string, text: string): Playbook {
+  return validatePlaybook(loaded, parseYaml(file, text));
+}
+
+/**
+ * A task that matches no module, said precisely: an unknown module, several modules in one task, or what is wrong for
+ * the module it names (a union of all modules would only say "Invalid input"). Undefined for other issues.
+ */
+function taskProblems(src: SourceDoc, issue: z.core.$ZodIssue): string[] | undefined {
+  const [roles, role, index] = issue.path;
+  if (roles !== 'roles' || issue.path.length !== 3 || (issue.code !== 'invalid_union' && issue.code !== 'unrecognized_keys')) return undefined;
+  const path = [roles, role!, index!];
+  const task = ((src.data as { roles: Record<string, unknown[]> }).roles[String(role)] ?? [])[Number(index)];
+  const modules = [...TASK_SCHEMAS.keys()].join(', ');
+  if (!task || typeof task !== 'object' || Array.isArray(task)) return [`${locate(src, path)}: ${dotted(path)}: a task is "- MODULE: VALUE" (modules: ${modules})`];
+  const keys = Object.keys(task);
+  if (keys.length !== 1)
+    return [`${locate(src, path)}: ${dotted(path)}: ${keys.length === 0 ? 'an empty task' : `a task names one module, this one names ${keys.join(', ')}`}; write "- MODULE: VALUE" (modules: ${modules})`];
+  const schema = TASK_SCHEMAS.get(keys[0]!);
+  if (!schema) return [`${locate(src, [...path, keys[0]!], true)}: ${dotted([...path, keys[0]!])}: unknown module "${keys[0]}" (modules: ${modules})`];
+  const result = schema.safeParse(task);
+  if (result.success) return undefined;
+  return issueLines(src, result.error.issues.map((i) => ({ ...i, path: [...path, ...i.path] })), playbookSchema);
+}
+
+const hasTask = (tasks: readonly TaskSpec[], key: string) => tasks.some((t) => Object.hasOwn(t, key));
+
+function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
+  const parsed = playbookSchema.safeParse(src.data);
+  if (!parsed.success) throw new SpecError(capLines(parsed.error.issues.flatMap((issue) => taskProblems(src, issue) ?? issueLines(src, [issue], playbookSchema))));
+  const { roles } = parsed.data;
+  const { lab } = loaded;
+  const missing = Object.entries(lab.hosts).filter(([, h]) => !roles[h.role]);
   if (missing.length > 0)
     throw new SpecError(
-      missing.map(([name, h]) => `${locate(loaded.src, ['hosts', name, 'role'])}: hosts.${name}.role: role "${h.role}" is not in ${src.file} (roles: ${Object.keys(parsed.data.roles).join(', ')})`),
+      capLines(missing.map(([name, h]) => () => `${locate(loaded.src, ['hosts', name, 'role'])}: hosts.${name}.role: role "${h.role}" is not in ${src.file} (roles: ${nameList(Object.keys(roles))})`)),
     );
+  // The host that holds a VIP must run IPVS for it: roles are names the author chooses, so the playbook says which run it.
+  const problems: string[] = [];
+  const reported = new Set<string>();
+  const withIpvs = Object.keys(roles).filter((r) => hasTask(roles[r]!, IPVS_TASK));
+  lab.services.forEach((svc, i) => {
+    const director = directorOf(lab, svc);
+    const host = director === undefined ? undefined : lab.hosts[director];
+    if (!director || !host || reported.has(director) || hasTask(roles[host.role] ?? [], IPVS_TASK)) return;
+    reported.add(director);
+    const which = withIpvs.length > 0 ? `give ${director} a role that has one (${nameList(withIpvs)})` : `add "- ${IPVS_TASK}: {}" to role ${host.role}`;
+    problems.push(
+      `${locate(loaded.src, ['hosts', director, 'role'])}: hosts.${director}.role: ${director} directs services.${i} (${svc.protocol} ${svc.vip}:${svc.port}), ` +
+        `but its role "${host.role}" has no ${IPVS_TASK} task in ${src.file}; ${which}`,
+    );
+  });
+  if (problems.length > 0) throw new SpecError(capLines(problems));
   return parsed.data;
 }

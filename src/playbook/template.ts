@@ -8,7 +8,8 @@ export type { TemplateVars } from '../modules/types.js';
 
 /**
  * {host} the host's name, {docroot} its OS's web root, {address} its first lab address, {address.NETWORK} its address on
- * each network; for the first service it directs or serves: {vip}, {port}, {director}.
+ * each network; for the first service it directs or serves: {vip}, {port} (a real server's own port when the spec gives
+ * one), {director}.
  */
 export function templateVars(hostName: string, host: Host, docroot: string, lab?: Lab): TemplateVars {
   const vars: TemplateVars = { host: hostName, docroot };
@@ -16,7 +17,9 @@ export function templateVars(hostName: string, host: Host, docroot: string, lab?
   if (addrs[0]) vars.address = addrs[0][1];
   for (const [net, ip] of addrs) vars[`address.${net}`] = ip;
   const svc = lab?.services.find((s) => directorOf(lab, s) === hostName || s.real_servers.some((r) => r.host === hostName));
-  if (lab && svc) Object.assign(vars, { vip: svc.vip, port: String(svc.port), director: directorOf(lab, svc) ?? '' });
+  // {port} is where this host takes the service's connections: a real server's own port when the spec gives one.
+  const rs = svc?.real_servers.find((r) => r.host === hostName);
+  if (lab && svc) Object.assign(vars, { vip: svc.vip, port: String(rs?.port ?? svc.port), director: directorOf(lab, svc) ?? '' });
   return vars;
 }
 

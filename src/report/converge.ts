@@ -29,7 +29,18 @@ export function formatPlan(results: HostResult[], s: Style): string {
 }
 
 /** One plain line per event: used when not on a TTY, in CI, or under NO_COLOR. */
-export function eventLine(e: RunEvent, s: Style): string | undefined {
+/**
+ * One progress line per event; with `verbose` 1 (`-v`) a task's commands as it starts them, with 2 (`-vv`) also what
+ * they printed, each under its task.
+ */
+export function eventLine(e: RunEvent, s: Style, verbose = 0): string | undefined {
+  if (e.type === 'run') return verbose > 0 ? [s.cyan(`${e.host}: run     ${e.task.label}`), ...e.task.changes.flatMap((c) => c.commands).flatMap((c) => c.split('\n')).map((l) => s.dim(`${e.host}:   $ ${l}`))].join('\n') : undefined;
+  const out = verbose > 1 && e.type === 'task' && e.task.output ? `\n${e.task.output.split('\n').map((l) => s.dim(`${e.host}:   | ${l}`)).join('\n')}` : '';
+  const line = taskLine(e, s);
+  return line === undefined ? undefined : line + out;
+}
+
+function taskLine(e: Exclude<RunEvent, { type: 'run' }>, s: Style): string | undefined {
   if (e.type === 'host' && e.note) return s.yellow(`${e.host}: ${e.note}`);
   if (e.type === 'host') {
     if (e.phase === 'done' && e.result) {

@@ -29,7 +29,7 @@ export class LiveView {
 
   onEvent = (e: RunEvent): void => {
     const row = this.rows.get(e.host);
-    if (!row) return;
+    if (!row || e.type === 'run') return;
     if (e.type === 'host') {
       row.phase = e.note ?? e.phase;
       if (e.phase === 'planned' && e.result) this.plan(row, e.result);

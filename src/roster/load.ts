@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { Lab } from '../spec/schema.js';
+import { nullProto } from '../spec/records.js';
 import { issueLines, locate, parseYaml, type SourceDoc } from '../spec/yaml.js';
 import { hostsAgainstLab, targetFileProblems, type Locate } from '../inventory/check.js';
 import { expandEnv } from './env.js';
@@ -102,6 +103,7 @@ export function parseRoster(file: string, text: string, lab: Lab, opts: RosterOp
   const env = expandEnv(src, text, opts.env ?? process.env);
   const redactor = new Redactor(env.secrets);
   try {
+    // src.doc, not src.data: expandEnv rewrote the document's ${VAR} values after it was parsed.
     const parsed = rosterSchema.safeParse(src.doc.toJS());
     if (!parsed.success) throw new SpecError([...env.problems, ...issueLines(src, withAllowedKeys(parsed.error.issues))]);
     const problems = [...env.problems, ...checkAgainstLab(src, parsed.data, lab)];
@@ -112,7 +114,7 @@ export function parseRoster(file: string, text: string, lab: Lab, opts: RosterOp
       inventory: {
         lab: lab.name,
         source: 'roster' as const,
-        hosts: Object.fromEntries(Object.entries(s.hosts).map(([h, host]) => [h, target(base, h, parsed.data.defaults, s, host)])),
+        hosts: nullProto(Object.fromEntries(Object.entries(s.hosts).map(([h, host]) => [h, target(base, h, parsed.data.defaults, s, host)]))),
       },
     }));
     const access = accessProblems(src, parsed.data, students, opts.checkFiles ?? false);

@@ -1,5 +1,6 @@
 // The roster file's shape: shared defaults, then per student how to reach each of the lab's hosts.
 import { z } from 'zod';
+import { namedRecord } from '../spec/records.js';
 
 const portNumber = z.preprocess(
   (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
@@ -25,7 +26,7 @@ const access = {
 export const rosterHostSchema = z.strictObject({
   address: z.string().min(1, { error: 'expected an address or host name' }),
   ...access,
-  interfaces: z.record(z.string(), hint).optional().describe('Lab network → which NIC (mac or device) it is on this host.'),
+  interfaces: namedRecord(z.string(), hint).optional().describe('Lab network → which NIC (mac or device) it is on this host.'),
   management: hint.optional().describe('The NIC that carries SSH; never re-addressed.'),
 });
 
@@ -33,14 +34,14 @@ const studentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { erro
 
 export const studentSchema = z.strictObject({
   ...access,
-  hosts: z.record(z.string(), rosterHostSchema).describe('Lab host name → how to reach this student\'s copy of it.'),
+  hosts: namedRecord(z.string(), rosterHostSchema).describe('Lab host name → how to reach this student\'s copy of it.'),
 });
 
 export const rosterSchema = z.strictObject({
   $schema: z.string().optional(),
   lab: z.string().optional().describe('The lab this roster is for; `lab` refuses to use it with another.'),
   defaults: z.strictObject(access).optional(),
-  students: z.record(studentName, studentSchema).refine((s) => Object.keys(s).length > 0, { error: 'expected at least one student' }),
+  students: namedRecord(studentName, studentSchema).refine((s) => Object.keys(s).length > 0, { error: 'expected at least one student' }),
 });
 
 export type RosterFile = z.output<typeof rosterSchema>;

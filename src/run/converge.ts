@@ -52,7 +52,7 @@ async function untilInterrupted<T>(work: Promise<T>, opts: ConvergeOptions): Pro
   return Promise.race([work, cut]);
 }
 
-async function applyTasks(conn: Remote, lab: Lab, tasks: TaskResult[], opts: ConvergeOptions, emit: (t: TaskResult) => void): Promise<string | undefined> {
+async function applyTasks(conn: Remote, lab: Lab, tasks: TaskResult[], opts: ConvergeOptions, emit: (t: TaskResult) => void, starting: (t: TaskResult) => void): Promise<string | undefined> {
   for (const task of tasks) {
     if (opts.signal?.aborted) return `before ${task.label}`;
     if (task.changes.length === 0) {
@@ -61,6 +61,7 @@ async function applyTasks(conn: Remote, lab: Lab, tasks: TaskResult[], opts: Con
       continue;
     }
     const started = Date.now();
+    starting(task);
     const run = conn.exec(taskScript(lab, task.changes), { timeoutMs: 600_000 }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
     const res = await untilInterrupted(run, opts);
     task.ms = Date.now() - started;
@@ -70,6 +71,8 @@ async function applyTasks(conn: Remote, lab: Lab, tasks: TaskResult[], opts: Con
       emit(task);
       return `during ${task.label}`;
     }
+    const output = [res.stdout.trimEnd(), res.stderr.trimEnd()].filter(Boolean).join('\n');
+    if (output) task.output = output;
     if (res.code === 0) task.status = 'changed';
     else {
       task.status = 'failed';
@@ -134,7 +137,7 @@ async function convergeHost(host: string, lab: Lab, playbook: Playbook, inventor
         result.tasks = planHost(opts.mode, lab, playbook, host, target, facts).map((p) => ({ label: p.label, changes: p.changes, status: 'pending' as const }));
         emit({ type: 'host', host, phase: 'planned', result });
         trace('plan');
-        if (!opts.dryRun) result.interrupted = await applyTasks(conn, lab, result.tasks, opts, (task) => emit({ type: 'task', host, task }));
+        if (!opts.dryRun) result.interrupted = await applyTasks(conn, lab, result.tasks, opts, (task) => emit({ type: 'task', host, task }), (task) => emit({ type: 'run', host, task }));
         if (!opts.dryRun) trace('apply');
       }
     }

@@ -39,7 +39,7 @@ describe('factQuery: sections from the host tasks', () => {
     expect(sections(q)).toEqual({ nm: true, firewallZone: true, selinux: true, ipvs: false });
     expect(q.services).toEqual(['apache2', 'httpd']);
     expect(q.sysctls).toEqual([]);
-    expect(q.files).toEqual(['/var/www/html/index.html', '/etc/selinux/config']);
+    expect(q.files).toEqual(['/var/www/html/index.html', '/etc/apache2/ports.conf', '/etc/httpd/conf/httpd.conf', '/etc/selinux/config']);
   });
 
   it('the director asks for every section, its sysctls and the ipvsadm unit', () => {
@@ -61,16 +61,16 @@ describe('verify: each host reads only the facts its checks judge', () => {
   const plan = planVerify(lab, playbook);
   const facts = (h: string) => plan.hosts.get(h)!.facts;
 
-  it('never NetworkManager or the D-Bus zone; packages nowhere; the rest where a check reads it', () => {
+  it('NetworkManager on the director alone (its own addresses at boot); never the D-Bus zone; packages nowhere; the rest where a check reads it', () => {
     for (const h of ['client', 'proxy', 'web1', 'web2']) {
-      expect(facts(h).nm, h).toBe(false);
+      expect(facts(h).nm, h).toBe(h === 'proxy');
       expect(facts(h).firewallZone, h).toBe(false);
       expect(facts(h).packages, h).toEqual([]);
       expect(facts(h).stateFile, h).toBeUndefined();
     }
     expect(facts('client')).toEqual(emptyQuery());
     expect(facts('proxy')).toMatchObject({ ipvs: true, selinux: true, services: ['firewalld'], sysctls: ['net.ipv4.ip_forward', 'net.ipv4.vs.conntrack'], files: ['/etc/selinux/config'] });
-    expect(facts('web1')).toMatchObject({ ipvs: false, selinux: true, services: ['apache2', 'httpd', 'firewalld'], sysctls: [], files: ['/var/www/html/index.html', '/etc/selinux/config'] });
+    expect(facts('web1')).toMatchObject({ ipvs: false, selinux: true, services: ['apache2', 'httpd', 'firewalld'], sysctls: [], files: ['/etc/apache2/ports.conf', '/etc/httpd/conf/httpd.conf', '/var/www/html/index.html', '/etc/selinux/config'] });
   });
 
   it('sends no shell functions in front of the fact script', () => {

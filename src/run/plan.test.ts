@@ -1,4 +1,8 @@
 // Plans rendered for RHEL-family hosts from recorded real outputs: the course's commands, per OS, and nothing when converged.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { factOutput, fixture, nmList } from '../../test/unit/recorded.js';
 import { parseFacts } from '../facts/parse.js';
@@ -61,7 +65,8 @@ describe('plan on Rocky 9 (recorded outputs)', () => {
       'firewall-cmd --set-default-zone=trusted',
       'setenforce 0',
       "sed -i 's/^SELINUX=.*/SELINUX=permissive/' /etc/selinux/config",
-      'nmcli connection modify eth1 ipv4.method manual ipv4.addresses 192.168.2.100/24 ipv4.gateway 192.168.2.5',
+      // The recorded eth1 profile has never-default yes, which would keep the lab's gateway off the routing table.
+      'nmcli connection modify eth1 ipv4.method manual ipv4.addresses 192.168.2.100/24 ipv4.gateway 192.168.2.5 ipv4.never-default no',
       'nmcli connection up eth1 ifname eth1',
       'nmcli connection modify eth0 ipv4.never-default yes',
       'nmcli device reapply eth0',
@@ -200,5 +205,79 @@ describe('a lab interface whose profile binds it to another firewalld zone (an i
     expect(firewall(planHost('down', lab, playbook, 'web1', target('web1', 'eth1'), facts)).changes.flatMap((c) => c.commands)).toEqual([`nmcli connection modify ${eth1.uuid} connection.zone public`]);
     eth1.zone = 'public';
     expect(firewall(planHost('down', lab, playbook, 'web1', target('web1', 'eth1'), facts)).changes).toEqual([]);
+  });
+});
+
+describe('a lab interface firewalld holds in another zone at runtime only (set-default-zone left it behind)', () => {
+  // Recorded on web1 after `lab reset`, a reboot and `lab up`: busctl's default zone, then its active zones (ens3 left in public).
+  const recorded = `${fixture('debian12/busctl-fw-default-zone.txt')}${fixture('debian12/busctl-fw-active-zones.txt')}`;
+  const firewall = (plans: ReturnType<typeof planHost>) => plans.find((p) => p.label === 'firewall zone trusted')!;
+  const renamed = (text: string) => text.replace(/"ens3"/, '"eth1"');
+
+  it('reads the runtime bindings from busctl and from firewall-cmd alike', () => {
+    expect([...parseFacts(factOutput({ fwzone: recorded }), { packages: [] }).firewallBindings]).toEqual([['ens3', 'public'], ['ens2', 'trusted']]);
+    const text = `trusted\n${fixture('debian12/firewall-cmd-active-zones.txt')}`;
+    const f = parseFacts(factOutput({ fwzone: text }), { packages: [] });
+    expect(f.firewallZone).toBe('trusted');
+    expect([...f.firewallBindings]).toEqual([['ens3', 'public'], ['ens2', 'trusted']]);
+  });
+
+  it('takes the lab interface out of the stray zone, so the default zone filters it; nothing for a non-lab interface', () => {
+    const facts = rhelFacts('rocky9', { fwzone: renamed(recorded) });
+    expect(facts.firewallZone).toBe('trusted');
+    const fw = firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts));
+    expect(fw.changes.flatMap((c) => c.commands)).toEqual(['firewall-cmd --zone=public --remove-interface=eth1 || ! firewall-cmd -q --zone=public --query-interface=eth1']);
+    expect(fw.changes[0]!.title).toBe('eth1: out of zone public, so that the default zone trusted filters it (firewalld bound it to public at runtime)');
+    // The recorded ens2 binding (trusted) and any binding of a non-lab link are left alone.
+    expect(firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), rhelFacts('rocky9', { fwzone: recorded }))).changes).toEqual([]);
+  });
+
+  it('with the default zone still to change, removes the binding before set-default-zone (which may move the interface)', () => {
+    const facts = rhelFacts('rocky9', { fwzone: renamed(recorded).replace('s "trusted"', 's "public"') });
+    const fw = firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts));
+    expect(fw.changes.flatMap((c) => c.commands)).toEqual(['firewall-cmd --zone=public --remove-interface=eth1 || ! firewall-cmd -q --zone=public --query-interface=eth1', 'firewall-cmd --set-default-zone=trusted']);
+  });
+
+  // The facts are minutes old when the task runs: a lab NIC that NetworkManager gave up on (DHCP) has left the zone.
+  // Run under /bin/sh with a firewall-cmd that answers as firewalld 1.3 does (UNKNOWN_INTERFACE is exit 17).
+  it.each([
+    ['still bound: removed', 'public', 0, ['remove', 'done']],
+    ['no longer in the zone (NetworkManager deactivated it): the goal is met', '', 0, ['remove', 'query']],
+    ['still bound and the removal failed: the task fails', 'public-stuck', 1, ['remove', 'query']],
+  ] as const)('the removal is judged by where the interface is when it runs: %s', (_name, zoneNow, code, calls) => {
+    const facts = rhelFacts('rocky9', { fwzone: renamed(recorded) });
+    const cmd = firewall(planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts)).changes[0]!.commands[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'lab-fw-'));
+    try {
+      const log = join(dir, 'log');
+      writeFileSync(
+        join(dir, 'firewall-cmd'),
+        [
+          '#!/bin/sh',
+          `now=${zoneNow}`,
+          'case "$*" in',
+          `  *--remove-interface=eth1) echo remove >> ${log}; [ "$now" = public ] && { echo done >> ${log}; exit 0; }; [ -z "$now" ] && { echo "Error: UNKNOWN_INTERFACE: 'eth1' is not in any zone" >&2; exit 17; }; exit 13 ;;`,
+          `  *--query-interface=eth1) echo query >> ${log}; [ -n "$now" ] ;;`,
+          '  *) exit 2 ;;',
+          'esac',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const r = spawnSync('/bin/sh', ['-c', cmd], { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' });
+      expect(r.status).toBe(code);
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(calls);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the script of a task', () => {
+  it('ends with sync: a task reported changed is on disk, even if the VM is powered off right after', async () => {
+    const { taskScript } = await import('./plan.js');
+    const script = taskScript(lab, [{ title: 'x', commands: ["printf '%s\\n' x > /etc/x"], record: { 'x.was': '' } }]).split('\n');
+    expect(script[0]).toBe('set -e');
+    expect(script.at(-2)).toBe("printf '%s\\n' x > /etc/x");
+    expect(script.at(-1)).toBe('sync');
   });
 });

@@ -43,5 +43,8 @@ export function taskScript(lab: Lab, changes: Change[]): string {
   if (records.length > 0) lines.push(`mkdir -p ${quote(file.slice(0, file.lastIndexOf('/')))}`, `touch ${quote(file)}`);
   for (const [k, v] of records) lines.push(`grep -q ${quote(`^${k.replace(/[.[\]*^$\\]/g, '\\$&')}=`)} ${quote(file)} || printf '%s\\n' ${quote(`${k}=${v}`)} >> ${quote(file)}`);
   for (const c of changes) lines.push(...c.commands);
+  // A task reported changed is on disk: a VM powered off (or killed) seconds after `lab up` came back with the files
+  // it had written full of NUL bytes (ext4 writes delayed data out up to 30 s later), and its VIP gone at boot.
+  lines.push('sync');
   return lines.join('\n');
 }

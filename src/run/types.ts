@@ -10,6 +10,8 @@ export interface TaskResult {
   changes: Change[];
   error?: string;
   ms?: number;
+  /** What the task's commands printed (stdout, then stderr), for `lab up -vv`. */
+  output?: string;
 }
 
 export interface HostResult {
@@ -33,7 +35,9 @@ export interface Recap {
 
 export type RunEvent =
   | { type: 'host'; host: string; phase: 'connecting' | 'locking' | 'facts' | 'planned' | 'done'; result?: HostResult; note?: string }
-  | { type: 'task'; host: string; task: TaskResult };
+  | { type: 'task'; host: string; task: TaskResult }
+  /** A task with changes is about to run its commands (`lab up -v` shows them then). */
+  | { type: 'run'; host: string; task: TaskResult };
 
 export function recapOf(r: HostResult): Recap {
   const count = (s: TaskResult['status']) => r.tasks.filter((t) => t.status === s).length;

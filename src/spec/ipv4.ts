@@ -41,3 +41,29 @@ export function isNetworkAddress(cidr: string): boolean {
   const { network, prefix } = parseCidr(cidr);
   return ((ipToInt(network) & mask(prefix)) >>> 0) === ipToInt(network);
 }
+
+/** The prefix's broadcast address, e.g. 192.168.2.255 for 192.168.2.0/24. */
+export function broadcastOf(cidr: string): string {
+  const { network, prefix } = parseCidr(cidr);
+  return intToIp(((ipToInt(network) & mask(prefix)) | (~mask(prefix) >>> 0)) >>> 0);
+}
+
+/**
+ * Whether the address is its prefix's network or broadcast address, which no host can hold. /31 and /32 have
+ * neither (RFC 3021: both addresses of a /31 are hosts').
+ */
+export function reservedAddress(ip: string, cidr: string): 'network' | 'broadcast' | undefined {
+  const { network, prefix } = parseCidr(cidr);
+  if (prefix >= 31 || !inCidr(ip, cidr)) return undefined;
+  const n = ipToInt(ip);
+  if (n === ((ipToInt(network) & mask(prefix)) >>> 0)) return 'network';
+  if (n === ipToInt(broadcastOf(cidr))) return 'broadcast';
+  return undefined;
+}
+
+/** The first and last host addresses of a prefix shorter than /31. */
+export function hostRange(cidr: string): [string, string] {
+  const { network, prefix } = parseCidr(cidr);
+  const base = (ipToInt(network) & mask(prefix)) >>> 0;
+  return [intToIp(base + 1), intToIp(ipToInt(broadcastOf(cidr)) - 1)];
+}

@@ -1,20 +1,12 @@
 // Spec validation: the seed lab loads; every kind of mistake names file:line:col and the path.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecError } from '../errors.js';
 import { parseLab } from './load.js';
+import { specProblems } from '../../test/unit/spec.js';
 
 const seed = readFileSync(new URL('../../labs/lvs-nat.yaml', import.meta.url), 'utf8');
 
-function problems(text: string): string[] {
-  try {
-    parseLab('labs/x.yaml', text);
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = specProblems;
 
 describe('lab spec', () => {
   it('loads the seed lab with defaults filled', () => {

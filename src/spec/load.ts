@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SpecError, UsageError } from '../errors.js';
 import { checkRules } from './rules.js';
 import { labSchema, type Lab } from './schema.js';
-import { issueLines, locate, parseYaml, readYaml, type SourceDoc } from './yaml.js';
+import { capLines, issueLines, locate, parseYaml, readYaml, type SourceDoc } from './yaml.js';
 
 /** The folder this package is installed in (holds labs/, playbooks/, schema/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,9 +39,9 @@ export function parseLab(file: string, text: string): LoadedLab {
 }
 
 function validateLab(src: SourceDoc): LoadedLab {
-  const parsed = labSchema.safeParse(src.doc.toJS());
-  if (!parsed.success) throw new SpecError(issueLines(src, parsed.error.issues));
+  const parsed = labSchema.safeParse(src.data);
+  if (!parsed.success) throw new SpecError(issueLines(src, parsed.error.issues, labSchema));
   const problems = checkRules(parsed.data);
-  if (problems.length > 0) throw new SpecError(problems.map((p) => `${locate(src, p.path)}: ${p.path.join('.')}: ${p.message}`));
+  if (problems.length > 0) throw new SpecError(capLines(problems.map((p) => () => `${locate(src, p.path)}: ${p.path.join('.')}: ${p.message}`)));
   return { lab: parsed.data, file: src.file, src };
 }

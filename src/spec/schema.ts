@@ -1,6 +1,7 @@
 // The lab spec's shape as a zod schema; the JSON Schema for editors is generated from it.
 import { z } from 'zod';
 import { CIDR_RE, IPV4_RE } from './ipv4.js';
+import { namedRecord } from './records.js';
 import { startSchema } from './start.js';
 
 const name = z
@@ -14,8 +15,7 @@ const cidr = z
 export const hostSchema = z
   .strictObject({
     role: name.describe('Which playbook role this host gets, e.g. director, real-server, client.'),
-    interfaces: z
-      .record(name, ipv4)
+    interfaces: namedRecord(name, ipv4)
       .describe('Lab network name → this host\'s address on it. The prefix comes from the network.'),
     gateway: ipv4.optional().describe('Default gateway, e.g. the director\'s inside address for LVS-NAT real servers.'),
     memory: z.number().int().min(256).max(8192).optional().describe('VM memory in MiB for `lab vm` and Vagrant.'),
@@ -60,8 +60,8 @@ export const labSchema = z
     name: name.describe('The lab\'s name; `lab vm` names VMs and folders after it.'),
     description: z.string().optional(),
     playbook: name.optional().describe('playbooks/NAME.yaml; defaults to the lab name.'),
-    networks: z.record(name, cidr).describe('Lab network name → IPv4 prefix.'),
-    hosts: z.record(name, hostSchema),
+    networks: namedRecord(name, cidr).describe('Lab network name → IPv4 prefix.'),
+    hosts: namedRecord(name, hostSchema),
     services: z.array(serviceSchema).default([]),
     verify: z.array(checkSchema).default([]),
     start: startSchema.optional(),

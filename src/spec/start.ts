@@ -1,5 +1,6 @@
 // The lab spec's `start:` section: the state `lab reset` leaves, checked against facts.
 import { z } from 'zod';
+import { namedRecord } from './records.js';
 
 export const startSchema = z
   .strictObject({
@@ -8,12 +9,10 @@ export const startSchema = z
       .enum(['assigned', 'absent', 'any'])
       .default('any')
       .describe('assigned: every host holds its lab addresses (and gateway), and reset puts them there; absent: none holds them; any: not checked.'),
-    sysctl: z
-      .record(z.string().regex(/^[a-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String))
+    sysctl: namedRecord(z.string().regex(/^[a-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String))
       .optional()
       .describe('Kernel settings at the start, e.g. net.ipv4.ip_forward: 0.'),
-    services: z
-      .record(z.string().min(1), z.enum(['running', 'stopped']))
+    services: namedRecord(z.string().min(1), z.enum(['running', 'stopped']))
       .optional()
       .describe('Logical service name → its state at the start; the playbook\'s services are otherwise expected stopped.'),
   })

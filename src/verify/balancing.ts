@@ -181,10 +181,10 @@ function setScheduler(spec: BalancingSpec): string[] {
 
 /** A failed scheduling: why, with the fix that sets the spec's scheduler on the director. */
 function misScheduled(spec: BalancingSpec, expected: string, found: string, why: string): Verdict {
-  return fail(expected, found, `${why} See ${spec.director}'s IPVS table check.`, setScheduler(spec));
+  return { ...fail(expected, found, why, setScheduler(spec)), lookAt: [spec.director] };
 }
 
-function failedRequestsWhy(spec: BalancingSpec, answers: Answer[], missing: string[]): string {
+function failedRequestsWhy(spec: BalancingSpec, answers: Answer[], missing: string[]): { why: string; lookAt: string[] } {
   const nat = (spec.forwarding ?? 'nat') === 'nat';
   const errors = answers.filter((a): a is Extract<Answer, { kind: 'error' }> => a.kind === 'error');
   const others = answers.filter((a): a is Extract<Answer, { kind: 'other' }> => a.kind === 'other');
@@ -192,15 +192,18 @@ function failedRequestsWhy(spec: BalancingSpec, answers: Answer[], missing: stri
   const refused = errors.filter((e) => e.exit === 7 || e.exit === 56).length;
   const timedOut = errors.filter((e) => e.exit === 28).length;
   const parts: string[] = [];
+  const lookAt = new Set<string>();
+  const reals = spec.servers.map((s) => s.host);
   const target = `${spec.vip}:${spec.port}`;
   if (!answered && errors.length > 0) {
+    [spec.director, ...reals].forEach((h) => lookAt.add(h));
     if (refused === errors.length)
-      parts.push(`Nothing at ${target} accepted the connections: the director ${spec.director} has no IPVS service for it (or does not hold the VIP), or every real server refuses. See ${spec.director}'s checks.`);
+      parts.push(`Nothing at ${target} accepted the connections: the director ${spec.director} has no IPVS service for it (or does not hold the VIP), or every real server refuses.`);
     else
       parts.push(
         nat
-          ? `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the replies never return through it (ip_forward on ${spec.director}, the real servers' default route). See ${spec.director}'s and the real servers' checks.`
-          : `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the real servers drop them (the forwarding method, the VIP on the real servers, their firewall). See ${spec.director}'s and the real servers' checks.`,
+          ? `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the replies never return through it (ip_forward on ${spec.director}, the real servers' default route).`
+          : `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the real servers drop them (the forwarding method, the VIP on the real servers, their firewall).`,
       );
   } else if (missing.length > 0 && errors.length > 0) {
     const who = names(missing);
@@ -208,21 +211,24 @@ function failedRequestsWhy(spec: BalancingSpec, answers: Answer[], missing: stri
       parts.push(
         `IPVS does not check health: it keeps sending ${who} a share of the connections, but no answer comes back from ${missing.length > 1 ? 'them' : 'it'}. ` +
           (nat
-            ? `The replies do not return through ${spec.director} (default route), or the requests are dropped on the way (firewall, or -g instead of -m). See ${who}'s checks.`
-            : `The requests are dropped on the way (firewall, the forwarding method) or ${who} does not accept packets addressed to ${spec.vip}. See ${who}'s checks.`),
+            ? `The replies do not return through ${spec.director} (default route), or the requests are dropped on the way (firewall, or -g instead of -m).`
+            : `The requests are dropped on the way (firewall, the forwarding method) or ${who} does not accept packets addressed to ${spec.vip}.`),
       );
     else
       parts.push(
-        `IPVS does not check health: it keeps sending ${who} a share of the connections, and ${who} refuses them: its web server is not running, or its firewall rejects port ${spec.port}. See ${who}'s checks.`,
+        `IPVS does not check health: it keeps sending ${who} a share of the connections, and ${who} refuses them: its web server is not running or listens on another port, or its firewall rejects port ${spec.port}.`,
       );
+    [...missing, spec.director].forEach((h) => lookAt.add(h));
   } else if (errors.length > 0) {
     parts.push(`Some requests failed (${[...new Set(errors.map((e) => curlReason(e.exit)))].join(', ')}) although every real server answered at times: a server or the director is flapping, or still starting (try --wait 30s).`);
   }
-  if (others.length > 0)
+  if (others.length > 0) {
     parts.push(
-      `${others.length} answer(s) were not the page lab up wrote on any real server (first line "${others[0]!.firstLine}"), so they cannot be told apart: a server serves another page. See the index page checks.`,
+      `${others.length} answer(s) were not the page lab up wrote on any real server (first line "${others[0]!.firstLine}"), so they cannot be told apart: a server serves another page.`,
     );
-  return parts.join(' ');
+    reals.forEach((h) => lookAt.add(h));
+  }
+  return { why: parts.join(' '), lookAt: [...lookAt] };
 }
 
 /** The first window of k consecutive answers in which one server answers twice: its host and both positions (0-based). */
@@ -308,7 +314,8 @@ export function judgeBalancing(spec: BalancingSpec, records: RequestRecord[], he
       heldBad.length > 0 && answers.every((a) => a.kind === 'server')
         ? ` The held connections (opened first, with no request until the fresh ones were answered) got no page back: the web servers closed them early (their request timeout) or the probe ran out of time. Try again; a loaded machine makes the probe slow.`
         : '';
-    return fail(expected, kind === 'least' ? `held: ${heldAnswers.map(answerToken).join(' ')}; ${found}` : found, `${failedRequestsWhy(spec, all, missing)}${extra}`.trim());
+    const { why, lookAt } = failedRequestsWhy(spec, all, missing);
+    return { ...fail(expected, kind === 'least' ? `held: ${heldAnswers.map(answerToken).join(' ')}; ${found}` : found, `${why}${extra}`.trim()), lookAt };
   }
 
   const quiesced = spec.servers.filter((s) => s.weight === 0 && tally(all).has(s.host)).map((s) => s.host);

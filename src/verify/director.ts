@@ -5,7 +5,10 @@ import type { HostContext } from '../modules/types.js';
 import { addressOwners } from '../spec/rules.js';
 import { quote } from '../ssh/quote.js';
 import { linkHolding, nmFor, sysctlRuntimeFix, writeFileFix } from './fixes.js';
-import type { SysctlFileEntry } from './probe.js';
+import type { ListenSocket, SysctlFileEntry } from './probe.js';
+import { answerToken, classify, type RequestRecord, type ServerPage } from './requests.js';
+import { listeningText } from './realservers.js';
+import { inCidr } from '../spec/ipv4.js';
 import { persistedValue } from './sysctl-order.js';
 import { fail, failNm, pass, type Verdict } from './types.js';
 
@@ -186,3 +189,82 @@ export function judgeExtraRules(ctx: HostContext, desired: IpvsService[]): Verdi
   );
 }
 
+/** One network of the director's: its own address there, and every address its profile there must hold (own, then VIPs). */
+export interface OwnAddresses {
+  network: string;
+  addresses: string[];
+  /** Who needs the director on that network, in words: "web1 and web2 (their gateway)". */
+  needed: string;
+}
+
+/** Every address the spec gives the director, on a link now and in a NetworkManager profile for the next boot. */
+export function judgeOwnAddresses(ctx: HostContext, wanted: OwnAddresses[]): Verdict {
+  const all = wanted.flatMap((w) => w.addresses);
+  const expected = `${all.join(', ')} on ${ctx.hostName} now and at boot`;
+  const held = (a: string) => ctx.facts.links.some((l) => l.addrs.some((x) => `${x.ip}/${x.prefix}` === a));
+  const inProfile = (a: string) => ctx.facts.connections.some((c) => c.addresses.includes(a) && c.autoconnect);
+  const missingNow = all.filter((a) => !held(a));
+  const missingBoot = ctx.facts.nm ? all.filter((a) => !inProfile(a)) : [];
+  const found = [
+    missingNow.length === 0 ? 'all held now' : `missing now: ${missingNow.join(', ')}`,
+    ...(ctx.facts.nm ? [missingBoot.length === 0 ? 'all in profiles that come up at boot' : `in no profile that comes up at boot: ${missingBoot.join(', ')}`] : []),
+  ].join('; ');
+  if (missingNow.length === 0 && missingBoot.length === 0) return pass(expected, found);
+  const w = wanted.find((x) => x.addresses.some((a) => missingNow.includes(a) || missingBoot.includes(a)))!;
+  const hint = ctx.target.interfaces?.[w.network];
+  const link =
+    ctx.facts.links.find((l) => (hint?.mac && l.mac === hint.mac.toLowerCase()) || (hint?.device && l.name === hint.device)) ??
+    ctx.facts.links.find((l) => l.addrs.some((x) => w.addresses.includes(`${x.ip}/${x.prefix}`)));
+  const nm = nmFor(ctx, link);
+  const profileOk = nm && w.addresses.every((a) => nm.conn.addresses.includes(a));
+  const fix = nm
+    ? profileOk && nm.conn.device === link!.name
+      ? [`nmcli device reapply ${quote(link!.name)}`]
+      : [`nmcli connection modify ${quote(nm.ref)} ipv4.method manual ipv4.addresses ${quote(w.addresses.join(', '))} && nmcli connection up ${quote(nm.ref)}${link ? ` ifname ${quote(link.name)}` : ''}`]
+    : link
+      ? w.addresses.filter((a) => !held(a)).map((a) => `ip addr add ${quote(a)} dev ${quote(link.name)}`)
+      : [];
+  const gone = w.addresses.filter((a) => missingNow.includes(a));
+  const why =
+    gone.length > 0
+      ? `${ctx.hostName} does not hold ${gone.join(', ')}, its address on the ${w.network} network in the spec, so ${w.needed} cannot reach it there and the lab breaks at the director.`
+      : `${ctx.hostName} holds ${w.addresses.join(', ')} now, but no NetworkManager profile that comes up at boot gives ${w.addresses.length > 1 ? 'them' : 'it'}: after a reboot ${w.needed} cannot reach it.`;
+  return failNm(ctx.facts.nm, expected, found, `${why} \`lab up\` puts ${gone.length > 1 ? 'them' : 'it'} back.`, fix);
+}
+
+/**
+ * The course's step 2 check from the director: `curl http://RIP:PORT/` reaches that real server and gets its page.
+ * The cause of a failure is usually on the real server; `server` is what the director sees of it, `view` what the real
+ * server itself says (its listening sockets), when it was looked at.
+ */
+export function judgeDirectReach(
+  ctx: HostContext,
+  records: RequestRecord[] | undefined,
+  server: ServerPage & { port: number; network: string },
+  view: { listening?: ListenSocket[]; unit: string } | undefined,
+): Verdict {
+  const url = `http://${server.address}${server.port === 80 ? '' : `:${server.port}`}/`;
+  const expected = `curl ${url} from ${ctx.hostName} gets ${server.host}'s page`;
+  const r = records?.[0];
+  if (!r) return fail(expected, 'no request was recorded', 'The probe did not report the request.');
+  const answer = classify(r, [server]);
+  const found = `curl ${url}: ${answer.kind === 'server' ? `${server.host}'s page` : answerToken(answer)}`;
+  if (answer.kind === 'server') return pass(expected, found);
+  // A real server on one of the director's networks in the spec (NAT, DR) is reached directly; a TUN one may be routed.
+  const shared = server.network in ctx.host.interfaces;
+  const onNet = !shared || ctx.facts.links.some((l) => l.addrs.some((a) => inCidr(server.address, `${a.ip}/${a.prefix}`)));
+  const listening = view?.listening;
+  const listens = listening?.some((l) => l.port === server.port);
+  let why: string;
+  if (answer.kind === 'other')
+    why = `${server.host} answers on ${server.address}:${server.port}, but not with the page lab up wrote there (first line "${answer.firstLine}"), so the client cannot tell its answers apart.`;
+  else if (!onNet && answer.exit !== 7)
+    why = `${ctx.hostName} has no address on ${server.host}'s network (${server.address}), so it has no direct way to it.`;
+  else if (answer.exit === 7 && listening && !listens)
+    why = `${server.host} refuses connections on port ${server.port}: ${listeningText(listening, view!.unit)}. The director forwards the service's connections to port ${server.port}, so every one sent to ${server.host} is refused.`;
+  else if (answer.exit === 7)
+    why = `${server.host} refuses connections on port ${server.port}${listens ? ' although its web server listens there: its firewall rejects them' : ''}.`;
+  else
+    why = `${server.host} does not answer on ${server.address}:${server.port} (${answerToken(answer)}): its firewall drops the connection, or its replies to ${ctx.hostName} go another way.`;
+  return { ...fail(expected, found, why), lookAt: !onNet && answer.kind === 'error' && answer.exit !== 7 ? [ctx.hostName] : [server.host, ctx.hostName] };
+}

@@ -25,14 +25,23 @@ export function nmFor(ctx: HostContext, link: Link | undefined): { conn: NmConne
 /** Make `gateway` the default route on `link`: in the connection profile when NetworkManager manages it, else at runtime. */
 export function gatewayFix(ctx: HostContext, link: Link | undefined, gateway: string): string[] {
   const nm = nmFor(ctx, link);
-  if (nm) return [sh`nmcli connection modify ${nm.ref} ipv4.gateway ${gateway}` + ' && ' + sh`nmcli connection up ${nm.ref}`];
+  // A profile that may never hold the default route would not take the gateway either: lift that too.
+  if (nm) return [sh`nmcli connection modify ${nm.ref} ipv4.gateway ${gateway}` + (nm.conn.neverDefault ? ' ipv4.never-default no' : '') + ' && ' + sh`nmcli connection up ${nm.ref}`];
   return [link ? sh`ip route replace default via ${gateway} dev ${link.name}` : sh`ip route replace default via ${gateway}`];
 }
 
-/** Keep a connection from ever holding the default route, without taking the device down. */
-export function neverDefaultFix(ctx: HostContext, dev: string, gateway: string | undefined): string[] {
+/**
+ * Take a default route off a device without taking the device down: when its profile hands out that route, keep the
+ * profile from ever holding one; when the route is runtime-only (an `ip route add` by hand, or on a profile whose gateway
+ * is the lab's), put the device back to its profile.
+ */
+export function neverDefaultFix(ctx: HostContext, dev: string, gateway: string | undefined, labGateway?: string): string[] {
   const nm = nmFor(ctx, linkByName(ctx, dev));
-  if (nm) return [sh`nmcli connection modify ${nm.ref} ipv4.never-default yes` + ' && ' + sh`nmcli device reapply ${dev}`];
+  if (nm) {
+    const c = nm.conn;
+    const hands = !c.neverDefault && (c.method === 'auto' || (c.gateway !== '' && c.gateway !== labGateway));
+    return [hands ? sh`nmcli connection modify ${nm.ref} ipv4.never-default yes` + ' && ' + sh`nmcli device reapply ${dev}` : sh`nmcli device reapply ${dev}`];
+  }
   return [gateway ? sh`ip route del default via ${gateway} dev ${dev}` : sh`ip route del default dev ${dev}`];
 }
 

@@ -1,6 +1,6 @@
 // Judges for DR and TUN: each real server holds the VIP and never announces it, only the director answers ARP for
 // it, and the replies bypass the director.
-import { forwardingSysctlFile, tunnelCommands, tunnelUnit, tunnelUnitContent, tunnelUnitFile } from '../modules/forwarding.js';
+import { forwardingSysctlFile, tunnelCommands, tunnelNmContent, tunnelNmFile, tunnelUnit, tunnelUnitContent, tunnelUnitFile } from '../modules/forwarding.js';
 import { sysctlContent } from '../modules/sysctl.js';
 import type { HostContext } from '../modules/types.js';
 import type { Mode, VipDevice } from '../modes/index.js';
@@ -18,7 +18,8 @@ function vipFix(ctx: HostContext, dev: VipDevice, vips: string[]): string[] {
   if (dev.kind === 'ipip') {
     const unit = tunnelUnit(ctx.lab, dev);
     const load = ctx.facts.links.some((l) => l.name === dev.device) ? [] : ['modprobe ipip'];
-    return [...load, tunnelCommands(dev, vips).join(' && '), `${writeFileFix(tunnelUnitFile(ctx.lab, dev), tunnelUnitContent(dev, vips))}`, sh`systemctl daemon-reload && systemctl enable ${unit}`];
+    const nm = ctx.facts.files.get(tunnelNmFile(ctx.lab, dev))?.content.toString('utf8') === tunnelNmContent(ctx.lab, dev) ? [] : [writeFileFix(tunnelNmFile(ctx.lab, dev), tunnelNmContent(ctx.lab, dev)), sh`nmcli device set ${dev.device} managed no`];
+    return [...load, ...nm, tunnelCommands(dev, vips).join(' && '), `${writeFileFix(tunnelUnitFile(ctx.lab, dev), tunnelUnitContent(dev, vips))}`, sh`systemctl daemon-reload && systemctl enable ${unit}`];
   }
   const kind = sh`type dummy ifname ${dev.device}`;
   // Without NetworkManager's profiles (not read, or no NetworkManager): the device made if missing, until the next boot.
@@ -120,18 +121,25 @@ export function judgeArpFromClient(ctx: HostContext, answer: ArpAnswer | undefin
   );
 }
 
+/**
+ * The replies bypass the director: IPVS counts a real server's packets out only when they come back through it. The
+ * counters are cumulative since the real server was added, so a few packets out (ICMP errors while a tunnel was down,
+ * an earlier fault since repaired) do not mean the replies pass now; replies that do pass show as about one packet
+ * out per packet in. Half as many out as in is the line.
+ */
 export function judgeRepliesBypass(stats: IpvsStat[] | undefined, service: string, reals: { host: string; ip: string; port: number }[], director: string): Verdict {
-  const expected = `replies bypass ${director}: IPVS counts requests in, no packets out, for every real server`;
+  const expected = `replies bypass ${director}: IPVS counts requests in and (next to) no packets out, for every real server`;
   if (!stats) return skip(expected, 'ipvsadm --stats gave nothing');
   const rows = reals.map((r) => ({ r, s: stats.find((x) => x.service === service && x.real === `${r.ip}:${r.port}`) }));
   const found = rows.map(({ r, s }) => `${r.host}: ${s ? `${s.inPkts} in, ${s.outPkts} out` : 'not in the table'}`).join('; ');
-  const through = rows.filter(({ s }) => s && s.outPkts > 0);
+  const through = rows.filter(({ s }) => s && s.outPkts > 0 && s.outPkts * 2 >= s.inPkts);
   if (through.length > 0)
     return fail(
       expected,
       found,
-      `The replies of ${through.map((t) => t.r.host).join(' and ')} pass back through ${director}: IPVS counts their packets out. In this mode the real servers answer the client directly; a reply through the director means it is reached with -m (masquerading), which rewrites the destination to the real server's own address (the IPVS table check names the flag).`,
+      `The replies of ${through.map((t) => t.r.host).join(' and ')} pass back through ${director}: IPVS counts about as many packets out as in. In this mode the real servers answer the client directly; a reply through the director means its route back to the client goes via ${director} (its gateway), or it is reached with -m (masquerading), which rewrites the destination to the real server's own address (the IPVS table check names the flag).`,
     );
   if (rows.every(({ s }) => !s || s.inPkts === 0)) return skip(expected, `${found} (no request has reached a real server through ${director} yet)`);
-  return pass(expected, found);
+  const stray = rows.filter(({ s }) => s && s.outPkts > 0);
+  return pass(expected, stray.length > 0 ? `${found} (the few out are not replies: counters since the rule was added, e.g. ICMP errors of an earlier fault)` : found);
 }

@@ -57,6 +57,9 @@ describe('verify on recorded VM outputs', () => {
       'director/ip_forward at boot@proxy',
       'director/sysctl net.ipv4.vs.conntrack@proxy',
       'director/sysctl net.ipv4.vs.conntrack at boot@proxy',
+      'director/addresses@proxy',
+      'director/reaches web1@proxy',
+      'director/reaches web2@proxy',
       'director/ipvs@proxy',
       'director/ipvs extra@proxy',
       'real-servers/route@web1',
@@ -114,7 +117,9 @@ describe('verify on recorded VM outputs', () => {
 
   it('apache2 stopped on web2: its share is refused, and the web server check names apache2', () => {
     const rs = judge('web2-apache2-stopped');
-    expect(failed(rs)).toEqual(['client balancing', 'web2 web server']);
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web2', 'web2 web server']);
+    // The director's own curl (the course's step 2) is refused, and points at the check that failed on web2.
+    expect(one(rs, 'proxy', 'reaches web2').why).toMatch(/web2 refuses connections on port 80: nothing listens on TCP \(but sshd\).* Failed checks that explain it: web2: web server \(httpd\) active and enabled, listening on port 80\.$/);
     expect(one(rs, 'web2', 'web server')).toMatchObject({ found: 'apache2 inactive, enabled', fix: ['systemctl enable --now apache2'] });
     expect(one(rs, 'web2', 'web server').why).toMatch(/apache2 is not running on web2/);
     expect(one(rs, 'client', 'balancing').why).toMatch(/web2 refuses them/);
@@ -143,9 +148,10 @@ describe('verify on recorded VM outputs', () => {
 
   it('zone public and the connection re-activated: web1 rejects its share', () => {
     const rs = judge('web1-zone-public-reactivated');
-    expect(failed(rs)).toEqual(['client balancing', 'web1 firewall']);
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web1', 'web1 firewall']);
     expect(one(rs, 'web1', 'firewall').why).toMatch(/ens3, which takes the lab's requests, is in firewalld zone public/);
-    expect(one(rs, 'web1', 'firewall').fix).toEqual(['firewall-cmd --set-default-zone=trusted', 'firewall-cmd --zone=trusted --change-interface=ens3']);
+    // The runtime binding first: set-default-zone may move ens3, and a later --remove-interface from public would fail.
+    expect(one(rs, 'web1', 'firewall').fix).toEqual(['firewall-cmd --zone=public --remove-interface=ens3', 'firewall-cmd --set-default-zone=trusted']);
   });
 
   it('wrr 1:3 recorded as B A B B B A B B: passes a 1:3 spec by counts, fails the 1:1 spec', () => {
@@ -169,4 +175,42 @@ describe('verify on recorded VM outputs', () => {
     expect(failed(rs)).toEqual(['client balancing', 'proxy ipvs']);
     expect(one(rs, 'proxy', 'ipvs').why).toMatch(/is persistent \(-p 300\)/);
   });
+
+  it('the director lost its inside address: its own check names it, and the client\'s symptom points there', () => {
+    const rs = judge('proxy-inside-address-gone');
+    expect(failed(rs)).toContain('proxy addresses');
+    const a = one(rs, 'proxy', 'addresses');
+    expect(a.found).toBe('missing now: 192.168.2.5/24; all in profiles that come up at boot');
+    expect(a.why).toMatch(/^proxy does not hold 192\.168\.2\.5\/24, its address on the private network in the spec, so web1 and web2 \(their gateway\) cannot reach it there/);
+    expect(a.fix).toEqual(['nmcli device reapply ens4']);
+    expect(one(rs, 'client', 'balancing').why).toMatch(/Failed checks that explain it: proxy: holds 192\.168\.4\.5, 192\.168\.2\.5 now and at boot/);
+  });
+
+  it('web2 moved to port 8080: the web server check names the port, the config line and the listen task\'s fix', () => {
+    const rs = judge('web2-listen-8080');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web2', 'web2 web server']);
+    const w = one(rs, 'web2', 'web server');
+    expect(w.found).toBe('apache2 active, enabled; apache2 on *:8080');
+    expect(w.why).toMatch(/apache2 runs on web2 but does not listen on 192\.168\.2\.200:80, where the director sends the service's connections: they are refused\. \/etc\/apache2\/ports\.conf says `Listen 8080` \(line 5\)\.$/);
+    expect(w.fix).toEqual(["sed -i -e '5s/.*/Listen 80/' /etc/apache2/ports.conf", 'systemctl try-restart apache2']);
+    expect(one(rs, 'proxy', 'reaches web2').why).toMatch(/^web2 refuses connections on port 80: apache2 on \*:8080\./);
+  });
+
+  it('web1\'s lab interface held in zone public at runtime: the firewall check says so and takes it out of the zone', () => {
+    const rs = judge('web1-zone-stuck');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web1', 'web1 firewall']);
+    const f = one(rs, 'web1', 'firewall');
+    expect(f.why).toMatch(/ens3, which takes the lab's requests, is in firewalld zone public.* No profile names that zone: the binding is firewalld's runtime state/);
+    expect(f.fix).toEqual(['firewall-cmd --zone=public --remove-interface=ens3']);
+  });
+
+  it('a symptom with no failed cause says what lab looked at on the suspects, and never points at a passing check', () => {
+    // The recorded refusals of web2, judged as if every check of web2 and proxy had passed: a cause lab does not check.
+    const plan = planVerify(lab, playbook);
+    const rs = judge('web2-apache2-stopped').map((r) => (r.host === 'client' ? { ...r, why: r.why?.replace(/ Failed checks that explain it: .*$/, ''), lookAt: ['web2'] } : { ...r, status: r.status === 'fail' ? ('pass' as const) : r.status }));
+    const b = one(linkCauses(plan.checks, rs), 'client', 'balancing');
+    expect(b.why).not.toMatch(/Failed checks that explain it/);
+    expect(b.why).toMatch(/ No check on web2 failed: lab looked at web2: replies to client \(192\.168\.4\.10\) go via proxy \(192\.168\.2\.5\); .*web2: web server \(httpd\) active and enabled, listening on port 80; .* and found each as the lab needs it/);
+  });
 });
+

@@ -2,8 +2,8 @@
 import type { HostContext } from '../modules/types.js';
 import { configMode } from '../modules/selinux.js';
 import { inCidr } from '../spec/ipv4.js';
-import { quote } from '../ssh/quote.js';
-import { dropAddressFix, linkHolding } from './fixes.js';
+import { quote, sh } from '../ssh/quote.js';
+import { dropAddressFix, linkByName, linkHolding, nmFor } from './fixes.js';
 import type { FirewallInfo, RouteGet } from './probe.js';
 import { classify, sequenceText, type RequestRecord, type ServerPage } from './requests.js';
 import { fail, failNm, pass, skip, type Verdict } from './types.js';
@@ -64,7 +64,7 @@ export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, po
   if (!zone) return fail(expected, 'firewalld is active, but its default zone could not be read from /etc/firewalld/firewalld.conf', 'Without the zone, lab cannot tell whether HTTP gets through.', ['firewall-cmd --get-default-zone']);
   const allows = (z: string) => ports.every((p) => zoneAllows(zoneView(fw, z), p));
   const links = [...new Set(labIps.map((ip) => linkHolding(ctx, ip)).filter((l) => l !== undefined))];
-  const bound = links.map((l) => ({ dev: l.name, zone: fw?.active.get(l.name) ?? zone }));
+  const bound = links.map((l) => ({ dev: l.name, zone: fw?.active.get(l.name) ?? zone, runtime: fw?.active.has(l.name) ?? false }));
   const found = `firewalld active, default zone ${zoneText(zoneView(fw, zone))}${bound.map((b) => `; ${b.dev} in zone ${b.zone}`).join('')}`;
   const blockedNow = bound.filter((b) => !allows(b.zone));
   const defaultOk = allows(zone);
@@ -75,16 +75,29 @@ export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, po
       : `${ctx.hostName} rejects the client's requests before IPVS sees them`;
   const openZone = (z: string): string[] =>
     ports.flatMap((p) => (p === 80 ? [`firewall-cmd --zone=${quote(z)} --add-service=http`, `firewall-cmd --permanent --zone=${quote(z)} --add-service=http`] : [`firewall-cmd --zone=${quote(z)} --add-port=${p}/tcp`, `firewall-cmd --permanent --zone=${quote(z)} --add-port=${p}/tcp`]));
+  // As `lab up` orders them: runtime-only bindings taken away first (once set-default-zone has moved an interface, it
+  // is no longer in the zone named), then the default zone, then profiles that name a zone (NetworkManager hands the
+  // new zone to firewalld at once).
+  const profiles = blockedNow.map((b) => nmFor(ctx, linkByName(ctx, b.dev)));
+  const named = (i: number) => (profiles[i] && profiles[i]!.conn.zone !== '' && profiles[i]!.conn.zone !== wantedZone ? profiles[i] : undefined);
   const fix: string[] = [];
+  if (wantedZone) blockedNow.forEach((b, i) => b.runtime && !named(i) && fix.push(sh`firewall-cmd --zone=${b.zone} --remove-interface=${b.dev}`));
   if (!defaultOk) fix.push(...(wantedZone ? [`firewall-cmd --set-default-zone=${quote(wantedZone)}`] : openZone(zone)));
-  // Changing the default zone does not move an interface NetworkManager has bound to a zone: move it too.
-  for (const b of blockedNow) {
-    if (wantedZone) fix.push(`firewall-cmd --zone=${quote(wantedZone)} --change-interface=${quote(b.dev)}`);
-    else if (b.zone !== zone || defaultOk) fix.push(...openZone(b.zone));
-  }
+  blockedNow.forEach((b, i) => {
+    const nm = named(i);
+    if (!wantedZone) {
+      if (b.zone !== zone || defaultOk) fix.push(...openZone(b.zone));
+    } else if (nm) fix.push(sh`nmcli connection modify ${nm.ref} connection.zone ''`);
+  });
   if (blockedNow.length > 0) {
     const b = blockedNow[0]!;
-    return fail(expected, found, `${b.dev}, which takes the lab's requests, is in firewalld zone ${b.zone}, which does not allow ${portText}: ${what}.`, fix);
+    const nm = named(0);
+    const how = nm
+      ? ` Its NetworkManager profile ${nm.ref} binds it to zone ${nm.conn.zone}, and set-default-zone does not move an interface bound by name.`
+      : wantedZone && b.runtime && b.zone !== zone
+        ? ` No profile names that zone: the binding is firewalld's runtime state, left behind by set-default-zone (firewalld 1.3 moves only every second interface of the old default zone, as after a reset and a reboot). Taken out of ${b.zone}, it follows the default zone; \`lab up\` does the same.`
+        : '';
+    return failNm(ctx.facts.nm, expected, found, `${b.dev}, which takes the lab's requests, is in firewalld zone ${b.zone}, which does not allow ${portText}: ${what}.${how}`, fix);
   }
   const b = bound[0];
   return fail(

@@ -9,10 +9,11 @@ import { inCidr, parseCidr } from '../spec/ipv4.js';
 import { modeOf } from '../modes/index.js';
 import { directorOf, profileAddresses, vipNetwork } from '../spec/services.js';
 import { forwardingTask } from '../modules/forwarding.js';
+import type { ListenTask } from '../modules/listen.js';
 import { judgeArpFromClient, judgeNoAnnounce, judgeNoAnnounceAtBoot, judgeRepliesBypass, judgeVipOnRealServer } from './forwarding.js';
 import type { Lab, Service } from '../spec/schema.js';
 import { holdCount, judgeBalancing, type BalancingSpec } from './balancing.js';
-import { judgeExtraRules, judgeIpvs, judgeSysctlPersisted, judgeSysctlRuntime, judgeVipHeld } from './director.js';
+import { judgeDirectReach, judgeExtraRules, judgeIpvs, judgeOwnAddresses, judgeSysctlPersisted, judgeSysctlRuntime, judgeVipHeld, type OwnAddresses } from './director.js';
 import { judgeFirewall, judgeSelinux, judgeVipFromClient } from './path.js';
 import { emptyProbe, type ProbeOutput, type ProbeRequest } from './probe.js';
 import { judgeDefaultRoutes, judgePage, judgeRoute, judgeWebService } from './realservers.js';
@@ -32,6 +33,13 @@ export interface CheckDef {
   title: string;
   /** A symptom seen from the client (balancing, the VIP): its failure lists the other failed checks as likely causes. */
   symptom?: boolean;
+  /**
+   * The properties a cause check judges, each on its host (the check's own when not named), as modules name them in
+   * desired(): `lab up` converges exactly these. A property no task of that host desires needs `unmanaged`.
+   */
+  judges?: { host?: string; property: string }[];
+  /** Why `lab up` does not converge what this check judges; added to its failures, so the reader fixes it by hand. */
+  unmanaged?: string;
   judge(view: HostView, all: Map<string, HostView>): Verdict;
 }
 
@@ -114,6 +122,11 @@ function pageFor(lab: Lab, playbook: Playbook, host: string, root: string, path:
   return fileTasks(lab, playbook, host, root).find((f) => f.path === want);
 }
 
+/** The task of a module in a host's role, bound for that host (its {templates} filled), or undefined. */
+function boundTask<T>(lab: Lab, playbook: Playbook, host: string, key: string): T | undefined {
+  return bindTasks(playbook, lab, host, DEFAULT_DOCROOT).find((t) => t.module.key === key)?.task as T | undefined;
+}
+
 function roleTask<K extends string>(playbook: Playbook, role: string, key: K): Record<K, unknown> | undefined {
   return (playbook.roles[role] ?? []).find((t) => key in t) as Record<K, unknown> | undefined;
 }
@@ -129,6 +142,22 @@ export function sysctlSummary(values: Record<string, string>): string {
   const byDevs = new Map<string, string[]>();
   for (const [what, devs] of groups) byDevs.set(devs.join(', '), [...(byDevs.get(devs.join(', ')) ?? []), what]);
   return [...byDevs].map(([devs, whats]) => `${whats.join(', ')}${devs ? ` on ${devs}` : ''}`).join('; ');
+}
+
+/** Who needs the director's address `ip` on `network`, in words: the hosts whose gateway it is, the real servers it reaches there, the verify clients asking a VIP there. */
+function neededOn(lab: Lab, views: ServiceView[], clients: string[], director: string, network: string, ip: string): string {
+  const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+  const cidr = lab.networks[network]!;
+  const gw = Object.entries(lab.hosts).filter(([, h]) => h.gateway === ip).map(([n]) => n);
+  const reals = [...new Set(views.filter((v) => v.director === director).flatMap((v) => v.reals.filter((r) => r.network === network && !gw.includes(r.host)).map((r) => r.host)))];
+  const vips = views.filter((v) => v.director === director && inCidr(v.svc.vip, cidr)).map((v) => v.svc.vip);
+  const asking = vips.length > 0 ? clients.filter((n) => n !== director && network in lab.hosts[n]!.interfaces) : [];
+  const parts = [
+    ...(gw.length > 0 ? [`${list(gw)} (${gw.length > 1 ? 'their' : 'its'} gateway)`] : []),
+    ...(reals.length > 0 ? [`${list(reals)} (real server${reals.length > 1 ? 's' : ''} it forwards to)`] : []),
+    ...(asking.length > 0 ? [`${list(asking)} (asking the VIP ${list(vips)})`] : []),
+  ];
+  return parts.length > 0 ? list(parts) : `the hosts on ${network}`;
 }
 
 export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
@@ -152,14 +181,15 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   /** DR and TUN: the real server holds the VIP on the mode's device and never announces it, now and at boot. */
   const realServerMode = (host: string, v: ServiceView) => {
     const { needs } = forwardingTask(lab, host);
-    if (needs.vip) add({ check: 'real-servers', id: 'vip', host, title: `holds the VIP ${v.svc.vip}/32 on ${needs.vip.device}`, judge: ({ ctx }) => judgeVipOnRealServer(ctx, modeOf(v.svc), needs.vip!, v.svc.vip, v.director) });
+    if (needs.vip) add({ check: 'real-servers', id: 'vip', host, judges: [{ property: 'vip' }], title: `holds the VIP ${v.svc.vip}/32 on ${needs.vip.device}`, judge: ({ ctx }) => judgeVipOnRealServer(ctx, modeOf(v.svc), needs.vip!, v.svc.vip, v.director) });
     const keys = Object.keys(needs.sysctls);
     if (keys.length === 0) return;
     addNames(need(host).facts.sysctls, keys);
     for (const k of keys) need(host).probe.sysctlKeys.add(k);
     const what = sysctlSummary(needs.sysctls);
-    add({ check: 'real-servers', id: 'sysctls', host, title: `${what} now`, judge: ({ ctx }) => judgeNoAnnounce(ctx, needs.sysctls, v.svc.vip) });
-    add({ check: 'real-servers', id: 'sysctls at boot', host, title: `${what} at boot`, judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
+    const judges = Object.entries(needs.sysctls).map(([k, val]) => ({ property: `sysctl:${k}=${val}` }));
+    add({ check: 'real-servers', id: 'sysctls', host, judges, title: `${what} now`, judge: ({ ctx }) => judgeNoAnnounce(ctx, needs.sysctls, v.svc.vip) });
+    add({ check: 'real-servers', id: 'sysctls at boot', host, judges, title: `${what} at boot`, judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
   };
 
   for (const entry of lab.verify) {
@@ -201,7 +231,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         for (const v of mine) {
           const net = vipNetwork(lab, d, v.svc.vip)!;
           const addresses = profileAddresses(lab, d, net);
-          add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
+          add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, judges: [{ property: 'addresses' }], title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
         }
         const sysctls: Record<string, string> = { ...((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string> | undefined) ?? {}) };
         for (const v of mine) Object.assign(sysctls, modeOf(v.svc).directorSysctls);
@@ -210,13 +240,40 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl ${key}`;
           addNames(need(d).facts.sysctls, [key]);
           need(d).probe.sysctlKeys.add(key);
-          add({ check: 'director', id: short, host: d, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
-          add({ check: 'director', id: `${short} at boot`, host: d, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
+          const judges = [{ property: `sysctl:${key}=${want}` }];
+          add({ check: 'director', id: short, host: d, judges, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
+          add({ check: 'director', id: `${short} at boot`, host: d, judges, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
         }
+        need(d).facts.nm = true;
+        const own: OwnAddresses[] = Object.entries(dHost.interfaces).map(([net, ip]) => ({ network: net, addresses: profileAddresses(lab, d, net), needed: neededOn(lab, views, clients, d, net, ip) }));
+        add({ check: 'director', id: 'addresses', host: d, judges: [{ property: 'addresses' }], title: `holds ${own.flatMap((o) => o.addresses.map((a) => a.split('/')[0])).join(', ')} now and at boot`, judge: ({ ctx }) => judgeOwnAddresses(ctx, own) });
+        // The course's step 2: from the director, each real server answers directly on the service's port.
+        for (const v of mine.filter((x) => x.svc.protocol === 'tcp'))
+          for (const r of v.reals) {
+            const url = `http://${r.ip}${r.port === 80 ? '' : `:${r.port}`}/`;
+            if (need(d).probe.requests.has(url)) continue;
+            need(d).probe.requests.set(url, 1);
+            need(r.host).probe.listen = true;
+            const unit = (all: Map<string, HostView>) => {
+              const ctx = all.get(r.host)?.ctx;
+              const logical = ((roleTask(playbook, lab.hosts[r.host]!.role, 'service')?.service as { name: string } | undefined)?.name) ?? 'httpd';
+              return ctx ? (ctx.os.services[logical] ?? logical) : logical;
+            };
+            add({
+              check: 'director',
+              // Its cause is usually on the real server (the port, its firewall): linked like the client's symptoms.
+              symptom: true,
+              id: `reaches ${r.host}`,
+              host: d,
+              title: `${r.host} answers ${d} directly at ${r.ip}:${r.port}`,
+              judge: ({ ctx, probe }, all) =>
+                judgeDirectReach(ctx, probe.requests.get(url), { ...servers(v, all, '/').find((x) => x.host === r.host)!, port: r.port, network: r.network }, all.has(r.host) ? { listening: all.get(r.host)!.probe.listening, unit: unit(all) } : undefined),
+            });
+          }
         const desired = desiredServices(lab, d);
         need(d).facts.ipvs = true;
-        add({ check: 'director', id: 'ipvs', host: d, title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
-        add({ check: 'director', id: 'ipvs extra', host: d, title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
+        add({ check: 'director', id: 'ipvs', host: d, judges: [{ property: 'ipvs' }], title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
+        add({ check: 'director', id: 'ipvs extra', host: d, judges: [{ property: 'ipvs' }], title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
       }
     }
     if (entry.check === 'real-servers') {
@@ -234,20 +291,34 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
               const cip = clientIp(lab, c, v.svc);
               const story = { client: { name: c, ip: cip }, director: { name: v.director, ip: dIfs[r.network]! }, own: { ip: r.ip, network: r.network, cidr: lab.networks[r.network]! } };
               need(r.host).probe.routes.add(cip);
-              add({ check: 'real-servers', id: clients.length > 1 ? `route to ${c}` : 'route', host: r.host, title: `replies to ${c} (${cip}) go via ${v.director} (${story.director.ip})`, judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
+              add({ check: 'real-servers', id: clients.length > 1 ? `route to ${c}` : 'route', host: r.host, judges: [{ property: 'routes' }, { property: 'addresses' }], title: `replies to ${c} (${cip}) go via ${v.director} (${story.director.ip})`, judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
               if (c === clients[0])
-                add({ check: 'real-servers', id: 'default routes', host: r.host, title: `no default route but via ${story.director.ip}`, judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
+                add({ check: 'real-servers', id: 'default routes', host: r.host, judges: [{ property: 'routes' }], title: `no default route but via ${story.director.ip}`, judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
             }
           }
           const svcTask = roleTask(playbook, role, 'service')?.service as { name: string } | undefined;
           const logical = svcTask?.name ?? 'httpd';
           needService(need(r.host), logical);
-          add({ check: 'real-servers', id: 'web server', host: r.host, title: `web server (${logical}) active and enabled`, judge: ({ ctx }) => judgeWebService(ctx, logical, r.port) });
+          need(r.host).probe.listen = true;
+          addNames(need(r.host).facts.files, allNames('listenConfig', [logical]));
+          const listenTask = boundTask<ListenTask>(lab, playbook, r.host, 'listen');
+          add({
+            check: 'real-servers',
+            id: 'web server',
+            host: r.host,
+            judges: [{ property: `package:${logical}` }, { property: `service:${logical}` }, ...(listenTask ? [{ property: `listen:${logical}:${r.port}` }] : [])],
+            title: `web server (${logical}) active and enabled, listening on port ${r.port}`,
+            judge: ({ ctx, probe }) => judgeWebService(ctx, logical, r.port, r.ip, probe.listening, listenTask),
+          });
           addNames(need(r.host).facts.files, fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT).map((f) => f.path));
+          const pages = fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT);
+          const page = pages.find((f) => f.path.endsWith('/index.html')) ?? pages[0];
           add({
             check: 'real-servers',
             id: 'page',
             host: r.host,
+            // No page task: the judge skips, and there is nothing to manage.
+            ...(page ? { judges: [{ property: `file:${page.path}` }] } : { unmanaged: 'the playbook writes no page for this role' }),
             title: `index page names ${r.host}`,
             judge: ({ ctx }) => {
               const files = fileTasks(lab, playbook, r.host, ctx.os.docroot);
@@ -275,13 +346,13 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         // The default zone comes from firewalld.conf in the probe, not from the fact command's D-Bus call.
         need(h).probe.firewall = true;
         needService(need(h), 'firewalld');
-        add({ check: 'path', id: 'firewall', host: h, title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
+        add({ check: 'path', id: 'firewall', host: h, ...(zone ? { judges: [{ property: `firewall:${zone}` }] } : { unmanaged: `the playbook sets no firewalld zone for ${h}'s role` }), title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
         const se = (roleTask(playbook, hostRole, 'selinux')?.selinux as { mode: 'enforcing' | 'permissive' } | undefined)?.mode;
         if (se) {
           need(h).facts.selinux = true;
           addNames(need(h).facts.files, [SELINUX_CONFIG]);
         }
-        if (se) add({ check: 'path', id: 'selinux', host: h, title: `SELinux ${se}`, judge: ({ ctx }) => judgeSelinux(ctx, se) });
+        if (se) add({ check: 'path', id: 'selinux', host: h, judges: [{ property: `selinux:${se}` }], title: `SELinux ${se}`, judge: ({ ctx }) => judgeSelinux(ctx, se) });
       }
       for (const v of web) {
         const url = serviceUrl(v.svc);
@@ -308,7 +379,8 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           add({ check: 'path', symptom: true, id: web.length > 1 ? `arp ${v.label}` : 'arp', host: from, title: `only ${v.director} answers ARP for ${v.svc.vip}`, judge: ({ ctx, probe }, all) => judgeArpFromClient(ctx, probe.arp?.get(v.svc.vip), all, v.svc.vip, v.director, reals) });
         }
         need(v.director).probe.ipvsStats = true;
-        add({ check: 'path', id: web.length > 1 ? `replies ${v.label}` : 'replies bypass', host: v.director, title: `replies to ${from} bypass ${v.director}`, judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
+        // The replies' path is set on the real servers: the VIP they answer from, and their routes.
+        add({ check: 'path', id: web.length > 1 ? `replies ${v.label}` : 'replies bypass', host: v.director, judges: v.reals.flatMap((r) => [{ host: r.host, property: 'vip' }, { host: r.host, property: 'routes' }]), title: `replies to ${from} bypass ${v.director}`, judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
       }
     }
   }

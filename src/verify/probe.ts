@@ -1,4 +1,5 @@
 // The read-only probe script that runs after the fact command in the same exec, and the parser of its sections.
+import { parseActiveZones } from '../facts/parse.js';
 import { quote } from '../ssh/quote.js';
 import type { HeldRecords } from './balancing.js';
 import { REUSED_CONNECTION, type RequestRecord } from './requests.js';
@@ -21,6 +22,8 @@ export interface ProbeRequest {
   arp?: Set<string>;
   /** The IPVS counters (ipvsadm -Ln --stats --exact). */
   ipvsStats?: boolean;
+  /** The listening TCP sockets and their processes (ss -ltnp). */
+  listen?: boolean;
 }
 
 export interface HoldRequest {
@@ -89,6 +92,13 @@ export interface FirewallInfo {
   zones: Map<string, ZoneXml>;
 }
 
+/** A listening TCP socket: its local address ('*', '0.0.0.0', '[::]' or one address), its port, the processes holding it. */
+export interface ListenSocket {
+  addr: string;
+  port: number;
+  procs: string[];
+}
+
 export interface ProbeOutput {
   requests: Map<string, RequestRecord[]>;
   holds: Map<string, HeldRecords>;
@@ -97,6 +107,7 @@ export interface ProbeOutput {
   firewall: FirewallInfo | undefined;
   arp?: Map<string, ArpAnswer>;
   ipvsStats?: IpvsStat[];
+  listening?: ListenSocket[];
 }
 
 const SYSCTL_GLOBS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'].map((d) => `${d}/*.conf`);
@@ -190,6 +201,7 @@ export function probeScript(p: ProbeRequest): string {
   }
   for (const ip of p.arp ?? []) lines.push(sec(`arp ${ip}`), ...arpLines(ip));
   if (p.ipvsStats) lines.push(sec('ipvs-stats'), 'ipvsadm -Ln --stats --exact 2>&1');
+  if (p.listen) lines.push(sec('listen'), 'ss -ltnp 2>/dev/null');
   lines.push(sec('end'));
   return lines.join('\n');
 }
@@ -309,31 +321,6 @@ export function parseBusctlPorts(text: string): { port: string; protocol: string
   return out;
 }
 
-/** busctl's `a{sa{sas}} 2 "public" 1 "interfaces" 1 "ens2" "trusted" 1 "interfaces" 1 "ens3"` → ens2 → public, ens3 → trusted. */
-export function parseActiveZones(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const t = text.trim();
-  if (!t.startsWith('a{sa{sas}}')) return out;
-  const tokens = [...t.slice(10).matchAll(/"((?:[^"\\]|\\.)*)"|(\d+)/g)].map((m) => (m[1] !== undefined ? { s: m[1] } : { n: Number(m[2]) }));
-  let i = 0;
-  const num = () => (tokens[i] && 'n' in tokens[i]! ? (tokens[i++] as { n: number }).n : 0);
-  const str = () => (tokens[i] && 's' in tokens[i]! ? (tokens[i++] as { s: string }).s : '');
-  const zones = num();
-  for (let z = 0; z < zones && i < tokens.length; z++) {
-    const zone = str();
-    const kinds = num();
-    for (let k = 0; k < kinds; k++) {
-      const kind = str();
-      const n = num();
-      for (let j = 0; j < n; j++) {
-        const name = str();
-        if (kind === 'interfaces') out.set(name, zone);
-      }
-    }
-  }
-  return out;
-}
-
 export function parseZoneXml(file: string, xml: string): ZoneXml {
   const target = /<zone\b[^>]*\btarget="([^"]*)"/.exec(xml)?.[1] ?? 'default';
   const services = [...xml.matchAll(/<service\b[^>]*\bname="([^"]*)"/g)].map((m) => m[1]!);
@@ -385,6 +372,7 @@ export function parseProbe(text: string, requests?: Map<string, number>): ProbeO
     else if (head === 'firewall') out.firewall = parseFirewall(body);
     else if (head.startsWith('arp ')) (out.arp ??= new Map()).set(head.slice(4), parseArp(body));
     else if (head === 'ipvs-stats') out.ipvsStats = parseIpvsStats(body);
+    else if (head === 'listen') out.listening = parseListening(body);
   }
   return out;
 }
@@ -438,6 +426,21 @@ export function parseIpvsStats(text: string): IpvsStat[] {
     if (svc) service = `${svc[1]!.toLowerCase()} ${svc[2]}`;
     const real = /^\s+->\s+(\d+\.\d+\.\d+\.\d+:\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
     if (real && service) out.push({ service, real: real[1]!, conns: Number(real[2]), inPkts: Number(real[3]), outPkts: Number(real[4]) });
+  }
+  return out;
+}
+
+/** `ss -ltnp` (with or without its header): `LISTEN 0 511 *:80 *:* users:(("apache2",pid=263,fd=4),…)` per socket. */
+export function parseListening(text: string): ListenSocket[] {
+  const out: ListenSocket[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] !== 'LISTEN' || !f[3]) continue;
+    const local = f[3];
+    const i = local.lastIndexOf(':');
+    const port = Number(local.slice(i + 1));
+    if (i < 0 || !Number.isInteger(port)) continue;
+    out.push({ addr: local.slice(0, i).replace(/%.*$/, ''), port, procs: [...new Set([...line.matchAll(/\("([^"]+)",pid=/g)].map((m) => m[1]!))] });
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // Judges for a NAT real server: replies route back via the director, one default route, the web server up, its page.
 import type { HostContext } from '../modules/types.js';
-import { dropAddressFix, gatewayFix, linkByName, linkHolding, neverDefaultFix, serviceFix, writeFileFix } from './fixes.js';
-import type { RouteGet } from './probe.js';
+import { dropAddressFix, gatewayFix, linkByName, linkHolding, neverDefaultFix, nmFor, serviceFix, writeFileFix } from './fixes.js';
+import type { ListenSocket, RouteGet } from './probe.js';
+import { listenChange, listenLines, type ListenTask } from '../modules/listen.js';
+import { sh } from '../ssh/quote.js';
 import { fail, failNm, pass, skip, type Verdict } from './types.js';
 
 export interface RouteStory {
@@ -41,6 +43,23 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
         `${ctx.hostName} holds ${addr} on ${link.name}, on the client's own network, so it answers ${s.client.ip} directly over that link: the replies bypass the director ${s.director.name}, NAT cannot rewrite them back to the VIP, and the client drops them. Take that address down (the course note: "如果有4网段IP地址，需要临时关闭").`,
         dropAddressFix(ctx, link, addr),
       );
+    if (link && addr && addr !== s.own.ip) {
+      // An address on the lab link itself that the spec does not give (an `ip addr add` by hand, or one more in its profile).
+      const nm = nmFor(ctx, link);
+      const inProfile = nm?.conn.addresses.some((a) => a.startsWith(`${addr}/`));
+      const fix = nm
+        ? inProfile
+          ? [sh`nmcli connection modify ${nm.ref} -ipv4.addresses ${nm.conn.addresses.find((a) => a.startsWith(`${addr}/`))!}` + ' && ' + sh`nmcli device reapply ${link.name}`]
+          : [sh`nmcli device reapply ${link.name}`]
+        : [sh`ip addr del ${`${addr}/${link.addrs.find((a) => a.ip === addr)?.prefix ?? 32}`} dev ${link.name}`];
+      return failNm(
+        ctx.facts.nm,
+        expected,
+        found,
+        `${ctx.hostName} holds ${addr} on its lab interface ${link.name}, an address on the client's own network that the spec does not give it, so it answers ${s.client.ip} directly: ${replyStory(s)}. \`lab up\` removes it.`,
+        fix,
+      );
+    }
     return fail(expected, found, `${s.client.ip} is on ${ctx.hostName}'s own lab network, so replies go to it directly instead of via ${s.director.ip}; the lab's networks overlap.`);
   }
   const link = linkByName(ctx, route.dev);
@@ -62,7 +81,7 @@ export function judgeDefaultRoutes(ctx: HostContext, s: RouteStory): Verdict {
   const found = defaults.length === 0 ? 'no default route' : defaults.map(text).join('; ');
   const others = defaults.filter((r) => r.gateway !== s.director.ip);
   if (others.length === 0) return pass(expected, found);
-  const fix = [...new Set(others.map((r) => r.dev ?? ''))].filter(Boolean).flatMap((dev) => neverDefaultFix(ctx, dev, others.find((r) => r.dev === dev)?.gateway));
+  const fix = [...new Set(others.map((r) => r.dev ?? ''))].filter(Boolean).flatMap((dev) => neverDefaultFix(ctx, dev, others.find((r) => r.dev === dev)?.gateway, s.director.ip));
   return failNm(
     ctx.facts.nm,
     expected,
@@ -72,16 +91,48 @@ export function judgeDefaultRoutes(ctx: HostContext, s: RouteStory): Verdict {
   );
 }
 
-export function judgeWebService(ctx: HostContext, logical: string, port: number): Verdict {
+/** A socket that takes connections to `ip` (its own or a wildcard address). */
+function serves(sock: ListenSocket, ip: string): boolean {
+  return ['*', '0.0.0.0', '[::]', '::', ip].includes(sock.addr);
+}
+
+/** `apache2 on *:8080, 127.0.0.1:80` for the sockets of a unit, else every listening socket but sshd's. */
+export function listeningText(listening: ListenSocket[], unit: string): string {
+  const mine = listening.filter((l) => l.procs.some((p) => p === unit || p.startsWith(unit)));
+  const shown = mine.length > 0 ? mine : listening.filter((l) => !l.procs.includes('sshd'));
+  if (shown.length === 0) return 'nothing listens on TCP (but sshd)';
+  return [...new Set(shown.map((l) => `${l.procs[0] ?? '?'} on ${l.addr}:${l.port}`))].join(', ');
+}
+
+/**
+ * The web server runs, starts at boot, and listens where the director sends it the connections: `ip:port`. `listening`
+ * is what `ss` saw (undefined when the probe did not ask); the fix is the listen task's own change when the port is wrong.
+ */
+export function judgeWebService(ctx: HostContext, logical: string, port: number, ip: string, listening?: ListenSocket[], listenTask?: ListenTask): Verdict {
   const unit = ctx.os.services[logical] ?? logical;
   const st = ctx.facts.services.get(unit);
-  const expected = `${unit} active and enabled`;
-  const found = !st?.loaded ? `${unit} is not installed` : `${unit} ${st.active ? 'active' : 'inactive'}, ${st.enabled ? 'enabled' : 'disabled'}`;
-  if (st?.active && st.enabled) return pass(expected, found);
-  const why = !st?.active
-    ? `${unit} is not running on ${ctx.hostName}, so nothing listens on port ${port}: the director still sends ${ctx.hostName} its share of the connections (IPVS does not check health), and those are refused.`
-    : `${unit} runs now but is not enabled, so it will not start after a reboot and ${ctx.hostName} will refuse its share of the connections then.`;
-  return fail(expected, found, why, serviceFix(ctx, logical, !!st?.loaded));
+  const expected = `${unit} active and enabled, listening on ${ip}:${port}`;
+  const state = !st?.loaded ? `${unit} is not installed` : `${unit} ${st.active ? 'active' : 'inactive'}, ${st.enabled ? 'enabled' : 'disabled'}`;
+  const found = listening && st?.active ? `${state}; ${listeningText(listening, unit)}` : state;
+  if (!st?.active || !st.enabled) {
+    const why = !st?.active
+      ? `${unit} is not running on ${ctx.hostName}, so nothing listens on port ${port}: the director still sends ${ctx.hostName} its share of the connections (IPVS does not check health), and those are refused.`
+      : `${unit} runs now but is not enabled, so it will not start after a reboot and ${ctx.hostName} will refuse its share of the connections then.`;
+    return fail(expected, found, why, serviceFix(ctx, logical, !!st?.loaded));
+  }
+  if (!listening || listening.some((l) => l.port === port && serves(l, ip))) return pass(expected, found);
+  const file = ctx.os.listenConfig[logical];
+  const conf = file ? ctx.facts.files.get(file) : undefined;
+  const lines = conf ? listenLines(conf.content.toString('utf8')) : [];
+  const said = file && conf ? ` ${file} says ${lines.length > 0 ? lines.map((l) => `\`${l.text}\` (line ${l.line})`).join(', ') : 'no top-level Listen'}.` : '';
+  const change = listenTask && file ? listenChange(ctx, listenTask) : undefined;
+  const fix = change ? change.commands : file ? [sh`sed -i 's/^Listen[[:space:]].*/Listen ${port}/' ${file}`, sh`systemctl restart ${unit}`] : [];
+  return fail(
+    expected,
+    found,
+    `${unit} runs on ${ctx.hostName} but does not listen on ${ip}:${port}, where the director sends the service's connections: they are refused.${said}${change ? '' : ' `lab up` does not manage this port: the playbook has no listen task for it.'}`,
+    fix,
+  );
 }
 
 export function judgePage(ctx: HostContext, file: { path: string; content: string } | undefined): Verdict {

@@ -41,13 +41,30 @@ function unreachable(c: CheckDef, error: string): Verdict {
   return fail(c.title, `could not look at ${c.host}: ${error}`, `lab verify reads each host over SSH; without ${c.host}, this check cannot run.`);
 }
 
-/** Point a symptom's failure at the failed checks that likely cause it. */
+/**
+ * Point a symptom's failure at the failed checks that cause it: those on the hosts its judge suspects (lookAt) first,
+ * else any that failed. When none failed, say what lab looked at on those hosts and found right, so the reader knows
+ * where the cause is not.
+ */
 export function linkCauses(checks: CheckDef[], results: CheckResult[]): CheckResult[] {
   const causes = results.filter((r, i) => r.status === 'fail' && !checks[i]?.symptom);
-  if (causes.length === 0) return results;
-  const list = causes.slice(0, 4).map((r) => `${r.host}: ${r.title}`).join('; ');
-  const more = causes.length > 4 ? ` and ${causes.length - 4} more` : '';
-  return results.map((r, i) => (r.status === 'fail' && checks[i]?.symptom ? { ...r, why: `${r.why ?? ''} Failed checks that explain it: ${list}${more}.`.trim() } : r));
+  const titles = (rs: CheckResult[]) => rs.map((r) => `${r.host}: ${r.title}`);
+  return results.map((r, i) => {
+    if (r.status !== 'fail' || !checks[i]?.symptom) return r;
+    const suspects = r.lookAt && r.lookAt.length > 0 ? r.lookAt : [...new Set(results.map((x) => x.host))];
+    const near = causes.filter((c) => suspects.includes(c.host));
+    const chosen = near.length > 0 ? near : causes;
+    if (chosen.length > 0) {
+      const more = chosen.length > 4 ? ` and ${chosen.length - 4} more` : '';
+      return { ...r, why: `${r.why ?? ''} Failed checks that explain it: ${titles(chosen.slice(0, 4)).join('; ')}${more}.`.trim() };
+    }
+    const looked = results.filter((x, j) => x.status === 'pass' && !checks[j]?.symptom && suspects.includes(x.host));
+    const shown = looked.length > 6 ? `${titles(looked.slice(0, 6)).join('; ')} and ${looked.length - 6} more` : titles(looked).join('; ');
+    return {
+      ...r,
+      why: `${r.why ?? ''} No check on ${suspects.join(', ')} failed: lab looked at ${shown || 'nothing there'}, and found each as the lab needs it, so the cause is outside what lab checks (another host on the path, a process or rule lab does not know).`.trim(),
+    };
+  });
 }
 
 export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): CheckResult[] {
@@ -66,6 +83,8 @@ export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): Che
         v = fail(c.title, `cannot judge: ${msg}`, 'The host does not look the way the check expects; the message says what is missing.');
       }
     }
+    // What lab up does not converge, it says so where the failure is read.
+    if (v.status === 'fail' && c.unmanaged) v = { ...v, why: `${v.why ?? ''} \`lab up\` does not manage this (${c.unmanaged}): fix it by hand.`.trim() };
     return { check: c.check, id: c.id, host: c.host, title: c.title, ...v };
   });
 }
@@ -173,7 +192,7 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       judged = rejudge(plan.checks, judged, failing, obs);
     }
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const final = linkCauses(plan.checks, judged).map(({ needsNm, ...r }) => r);
+    const final = linkCauses(plan.checks, judged).map(({ needsNm, lookAt, ...r }) => r);
     return { results: final, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();

@@ -13,6 +13,8 @@ export interface Verdict {
   fix?: string[];
   /** The fix would name a NetworkManager profile, which is read only for failing hosts: judge again once read. */
   needsNm?: boolean;
+  /** A symptom's suspects: the hosts whose checks should hold its cause (failures only; see linkCauses). */
+  lookAt?: string[];
 }
 
 /** One testcase: a check of the spec on one host. */

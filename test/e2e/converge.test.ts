@@ -84,6 +84,13 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(r.stdout).toMatch(/in the default zone \(its profile binds it to zone public[^\n]*\n\s+nmcli connection modify .+ connection\.zone ''/);
     // Nothing ran: the director still has no ipvsadm.
     expect(await sshOk(inv, 'proxy', 'command -v ipvsadm || echo none')).toContain('none');
+    // --detailed-exitcode tells a script that changes are pending: 2.
+    expect((await runCli(['plan', ...LAB, '--detailed-exitcode'])).code).toBe(2);
+    // lab status says the same in brief: every host reachable, not converged.
+    const st = await runCli(['status', ...LAB]);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/^proxy\s+yes\s+Debian GNU\/Linux 12 \(bookworm\)\s+\d+ tasks\s/m);
+    expect(st.stdout).toMatch(/^not converged: lab up would change client, proxy, web1, web2 \(lab plan lvs-nat shows the commands\)$/m);
   });
 
   it('up converges, and 8 separate curls from the client alternate between web1 and web2', async () => {
@@ -106,6 +113,15 @@ describe('lab up / plan / down on lvs-nat', () => {
     const plan = await runCli(['plan', ...LAB]);
     expect(plan.code).toBe(0);
     expect(plan.stdout.match(/nothing to do/g)).toHaveLength(4);
+    expect((await runCli(['plan', ...LAB, '--detailed-exitcode'])).code).toBe(0);
+    // lab status: converged, and the verify just run is recorded with its result per host.
+    expect((await runCli(['verify', ...LAB, '--wait', '30s'])).code).toBe(0);
+    const st = await runCli(['status', ...LAB, '--json']);
+    expect(st.code, st.stderr).toBe(0);
+    const j = JSON.parse(st.stdout) as { converged: boolean; hosts: { host: string; status: string; pending: unknown[]; verify?: { fail: number; pass: number } }[]; lastVerify: { ok: boolean } | null };
+    expect(j.converged).toBe(true);
+    expect(j.lastVerify?.ok).toBe(true);
+    for (const h of j.hosts) expect(h, h.host).toMatchObject({ status: 'reachable', pending: [], verify: { fail: 0 } });
   });
 
   it('the next run reuses each host\'s connection from the keeper; LAB_PERSIST=0 connects anew', async () => {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Inventory } from '../../src/inventory/types.js';
+import type { VerifyJson } from '../../src/report/verify.js';
 import { instanceDir, readInventoryFile, sshArgs, vmDown, type SshResult } from '../../src/vm/index.js';
 
 /**
@@ -145,4 +146,29 @@ export async function stopKeeper(dir?: string): Promise<void> {
     process.kill(pid, 'SIGKILL');
     throw new Error(`connection keeper ${pid} ignored SIGTERM and was killed`);
   }
+}
+
+/** `lab verify ARGS --json`: its exit code (0 or 1; anything else throws), the parsed report and the raw stdout. */
+export async function verifyJson(args: string[], ...extra: string[]): Promise<{ code: number; json: VerifyJson; stdout: string }> {
+  const r = await runCli(['verify', ...args, '--json', ...extra]);
+  if (r.code !== 0 && r.code !== 1) throw new Error(`lab verify exited ${r.code}: ${r.stderr}`);
+  return { code: r.code, json: JSON.parse(r.stdout) as VerifyJson, stdout: r.stdout };
+}
+
+/** `HOST ID` of every failed check of a verify report. */
+export function failedOf(v: { json: VerifyJson }): string[] {
+  return v.json.checks.filter((c) => c.status === 'fail').map((c) => `${c.host} ${c.id}`);
+}
+
+/**
+ * A real reboot of the kept disks (`vm down --force`, then `vm up --boot`: no resume of saved machine state), after
+ * which `lab verify` must pass with no `lab up`: everything the lab needs was persisted. Throws with what failed.
+ */
+export async function rebootThenVerify(args: string[]): Promise<void> {
+  const down = await runCli(['vm', 'down', ...args, '--force']);
+  if (down.code !== 0) throw explain('vm down --force', down);
+  const up = await runCli(['vm', 'up', ...args, '--boot', '--timeout', '900']);
+  if (up.code !== 0) throw explain('vm up --boot', up);
+  const v = await verifyJson(args, '--wait', '60s');
+  if (v.code !== 0) throw new Error(`after the reboot, verify failed: ${failedOf(v).join(', ')}\n${v.stdout}`);
 }

@@ -1,4 +1,5 @@
 // Saved machine state for real on lvs-nat: reset to the pristine snapshot, a named snapshot, a stale one refused, destroy.
+// On the lab the named snapshot brings back, the balancing check per scheduler (./schedulers.ts): no boot of its own.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import type { Inventory } from '../../src/inventory/types.js';
 import type { VerifyJson } from '../../src/report/verify.js';
 import { instanceDir, readInventoryFile, snapshotsFile, sshArgs, type SnapshotRecord } from '../../src/vm/index.js';
 import { bootLab, e2eInstance, qemuPidsOf, restoreSnapshot, runCli, saveSnapshot, sshExec, sshOk, stopLab } from './harness.js';
+import { schedulerCases } from './schedulers.js';
 
 const INSTANCE = e2eInstance('e2e-snap');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
@@ -137,6 +139,9 @@ describe('lab vm snapshots on lvs-nat', () => {
     const list = await runCli(['vm', 'snapshot', 'list', ...LAB]);
     expect(list.stdout).toMatch(/^converged\s/m);
   });
+
+  // The converged lab is back: each scheduler's case changes only the IPVS table with `lab up VARIANT`.
+  schedulerCases(INSTANCE, () => inv);
 
   it('a snapshot saved with another qemu is refused with one clear line, and a cold boot follows', async () => {
     const file = snapshotsFile(INSTANCE);

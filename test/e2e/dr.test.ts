@@ -2,8 +2,7 @@
 // up changes nothing, each DR break is diagnosed on the right host, a reboot keeps everything, down restores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
-import type { VerifyJson } from '../../src/report/verify.js';
-import { bootLab, e2eInstance, runCli, sshOk, stopLab } from '../e2e/harness.js';
+import { bootLab, e2eInstance, failedOf, rebootThenVerify, runCli, sshOk, stopLab, verifyJson } from './harness.js';
 
 const INSTANCE = e2eInstance('e2e-dr');
 const LAB = ['lvs-dr', '--instance', INSTANCE];
@@ -13,15 +12,8 @@ interface RecapJson {
   hosts: Record<string, { changed: number; failed: number; tasks: { task: string; status: string; changes: { commands: string[] }[] }[] }>;
 }
 
-async function verify(...extra: string[]): Promise<{ code: number; json: VerifyJson; stdout: string }> {
-  const r = await runCli(['verify', ...LAB, '--json', ...extra]);
-  if (r.code !== 0 && r.code !== 1) throw new Error(`lab verify exited ${r.code}: ${r.stderr}`);
-  return { code: r.code, json: JSON.parse(r.stdout) as VerifyJson, stdout: r.stdout };
-}
+const verify = (...extra: string[]) => verifyJson(LAB, ...extra);
 
-function failedOf(v: { json: VerifyJson }): string[] {
-  return v.json.checks.filter((c) => c.status === 'fail').map((c) => `${c.host} ${c.id}`);
-}
 
 /** Eight separate curl processes from the client: eight new TCP connections to the VIP. */
 async function answers(inv: Inventory): Promise<string[]> {
@@ -112,12 +104,8 @@ describe('lvs-dr on four VMs', () => {
     });
   }
 
-  it('after a reboot (vm down, vm up; disks kept) verify passes without lab up', async () => {
-    expect((await runCli(['vm', 'down', ...LAB])).code).toBe(0);
-    const up = await runCli(['vm', 'up', ...LAB, '--timeout', '900']);
-    expect(up.code, up.stderr).toBe(0);
-    const v = await verify('--wait', '60s');
-    expect(v.code, v.stdout).toBe(0);
+  it('after a reboot (vm down, vm up --boot; disks kept) verify passes without lab up', async () => {
+    await rebootThenVerify(LAB);
   });
 
   it('down restores what up found; a second down changes nothing', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { VerifyJson } from '../../src/report/verify.js';
 import { instanceDir, readInventoryFile } from '../../src/vm/index.js';
-import { e2eInstance, runCli, sshOk, stopLab } from '../e2e/harness.js';
+import { e2eInstance, runCli, sshOk, stopLab } from './harness.js';
 
 const INSTANCE = e2eInstance('e2e-data');
 const NAME = 'farm-dr';
