@@ -110,15 +110,14 @@ describe('gateways', () => {
   });
 });
 
-describe('a large spec is checked in time linear in its size', () => {
-  it('4000 hosts in 800 KiB: checked in seconds at most, to the last rule', () => {
+// How long this takes, and that it grows linearly with the size, is measured by `npm run bench:spec`.
+describe('a large spec is checked to the last rule', () => {
+  it('4000 hosts in 360 KiB: the rules run to the end and name the last bad value', () => {
     const hosts = Array.from({ length: 2000 }, (_, i) => `  h${i}:\n    role: real-server\n    interfaces: { private: 10.${(i >> 8) & 255}.${i & 255}.${10} }\n    gateway: 10.${(i >> 8) & 255}.${i & 255}.1\n`);
     const gws = Array.from({ length: 2000 }, (_, i) => `  g${i}:\n    role: director\n    interfaces: { private: 10.${(i >> 8) & 255}.${i & 255}.1, public: 192.168.${i >> 8}.${(i & 255) + 0} }\n`);
     const text = `name: big\nnetworks:\n  private: 10.0.0.0/8\n  public: 192.168.0.0/16\nhosts:\n${hosts.join('')}${gws.join('')}services: []\n`;
-    expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024);
-    const t0 = performance.now();
+    expect(Buffer.byteLength(text)).toBeGreaterThan(350 * 1024);
     const p = problems(text);
-    expect(performance.now() - t0).toBeLessThan(3000);
     expect(p.length).toBeGreaterThan(0); // 192.168.0.0 is the network address of public: the rules ran to the end
     expect(p[0]).toMatch(/hosts.g0.interfaces.public: 192.168.0.0 is the network address of public/);
   });

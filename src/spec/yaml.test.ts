@@ -20,9 +20,7 @@ describe('YAML errors', () => {
     const big = `${seed}#${'x'.repeat(5 * 1024 * 1024)}\n`;
     const file = join(dir, 'big.yaml');
     writeFileSync(file, big);
-    const t0 = performance.now();
     const err = await readYaml(file).catch((e: unknown) => e);
-    expect(performance.now() - t0).toBeLessThan(500);
     expect(err).toBeInstanceOf(SpecError);
     expect((err as SpecError).exitCode).toBe(2);
     const size = Buffer.byteLength(big);
@@ -90,18 +88,15 @@ describe('YAML errors', () => {
     expect(problems(many)).toEqual([`labs/x.yaml:${firstAlias + MAX_ALIASES}:5: more than ${MAX_ALIASES} aliases in one file; write the values out instead`]);
   });
 
-  it('checks a large file in time linear in its size: 60000 keys, all duplicates, or all unknown', () => {
+  // Its time, linear in the size, is measured by `npm run bench:spec`.
+  it('a large file of 60000 keys, all duplicates or all unknown: capped problem lists that say how many were left out', () => {
     const dups = `${Array.from({ length: 60000 }, (_, i) => `k: ${i}`).join('\n')}\n`;
-    let t0 = performance.now();
     const p = problems(dups);
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(p).toHaveLength(MAX_PROBLEMS);
     expect(p[0]).toBe('labs/x.yaml:2:1: key "k" appears twice in this mapping; keep one');
     expect(p[MAX_PROBLEMS - 1]).toBe(`labs/x.yaml:${MAX_PROBLEMS + 1}:1: key "k" appears twice in this mapping; keep one (and ${59999 - MAX_PROBLEMS} more problems not shown)`);
     const unknown = `${seed}${Array.from({ length: 60000 }, (_, i) => `k${i}: 1`).join('\n')}\n`;
-    t0 = performance.now();
     const u = problems(unknown);
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(u).toHaveLength(MAX_PROBLEMS);
     expect(u[0]).toMatch(new RegExp(`^labs/x.yaml:${lineOf(unknown, 'k0: 1')}:1: k0: unknown key \\(allowed: `));
     expect(u[MAX_PROBLEMS - 1]).toMatch(new RegExp(`k${MAX_PROBLEMS - 1}: unknown key .*\\) \\(and ${60000 - MAX_PROBLEMS} more problems not shown\\)$`));
