@@ -54,13 +54,17 @@ export function buildProgram(setCode: (code: number) => void): Command {
       cmd
         .option('--lock-wait <duration>', 'how long to wait when another run holds a host\'s lock (default 30s)')
         .option('-v, --verbose', 'show each command as it runs; -vv also what it printed', (_v: string, n: number) => n + 1, 0);
-    else cmd.option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when changes are pending, 1 on an error');
+    else
+      cmd
+        .option('--diff', 'under each change, what it changes: files as a unified diff, sysctl and NetworkManager values as old → new')
+        .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when changes are pending, 1 on an error');
     rosterOptions(cmd)
       .option('--report <kind:file>', 'with --roster: write junit:FILE or json:FILE (repeatable)', collect)
       .action((lab: string, o: Opts) =>
         run(() => {
           if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(`--report, --students and --concurrency on ${name} need --roster (for one lab, use --json)`);
           if (o.roster && o.detailedExitcode) throw new UsageError('--detailed-exitcode is for one lab, not with --roster (its report says which students are converged)');
+          if (o.roster && o.diff) throw new UsageError('--diff is for one lab, not with --roster: run plan --diff on one student\'s inventory');
           return o.roster ? classroomCommand(name, lab, o) : convergeCommand(name, lab, o);
         })(),
       );

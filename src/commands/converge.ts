@@ -23,6 +23,8 @@ export interface ConvergeCliOptions {
   lockWait?: string;
   /** plan --detailed-exitcode: 0 nothing to change, 2 changes pending, 1 an error (as Terraform's plan). */
   detailedExitcode?: boolean;
+  /** plan --diff: under each change, a file's content as a unified diff and values as old → new. */
+  diff?: boolean;
   /** -v: each command as it runs; -vv: and what it printed. */
   verbose?: number;
 }
@@ -60,7 +62,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   interrupt.done();
   const failed = results.some((r) => r.error || r.tasks.some((t) => t.status === 'failed'));
   if (o.json) process.stdout.write(`${JSON.stringify(recapJson(kind, results, Date.now() - started), null, 2)}\n`);
-  else if (kind === 'plan') process.stdout.write(formatPlan(results, s));
+  else if (kind === 'plan') process.stdout.write(formatPlan(results, s, { diff: o.diff }));
   else process.stdout.write(`\n${formatRecap(results, s)}\n${s.dim(`${kind} took ${((Date.now() - started) / 1000).toFixed(1)}s`)}\n`);
   if (kind === 'plan' && !o.json) {
     const bad = results.filter((r) => r.error);

@@ -5,6 +5,7 @@ import type { Link, NmConnection, Route } from '../facts/types.js';
 import { inCidr } from '../spec/ipv4.js';
 import { heldVips, profileAddresses } from '../spec/services.js';
 import { argv, sh } from '../ssh/quote.js';
+import { valuesDiff } from './file.js';
 import { connRef, findLink, profileFor, sshLink, sshPeerOnLink } from './interfaces.js';
 import type { Change, HostContext, Module } from './types.js';
 
@@ -92,6 +93,11 @@ function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
         title: `create ${name} on ${w.link.name}: ${w.addresses.join(', ')}${w.gateway ? ` via ${w.gateway}` : ''}`,
         commands: [sh`nmcli connection add type ethernet con-name ${name} ifname ${w.link.name} ipv4.method manual ipv4.addresses ${w.addresses.join(', ')}` + gw, sh`nmcli connection up ${name}`],
         record: { [`conn.created.${name}`]: w.link.name },
+        diff: valuesDiff([
+          [`${name} ipv4.method`, undefined, 'manual'],
+          [`${name} ipv4.addresses`, undefined, w.addresses.join(', ')],
+          [`${name} ipv4.gateway`, undefined, w.gateway],
+        ]),
       },
     ];
   }
@@ -103,6 +109,12 @@ function planLab(ctx: HostContext, w: Wanted, ssh: Link | undefined): Change[] {
       title: `${ref} on ${w.link.name}: ${w.addresses.join(', ')}${w.gateway ? ` via ${w.gateway}` : ''}`,
       commands: [sh`nmcli connection modify ${ref} ipv4.method manual ipv4.addresses ${w.addresses.join(', ')}` + gw, sh`nmcli connection up ${ref} ifname ${w.link.name}`],
       record: { [`conn.${c.uuid}.ipv4`]: [c.method, c.addresses.join(','), c.gateway].join(' ') },
+      diff: valuesDiff([
+        [`${ref} ipv4.method`, c.method, 'manual'],
+        [`${ref} ipv4.addresses`, c.addresses.join(', '), w.addresses.join(', ')],
+        [`${ref} ipv4.gateway`, c.gateway, w.gateway],
+        ...(w.gateway && c.neverDefault ? [[`${ref} ipv4.never-default`, 'yes', 'no'] as [string, string, string]] : []),
+      ]),
     },
   ];
 }
@@ -176,6 +188,7 @@ function planNeverDefault(ctx: HostContext, c: NmConnection, ssh: Link | undefin
     // reapply updates the live device without taking it down, so an SSH session over it survives.
     commands: [sh`nmcli connection modify ${ref} ipv4.never-default yes`, sh`nmcli device reapply ${c.device}`],
     record: { [`conn.${c.uuid}.never-default`]: 'no' },
+    diff: valuesDiff([[`${ref} ipv4.never-default`, 'no', 'yes']]),
   };
 }
 

@@ -7,6 +7,7 @@ import { RunError } from '../errors.js';
 import type { Link, NmConnection } from '../facts/types.js';
 import { quote, sh } from '../ssh/quote.js';
 import { connRef, findLink, profileFor } from './interfaces.js';
+import { valuesDiff } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 
 export interface FirewallTask {
@@ -46,6 +47,7 @@ function strayBinding(ctx: HostContext, link: Link, conn: NmConnection | undefin
     // boot leaves firewalld's zone when NetworkManager gives up on it. So a failed removal is fine when the interface
     // is no longer in that zone: that is what was wanted (seen in CI: UNKNOWN_INTERFACE, 'ens3' is not in any zone).
     commands: [sh`firewall-cmd --zone=${bound} --remove-interface=${link.name} || ! firewall-cmd -q --zone=${bound} --query-interface=${link.name}`],
+    diff: valuesDiff([[`${link.name} runtime zone (firewalld)`, bound, `(none: the default zone ${zone})`]]),
   };
 }
 
@@ -64,7 +66,12 @@ export const firewallModule: Module<FirewallTask> = {
     // facts saw it, and `--remove-interface` from that zone would fail.
     const changes = links.flatMap(({ link, conn }) => strayBinding(ctx, link, conn, task.defaultZone) ?? []);
     if (cur !== task.defaultZone)
-      changes.push({ title: `default zone ${task.defaultZone} (was ${cur})`, commands: [`firewall-cmd --set-default-zone=${quote(task.defaultZone)}`], record: { 'firewall.zone': cur } });
+      changes.push({
+        title: `default zone ${task.defaultZone} (was ${cur})`,
+        commands: [`firewall-cmd --set-default-zone=${quote(task.defaultZone)}`],
+        record: { 'firewall.zone': cur },
+        diff: valuesDiff([['firewalld default zone', cur, task.defaultZone]]),
+      });
     for (const { link, conn } of links) {
       if (!conn || conn.zone === '' || conn.zone === task.defaultZone) continue;
       const ref = connRef(ctx, conn);
@@ -73,6 +80,7 @@ export const firewallModule: Module<FirewallTask> = {
         title: `${ref} on ${link.name}: in the default zone (its profile binds it to zone ${conn.zone}, which the default zone does not override)`,
         commands: [sh`nmcli connection modify ${ref} connection.zone ''`],
         record: { [`conn.${conn.uuid}.zone`]: conn.zone },
+        diff: valuesDiff([[`${ref} connection.zone`, conn.zone, '']]),
       });
     }
     return changes;

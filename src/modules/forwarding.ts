@@ -5,7 +5,7 @@ import type { NmConnection } from '../facts/types.js';
 import { modeOf, type RealServerNeeds, type VipDevice } from '../modes/index.js';
 import type { Lab } from '../spec/schema.js';
 import { sh } from '../ssh/quote.js';
-import { writeCommand } from './file.js';
+import { fileDiff, writeChange, writeCommand } from './file.js';
 import { planKmods, sysModule } from './kmod.js';
 import { downSysctls, planSysctls } from './sysctl.js';
 import type { Change, HostContext, Module } from './types.js';
@@ -113,14 +113,20 @@ function planTunnel(ctx: HostContext, dev: VipDevice, vips: string[]): Change[] 
   const link = ctx.facts.links.find((l) => l.name === dev.device);
   const nmFile = tunnelNmFile(ctx.lab, dev);
   const nmLeaves = ctx.facts.files.get(nmFile)?.content.toString('utf8') === tunnelNmContent(ctx.lab, dev);
-  if (!nmLeaves) changes.push({ title: `NetworkManager leaves ${dev.device} alone (${nmFile}), or it flushes the VIP at boot`, commands: tunnelNmCommands(ctx.lab, dev) });
+  if (!nmLeaves)
+    changes.push({
+      title: `NetworkManager leaves ${dev.device} alone (${nmFile}), or it flushes the VIP at boot`,
+      commands: tunnelNmCommands(ctx.lab, dev),
+      diff: fileDiff(nmFile, ctx.facts.files.get(nmFile)?.content, tunnelNmContent(ctx.lab, dev)),
+    });
   const held = nmLeaves && !!link && link.up && vips.every((v) => link.addrs.some((a) => a.ip === v && a.prefix === 32));
   if (!held) changes.push({ title: `${vips.map((v) => `${v}/32`).join(', ')} on ${dev.device}, up`, commands: tunnelCommands(dev, vips), record: { [`vip.tunnel.${dev.device}`]: vips.join(',') } });
   const file = tunnelUnitFile(ctx.lab, dev);
   const want = tunnelUnitContent(dev, vips);
   const unit = tunnelUnit(ctx.lab, dev);
-  const written = ctx.facts.files.get(file)?.content.toString('utf8') === want;
-  if (!written) changes.push({ title: `at boot too (${file})`, commands: [writeCommand(file, want), 'systemctl daemon-reload'] });
+  const cur = ctx.facts.files.get(file)?.content;
+  const written = cur?.toString('utf8') === want;
+  if (!written) changes.push(writeChange(`at boot too (${file})`, file, cur, want, ['systemctl daemon-reload']));
   if (!written || !ctx.facts.services.get(unit)?.enabled) changes.push({ title: `enable ${unit}.service`, commands: [sh`systemctl enable ${unit}`] });
   return changes;
 }

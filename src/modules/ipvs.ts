@@ -6,7 +6,7 @@ import { modeOf } from '../modes/index.js';
 import { directorOf } from '../spec/services.js';
 import type { Lab } from '../spec/schema.js';
 import { quote, sh } from '../ssh/quote.js';
-import { writeCommand } from './file.js';
+import { writeChange } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 
 /** The task takes no settings: everything comes from the lab spec. */
@@ -46,8 +46,8 @@ function planBoot(ctx: HostContext, desired: IpvsService[]): Change[] {
   const { rulesFile, defaultsFile, bootService } = ctx.os.ipvs;
   const changes: Change[] = [];
   const want = renderSave(desired);
-  if (ctx.facts.files.get(rulesFile)?.content.toString('utf8') !== want)
-    changes.push({ title: `save the table to ${rulesFile} for boot`, commands: [writeCommand(rulesFile, want)] });
+  const cur = ctx.facts.files.get(rulesFile)?.content;
+  if (cur?.toString('utf8') !== want) changes.push(writeChange(`save the table to ${rulesFile} for boot`, rulesFile, cur, want));
   if (defaultsFile) {
     const auto = autoLine(ctx, defaultsFile);
     if (auto !== '"true"')

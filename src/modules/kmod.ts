@@ -1,7 +1,7 @@
 // kmod: kernel modules loaded now and at boot (/etc/modules-load.d), so sysctls under them exist before systemd-sysctl runs.
 import { z } from 'zod';
 import { argv, quote } from '../ssh/quote.js';
-import { writeCommand } from './file.js';
+import { writeChange } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 import type { Lab } from '../spec/schema.js';
 
@@ -42,6 +42,7 @@ export function planKmods(names: string[], file: string, ctx: HostContext): Chan
   const changes: Change[] = [];
   if (missing.length > 0) changes.push({ title: `load ${missing.join(', ')}`, commands: [`modprobe -a ${argv(missing)}`] });
   const want = names.map((n) => `${n}\n`).join('');
-  if (ctx.facts.files.get(file)?.content.toString('utf8') !== want) changes.push({ title: `load at boot (${file})`, commands: [writeCommand(file, want)] });
+  const cur = ctx.facts.files.get(file)?.content;
+  if (cur?.toString('utf8') !== want) changes.push(writeChange(`load at boot (${file})`, file, cur, want));
   return changes;
 }

@@ -1,9 +1,13 @@
 // The listen module on Debian's real ports.conf (recorded on a lab VM): the port IPVS sends to, and nothing else touched.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../test/unit/recorded.js';
 import type { Facts } from '../facts/types.js';
 import { detectOs } from '../os/families.js';
-import { listenChange, listenEdit, listenLines, listenModule } from './listen.js';
+import { listenAfter, listenChange, listenEdit, listenLines, listenModule } from './listen.js';
 
 const PORTS = fixture('debian12/apache2-ports.conf');
 const debian = detectOs(fixture('debian12/os-release'))!;
@@ -52,5 +56,35 @@ describe('listen', () => {
   it('fills {port} from the spec and refuses a value that is not a port', () => {
     expect(listenModule.bind({ service: 'httpd', port: '{port}' } as never, { port: '8080' }, {} as never)).toEqual({ service: 'httpd', port: 8080 });
     expect(() => listenModule.bind({ service: 'httpd', port: '{host}' } as never, { host: 'web1' }, {} as never)).toThrow(/not a port number/);
+  });
+});
+
+describe('listen: plan --diff shows what the sed does', () => {
+  const cases: [string, string, number[]][] = [
+    ['the recorded ports.conf moved to 8080', PORTS, [8080]],
+    ['two Listen lines down to one', 'a\nListen 81\nb\nListen 82\nc\n', [80]],
+    ['none, one appended', '# nothing\n', [80]],
+    ['one with an address, rewritten', 'Listen 0.0.0.0:8080\n', [80]],
+  ];
+  for (const [name, content, ports] of cases)
+    it(`${name}: listenAfter is the file the real sed and printf leave`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lab-listen-'));
+      try {
+        const file = join(dir, 'ports.conf');
+        writeFileSync(file, content);
+        const edit = listenEdit(file, content, ports)!;
+        const r = spawnSync('/bin/sh', ['-c', edit], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        expect(listenAfter(content, ports)).toBe(readFileSync(file, 'utf8'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+  it("the change carries a unified diff of ports.conf: Listen 80 out, Listen 8080 in", () => {
+    const change = listenChange(ctx(PORTS), { service: 'httpd', port: 8080 })!;
+    expect(change.diff).toContain(`--- ${FILE}\n+++ ${FILE}\n`);
+    expect(change.diff).toMatch(/^-Listen 80$/m);
+    expect(change.diff).toMatch(/^\+Listen 8080$/m);
   });
 });

@@ -6,6 +6,7 @@ import { RunError } from '../errors.js';
 import { fill } from '../playbook/template.js';
 import { allNames, type OsFamily } from '../os/families.js';
 import { argv, quote } from '../ssh/quote.js';
+import { fileDiff } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 
 export interface ListenTask {
@@ -56,6 +57,20 @@ export function listenEdit(file: string, content: string, ports: number[]): stri
   return [edit, ...append].filter(Boolean).join(' && ');
 }
 
+/** The file's text after listenEdit's edit: the same lines rewritten, deleted and appended (for plan --diff). */
+export function listenAfter(content: string, ports: number[]): string {
+  const lines = listenLines(content);
+  const rows = content.split('\n');
+  const drop = new Set<number>();
+  lines.forEach((l, i) => {
+    if (i >= ports.length) drop.add(l.line);
+    else rows[l.line - 1] = `Listen ${ports[i]}`;
+  });
+  let out = rows.filter((_, i) => !drop.has(i + 1)).join('\n');
+  for (const p of ports.slice(lines.length)) out += `Listen ${p}\n`;
+  return out;
+}
+
 /** The whole change that puts the service on `port`: the edit, then a restart only if it runs (else its start reads the file). */
 export function listenChange(ctx: Pick<HostContext, 'facts' | 'os' | 'hostName'>, task: ListenTask): Change | undefined {
   const file = listenFile(ctx.os, task.service, ctx.hostName);
@@ -75,6 +90,7 @@ export function listenChange(ctx: Pick<HostContext, 'facts' | 'os' | 'hostName'>
     title: `${unit} listens on port ${task.port}: Listen ${task.port} in ${file} (${was})`,
     commands: [edit, `systemctl try-restart ${quote(unit)}`],
     record: { [`listen.${file}`]: now.map((l) => l.text.replace(/^Listen\s+/, '')).join(',') },
+    diff: fileDiff(file, cur.content, listenAfter(content, [task.port])),
   };
 }
 

@@ -1,7 +1,7 @@
 // sysctl: the runtime value, and the same value persisted in one file of ours under /etc/sysctl.d/.
 import { z } from 'zod';
 import { quote } from '../ssh/quote.js';
-import { writeCommand } from './file.js';
+import { valuesDiff, writeChange } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 
 export interface SysctlTask {
@@ -37,11 +37,16 @@ export function planSysctls(values: Record<string, string>, file: string, ctx: H
   for (const [key, value] of Object.entries(values).filter(([k]) => only(k))) {
     const cur = ctx.facts.sysctl.get(key);
     if (cur !== value)
-      changes.push({ title: `${key} = ${value} now (was ${cur ?? 'unknown'})`, commands: [`sysctl -w ${quote(`${key}=${value}`)}`], record: { [`sysctl.${key}`]: cur ?? '' } });
+      changes.push({
+        title: `${key} = ${value} now (was ${cur ?? 'unknown'})`,
+        commands: [`sysctl -w ${quote(`${key}=${value}`)}`],
+        record: { [`sysctl.${key}`]: cur ?? '' },
+        diff: valuesDiff([[key, cur, value]]),
+      });
   }
   const want = sysctlContent(values);
   const cur = ctx.facts.files.get(file);
-  if (persist && cur?.content.toString('utf8') !== want) changes.push({ title: `persist in ${file}`, commands: [writeCommand(file, want)] });
+  if (persist && cur?.content.toString('utf8') !== want) changes.push(writeChange(`persist in ${file}`, file, cur?.content, want));
   return changes;
 }
 

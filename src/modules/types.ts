@@ -12,6 +12,11 @@ export interface Change {
   commands: string[];
   /** Originals to record on the host before the first change, so `down` can restore them (key → value). */
   record?: Record<string, string>;
+  /**
+   * What changes, as `lab plan --diff` shows it: a unified diff of a file's content, or `name: old → new` lines for
+   * values (sysctls, NetworkManager properties).
+   */
+  diff?: string;
 }
 
 export interface HostContext {

@@ -4,7 +4,16 @@ import { seconds, styler, table } from './style.js';
 
 type Style = ReturnType<typeof styler>;
 
-export function formatPlan(results: HostResult[], s: Style): string {
+/** A change's diff (see Change.diff), indented under it: removed lines red, added green, hunk headers cyan. */
+function diffLines(diff: string, s: Style): string[] {
+  return diff.split('\n').map((l) => {
+    const paint = /^(---|\+\+\+) /.test(l) ? s.bold : l.startsWith('@@') ? s.cyan : l.startsWith('+') ? s.green : l.startsWith('-') ? s.red : (x: string) => x;
+    return `    ${paint(l)}`;
+  });
+}
+
+/** The plan, per host: each task that changes with each change's commands; with `diff`, what changes in files and values first. */
+export function formatPlan(results: HostResult[], s: Style, opts: { diff?: boolean } = {}): string {
   const out: string[] = [];
   for (const r of results) {
     if (r.error) {
@@ -20,6 +29,7 @@ export function formatPlan(results: HostResult[], s: Style): string {
       }
       for (const c of t.changes) {
         out.push(s.yellow(`  ~ ${t.label}: ${c.title}`));
+        if (opts.diff && c.diff) out.push(...diffLines(c.diff, s));
         for (const cmd of c.commands) out.push(`      ${cmd.split('\n').join('\n      ')}`);
       }
     }
@@ -28,7 +38,6 @@ export function formatPlan(results: HostResult[], s: Style): string {
   return out.join('\n');
 }
 
-/** One plain line per event: used when not on a TTY, in CI, or under NO_COLOR. */
 /**
  * One progress line per event; with `verbose` 1 (`-v`) a task's commands as it starts them, with 2 (`-vv`) also what
  * they printed, each under its task.
@@ -112,7 +121,7 @@ export function recapJson(mode: string, results: HostResult[], ms: number): obje
             error: r.error,
             interrupted: r.interrupted,
             ms: r.ms,
-            tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands })), error: t.error })),
+            tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands, diff: c.diff })), error: t.error })),
           },
         ];
       }),

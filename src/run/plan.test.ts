@@ -12,6 +12,9 @@ import type { Playbook } from '../playbook/schema.js';
 import { playbookSchema } from '../playbook/schema.js';
 import { parse } from 'yaml';
 import { planHost } from './plan.js';
+import type { HostResult } from './types.js';
+import { formatPlan } from '../report/converge.js';
+import { styler } from '../report/style.js';
 
 const lab = parseLab('labs/lvs-nat.yaml', fixture('../../labs/lvs-nat.yaml')).lab;
 const playbook: Playbook = playbookSchema.parse(parse(fixture('../../playbooks/lvs-nat.yaml')));
@@ -279,5 +282,64 @@ describe('the script of a task', () => {
     expect(script[0]).toBe('set -e');
     expect(script.at(-2)).toBe("printf '%s\\n' x > /etc/x");
     expect(script.at(-1)).toBe('sync');
+  });
+});
+
+describe('plan --diff (Rocky 9, recorded outputs)', () => {
+  const facts = rhelFacts('rocky9');
+  const tasks = planHost('up', lab, playbook, 'web1', target('web1', 'eth1'), facts);
+  const host: HostResult = { host: 'web1', os: 'Rocky Linux 9', ms: 0, unreachable: false, tasks: tasks.map((t) => ({ ...t, status: 'pending' as const })) };
+
+  it('shows a new file from /dev/null, values as old → new, each under its change and above its commands', () => {
+    const text = formatPlan([host], styler(false), { diff: true });
+    const block = (title: string) => text.slice(text.indexOf(title)).split('\n  ~ ')[0]!;
+    expect(block('create /var/www/html/index.html')).toBe(
+      [
+        'create /var/www/html/index.html',
+        '    --- /dev/null',
+        '    +++ /var/www/html/index.html',
+        '    @@ -0,0 +1,1 @@',
+        '    +192.168.2.100',
+        "      printf '%s\\n' 192.168.2.100 > /var/www/html/index.html",
+      ].join('\n'),
+    );
+    expect(block('default zone trusted')).toContain('\n    firewalld default zone: public → trusted\n      firewall-cmd --set-default-zone=trusted');
+    expect(block('permissive now')).toContain('\n    SELinux mode (getenforce): Enforcing → Permissive\n      setenforce 0');
+    expect(block('eth1 on eth1')).toContain(
+      ['    eth1 ipv4.addresses: 192.168.4.5/24, 192.168.4.15/24 → 192.168.2.100/24', '    eth1 ipv4.gateway: (none) → 192.168.2.5', '    eth1 ipv4.never-default: yes → no'].join('\n'),
+    );
+    expect(block('never the default route')).toContain('\n    eth0 ipv4.never-default: no → yes\n');
+  });
+
+  it('without --diff the plan is as before: titles and commands only', () => {
+    const plain = formatPlan([host], styler(false));
+    expect(plain).not.toContain('→');
+    expect(plain).not.toContain('+++');
+    // --diff only inserts lines: the plain plan is the diff plan with each change's diff lines taken out.
+    const withDiff = formatPlan([host], styler(false), { diff: true }).split('\n');
+    const diffs = host.tasks.flatMap((t) => t.changes).flatMap((c) => (c.diff ? c.diff.split('\n').map((l) => `    ${l}`) : []));
+    expect(diffs.length).toBeGreaterThan(10);
+    const left = [...withDiff];
+    for (const d of diffs) left.splice(left.indexOf(d), 1);
+    expect(left.join('\n')).toBe(plain);
+  });
+
+  it("the SELinux config diff is what the plan's own sed does to the recorded file", () => {
+    const change = tasks.flatMap((t) => t.changes).find((c) => c.title.startsWith('permissive at boot'))!;
+    const dir = mkdtempSync(join(tmpdir(), 'lab-selinux-'));
+    try {
+      const file = join(dir, 'config');
+      const before = fixture('rocky9/selinux-config');
+      writeFileSync(file, before);
+      expect(spawnSync('/bin/sh', ['-c', change.commands[0]!.replace('/etc/selinux/config', file)]).status).toBe(0);
+      const after = readFileSync(file, 'utf8');
+      const removed = change.diff!.split('\n').filter((l) => /^-[^-]/.test(l)).map((l) => l.slice(1));
+      const added = change.diff!.split('\n').filter((l) => /^\+[^+]/.test(l)).map((l) => l.slice(1));
+      expect(removed).toEqual(before.split('\n').filter((l) => !after.split('\n').includes(l)));
+      expect(added).toEqual(after.split('\n').filter((l) => !before.split('\n').includes(l)));
+      expect(added).toEqual(['SELINUX=permissive']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
