@@ -79,7 +79,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   program
     .command('validate')
     .description('check a lab spec and its playbook; contact no host')
-    .argument('<lab>')
+    .argument('<lab>', 'lab name (labs/NAME.yaml) or spec path')
     .action((lab: string) => run(() => validateCommand(lab))());
   targetOptions(program.command('status').description('per host: reachable, OS, what lab up would still change, the last verify on it').argument('<lab>', 'lab name or spec path'))
     .action((lab: string, o: import('./commands/status.js').StatusCliOptions) => run(() => statusCommand(lab, o))());

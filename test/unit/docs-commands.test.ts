@@ -74,3 +74,18 @@ describe('the command lines the docs show', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('lab --help and every command help', () => {
+  it('describe every command, argument and option', () => {
+    const program = buildProgram(() => {});
+    const missing: string[] = [];
+    const walk = (c: Command, path: string) => {
+      if (!c.description()) missing.push(`${path}: no description`);
+      for (const a of c.registeredArguments) if (!a.description) missing.push(`${path} <${a.name()}>: no description`);
+      for (const o of c.options) if (!o.description) missing.push(`${path} ${o.flags}: no description`);
+      for (const s of c.commands) walk(s, `${path} ${s.name()}`);
+    };
+    walk(program, 'lab');
+    expect(missing).toEqual([]);
+  });
+});
