@@ -26,13 +26,12 @@ const sshCommand = async (...a: Parameters<typeof import('./commands/ssh.js').ss
 const statusCommand = async (...a: Parameters<typeof import('./commands/status.js').statusCommand>) => (await import('./commands/status.js')).statusCommand(...a);
 const listCommand = async (o: { json?: boolean }) => (await import('./commands/list.js')).listCommand(o);
 
-function targetOptions(cmd: Command, hosts = true): Command {
-  cmd
+function targetOptions(cmd: Command): Command {
+  return cmd
     .option('-i, --inventory <file>', 'inventory file (default: the one `lab vm up` wrote)')
     .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)')
-    .option('--provider <vm|vagrant>', 'where the hosts are: `lab vm` VMs or Vagrant machines (default: whichever exists)');
-  if (hosts) cmd.option('--hosts <a,b>', 'only these hosts');
-  return cmd
+    .option('--provider <vm|vagrant>', 'where the hosts are: `lab vm` VMs or Vagrant machines (default: whichever exists)')
+    .option('--hosts <a,b>', 'only these hosts of the lab (comma separated); the others are not contacted')
     .option('--accept-new', 'record host keys that known_hosts does not have yet')
     .option('--json', 'print the result as one JSON object');
 }
@@ -69,11 +68,11 @@ export function buildProgram(setCode: (code: number) => void): Command {
         })(),
       );
   }
-  rosterOptions(targetOptions(program.command('verify').description('prove from the client that the lab works; explain every failure').argument('<lab>', 'lab name or spec path'), false))
+  rosterOptions(targetOptions(program.command('verify').description('prove from the client that the lab works; explain every failure').argument('<lab>', 'lab name or spec path')))
     .option('--wait <duration>', 'retry failing checks until they pass or this time is up (30s, 2m)')
     .option('--report <kind:file>', 'write a report: junit:FILE or json:FILE (repeatable)', collect)
     .action((lab: string, o: Opts) => run(() => (o.roster ? classroomCommand('verify', lab, o) : verifyCommand(lab, o)))());
-  rosterOptions(targetOptions(program.command('reset').description('down, then check the hosts are at the lab\'s declared starting point').argument('<lab>', 'lab name or spec path'), false))
+  rosterOptions(targetOptions(program.command('reset').description('down, then check the hosts are at the lab\'s declared starting point').argument('<lab>', 'lab name or spec path')))
     .option('--report <kind:file>', 'write junit:FILE or json:FILE (repeatable)', collect)
     .action((lab: string, o: Opts) => run(() => classroomCommand('reset', lab, o))());
   program

@@ -15,6 +15,8 @@ export interface JobOptions {
   start: Start;
   /** verify: retry failing checks this long (ms). */
   waitMs?: number;
+  /** --hosts: only these hosts of each student. */
+  hosts?: string[];
 }
 
 export function jobFor(kind: ClassroomKind, lab: Lab, playbook: Playbook, opts: JobOptions): StudentJob {
@@ -24,7 +26,7 @@ export function jobFor(kind: ClassroomKind, lab: Lab, playbook: Playbook, opts: 
     case 'down':
       return async (student, phase) => {
         phase(kind === 'plan' ? 'planning' : kind);
-        const hosts = await converge(lab, playbook, student.inventory, { mode: kind === 'down' ? 'down' : 'up', dryRun: kind === 'plan', acceptNew: opts.acceptNew });
+        const hosts = await converge(lab, playbook, student.inventory, { mode: kind === 'down' ? 'down' : 'up', dryRun: kind === 'plan', acceptNew: opts.acceptNew, hosts: opts.hosts });
         return { hosts, ...fromHosts(hosts) };
       };
     case 'verify':
@@ -35,7 +37,7 @@ export function jobFor(kind: ClassroomKind, lab: Lab, playbook: Playbook, opts: 
       };
     case 'reset':
       return async (student, phase) => {
-        const r = await resetLab(lab, playbook, student.inventory, opts.start, { acceptNew: opts.acceptNew, phase });
+        const r = await resetLab(lab, playbook, student.inventory, opts.start, { acceptNew: opts.acceptNew, phase, hosts: opts.hosts });
         return { hosts: r.down, start: r.start, ...fromReset(r.down, r.start) };
       };
   }

@@ -16,6 +16,8 @@ import type { HostStart } from './types.js';
 export interface ResetOptions {
   acceptNew?: boolean;
   phase?: (text: string) => void;
+  /** --hosts: reset only these hosts. */
+  hosts?: string[];
 }
 
 /** The playbook cut down to its connection tasks: what "addresses assigned" means. */
@@ -60,9 +62,9 @@ async function startHost(lab: Lab, playbook: Playbook, inventory: Inventory, hos
 
 export async function resetLab(lab: Lab, playbook: Playbook, inventory: Inventory, start: Start, opts: ResetOptions = {}): Promise<{ down: HostResult[]; start: HostStart[] }> {
   opts.phase?.('down');
-  const down = await converge(lab, playbook, inventory, { mode: 'down', dryRun: false, acceptNew: opts.acceptNew });
+  const down = await converge(lab, playbook, inventory, { mode: 'down', dryRun: false, acceptNew: opts.acceptNew, hosts: opts.hosts });
   opts.phase?.('start check');
-  const hosts = Object.keys(lab.hosts);
+  const hosts = opts.hosts ?? Object.keys(lab.hosts);
   const started = await Promise.all(hosts.map((h) => startHost(lab, playbook, inventory, h, start, down.find((d) => d.host === h), opts)));
   return { down, start: started };
 }

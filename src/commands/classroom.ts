@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY, runStudents } from '../classroom/pool.js';
 import { parseReports, renderJson, writeReports } from '../classroom/report.js';
 import { formatTable, summaryLine } from '../classroom/table.js';
 import type { ClassroomKind, ClassroomResult } from '../classroom/types.js';
+import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { styler, useColor } from '../report/style.js';
@@ -34,6 +35,8 @@ export interface ClassroomCliOptions {
   instance?: string;
   /** verify: keep retrying failing checks this long (30s, 2m; a bare number is seconds). */
   wait?: string | number;
+  /** --hosts a,b: only these hosts of each student. */
+  hosts?: string;
 }
 
 /** What the CLI does not set: streams, environment, and (for tests) a starting point other than the spec's. */
@@ -84,6 +87,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const reports = parseReports(o.report);
     const loaded = await loadLab(labArg);
     const playbook = await loadPlaybook(loaded);
+    const hosts = pickHosts(loaded.lab, o.hosts);
     const who = await studentsOf(loaded, o, io);
     redactor = who.redactor;
     const start = io.start ?? startOf(loaded.lab);
@@ -91,7 +95,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const err = sink(stderr, redactor);
     const live = !o.json && useColor(stderr) ? new LiveClassroom(who.students.length, `lab ${kind} ${loaded.lab.name}`, err) : undefined;
     const onEvent = live?.onEvent ?? (o.json ? undefined : plainLines(who.students.length, kind, err, styler(false)));
-    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs });
+    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs, hosts });
     let students;
     try {
       students = await runStudents(who.students, concurrency, job, onEvent);

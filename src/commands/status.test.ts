@@ -23,8 +23,24 @@ describe('lab status', () => {
       lab: 'lvs-nat',
       at: '2026-12-05T02:40:11.123Z',
       ok: false,
-      hosts: { client: { pass: 0, fail: 1, skip: 1, failed: ['balancing'] }, proxy: { pass: 1, fail: 1, skip: 0, failed: ['ipvs'] } },
+      hosts: {
+        client: { pass: 0, fail: 1, skip: 1, failed: ['balancing'], at: '2026-12-05T02:40:11.123Z' },
+        proxy: { pass: 1, fail: 1, skip: 0, failed: ['ipvs'], at: '2026-12-05T02:40:11.123Z' },
+      },
     });
+  });
+
+  it('a verify --hosts run replaces only its hosts in the record; ok is over every host the record holds', () => {
+    const later = new Date('2026-12-05T03:00:00.000Z');
+    const proxyFixed = verifyRecord('lvs-nat', [check('proxy', 'ipvs', 'pass'), check('proxy', 'ip_forward', 'pass')], later, record, ['proxy']);
+    expect(proxyFixed.hosts.proxy).toEqual({ pass: 2, fail: 0, skip: 0, failed: [], at: later.toISOString() });
+    expect(proxyFixed.hosts.client).toEqual({ ...record.hosts.client, at: '2026-12-05T02:40:11.123Z' });
+    expect(proxyFixed.ok).toBe(false); // client's balancing still failed when last looked at
+    const clientFixed = verifyRecord('lvs-nat', [check('client', 'balancing', 'pass')], later, proxyFixed, ['client']);
+    expect(clientFixed.ok).toBe(true);
+    expect(Object.keys(clientFixed.hosts).sort()).toEqual(['client', 'proxy']);
+    // Without --hosts, a run is the whole record.
+    expect(Object.keys(verifyRecord('lvs-nat', [check('proxy', 'ipvs', 'pass')], later, record).hosts)).toEqual(['proxy']);
   });
 
   it('per host: reachable, OS, the tasks up would change, the last verify; an unreachable host says why', () => {

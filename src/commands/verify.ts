@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { junitXml } from '../report/junit.js';
@@ -23,6 +24,8 @@ export interface VerifyCliOptions {
   /** Repeatable: junit:FILE or json:FILE. */
   report?: string[];
   json?: boolean;
+  /** --hosts a,b: contact only these hosts and run only their checks. */
+  hosts?: string;
 }
 
 export interface ReportTarget {
@@ -50,11 +53,13 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
   const loaded = await loadLab(labArg);
   if (loaded.lab.verify.length === 0) throw new UsageError(`${loaded.file}: the lab has no verify: checks`);
   const playbook = await loadPlaybook(loaded);
+  const hosts = pickHosts(loaded.lab, o.hosts);
   const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
   const run = await runVerify(loaded.lab, playbook, inventory, {
     acceptNew: o.acceptNew,
     waitMs,
+    hosts,
     onAttempt:
       waitMs > 0 && !o.json
         ? (n, results) => {
@@ -64,7 +69,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
         : undefined,
   });
   const json = verifyJson(loaded.lab.name, run.results, run.ms, run.attempts, run.timing);
-  saveVerifyRecord(loaded.lab.name, inventory, run.results);
+  saveVerifyRecord(loaded.lab.name, inventory, run.results, hosts);
   for (const r of reports) {
     if (r.kind === 'junit') write(r.file, junitXml(run.results, { lab: loaded.lab.name, seconds: run.ms / 1000 }));
     else write(r.file, `${JSON.stringify(json, null, 2)}\n`);

@@ -12,7 +12,8 @@ export interface VerifyRecord {
   lab: string;
   at: string;
   ok: boolean;
-  hosts: Record<string, { pass: number; fail: number; skip: number; failed: string[] }>;
+  /** Per host; `at` is when that host was last verified (a `--hosts` run updates only its hosts). */
+  hosts: Record<string, { pass: number; fail: number; skip: number; failed: string[]; at?: string }>;
 }
 
 /** The hosts a record belongs to: the same lab on other machines (another instance, a roster's student) is another record. */
@@ -24,22 +25,30 @@ function recordFile(lab: string, inventory: Inventory): string {
   return join(labHome(), 'verify', `${lab}-${createHash('sha256').update(who).digest('hex').slice(0, 12)}.json`);
 }
 
-export function verifyRecord(lab: string, results: CheckResult[], at = new Date()): VerifyRecord {
+/**
+ * The record of a verify run. With `only` (verify --hosts), the hosts it checked replace theirs in `previous` and the
+ * other hosts keep what an earlier run found; `ok` is then over all the hosts the record holds.
+ */
+export function verifyRecord(lab: string, results: CheckResult[], at = new Date(), previous?: VerifyRecord, only?: string[]): VerifyRecord {
   const hosts: VerifyRecord['hosts'] = {};
   for (const r of results) {
-    const h = (hosts[r.host] ??= { pass: 0, fail: 0, skip: 0, failed: [] });
+    const h = (hosts[r.host] ??= { pass: 0, fail: 0, skip: 0, failed: [], at: at.toISOString() });
     h[r.status] += 1;
     if (r.status === 'fail') h.failed.push(r.id);
   }
-  return { lab, at: at.toISOString(), ok: results.every((r) => r.status !== 'fail'), hosts };
+  if (!only || !previous) return { lab, at: at.toISOString(), ok: results.every((r) => r.status !== 'fail'), hosts };
+  const kept = Object.fromEntries(Object.entries(previous.hosts).filter(([h]) => !only.includes(h)).map(([h, v]) => [h, { ...v, at: v.at ?? previous.at }]));
+  const merged = { ...kept, ...hosts };
+  return { lab, at: at.toISOString(), ok: Object.values(merged).every((h) => h.fail === 0), hosts: merged };
 }
 
 /** Called by `lab verify`; a record that cannot be written never fails the verify. */
-export function saveVerifyRecord(lab: string, inventory: Inventory, results: CheckResult[]): void {
+export function saveVerifyRecord(lab: string, inventory: Inventory, results: CheckResult[], only?: string[]): void {
   try {
     const file = recordFile(lab, inventory);
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(verifyRecord(lab, results), null, 2)}\n`);
+    const previous = only ? readVerifyRecord(lab, inventory) : undefined;
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(verifyRecord(lab, results, new Date(), previous, only), null, 2)}\n`);
     renameSync(`${file}.tmp`, file);
   } catch {
     // Read-only working directory: status then says no verify is recorded.

@@ -10,7 +10,7 @@ import { loadLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
 import { splitOutput, withConnections } from './observe.js';
 import { planVerify } from './plan.js';
-import { judgeAll, linkCauses } from './runner.js';
+import { judgeAll, limitPlan, linkCauses } from './runner.js';
 import type { CheckResult } from './types.js';
 
 const FIX = fileURLToPath(new URL('../../test/fixtures/verify/', import.meta.url));
@@ -212,5 +212,17 @@ describe('verify on recorded VM outputs', () => {
     expect(b.why).not.toMatch(/Failed checks that explain it/);
     expect(b.why).toMatch(/ No check on web2 failed: lab looked at web2: replies to client \(192\.168\.4\.10\) go via proxy \(192\.168\.2\.5\); .*web2: web server \(httpd\) active and enabled, listening on port 80; .* and found each as the lab needs it/);
   });
-});
 
+  it('verify --hosts client: only the client is looked at, and a failing symptom says the cause may be on the hosts left out', () => {
+    const plan = limitPlan(planVerify(lab, playbook), ['client']);
+    expect([...plan.hosts.keys()]).toEqual(['client']);
+    expect(new Set(plan.checks.map((c) => c.host))).toEqual(new Set(['client']));
+    const need = plan.hosts.get('client')!;
+    const out = splitOutput(readFileSync(`${FIX}web2-apache2-stopped/client.txt`, 'utf8'), need.facts, need.probe);
+    const view = { ctx: { lab, hostName: 'client', host: lab.hosts.client!, target: inventory.hosts.client!, facts: out.facts, os: out.facts.os! }, probe: out.probe };
+    const rs = linkCauses(plan.checks, judgeAll(plan.checks, new Map([['client', { ok: true as const, view }]])), ['client']);
+    const b = one(rs, 'client', 'balancing');
+    expect(b.status).toBe('fail');
+    expect(b.why).toMatch(/ The cause may be on web2, proxy, which --hosts left out: run `lab verify` without --hosts \(or with --hosts client,web2,proxy\) to look there\.$/);
+  });
+});

@@ -19,6 +19,8 @@ export interface VerifyOptions {
   retryDelayMs?: number;
   /** Called after each attempt with the results so far. */
   onAttempt?: (attempt: number, results: CheckResult[]) => void;
+  /** --hosts: contact only these hosts and run only the checks on them (the others count as not looked at). */
+  hosts?: string[];
 }
 
 /** Where a host's time went, summed over attempts (ms). */
@@ -46,7 +48,7 @@ function unreachable(c: CheckDef, error: string): Verdict {
  * else any that failed. When none failed, say what lab looked at on those hosts and found right, so the reader knows
  * where the cause is not.
  */
-export function linkCauses(checks: CheckDef[], results: CheckResult[]): CheckResult[] {
+export function linkCauses(checks: CheckDef[], results: CheckResult[], limited?: string[]): CheckResult[] {
   const causes = results.filter((r, i) => r.status === 'fail' && !checks[i]?.symptom);
   const titles = (rs: CheckResult[]) => rs.map((r) => `${r.host}: ${r.title}`);
   return results.map((r, i) => {
@@ -58,6 +60,12 @@ export function linkCauses(checks: CheckDef[], results: CheckResult[]): CheckRes
       const more = chosen.length > 4 ? ` and ${chosen.length - 4} more` : '';
       return { ...r, why: `${r.why ?? ''} Failed checks that explain it: ${titles(chosen.slice(0, 4)).join('; ')}${more}.`.trim() };
     }
+    const unseen = limited ? suspects.filter((h) => !limited.includes(h)) : [];
+    if (unseen.length > 0)
+      return {
+        ...r,
+        why: `${r.why ?? ''} The cause may be on ${unseen.join(', ')}, which --hosts left out: run \`lab verify\` without --hosts (or with --hosts ${[...limited!, ...unseen].join(',')}) to look there.`.trim(),
+      };
     const looked = results.filter((x, j) => x.status === 'pass' && !checks[j]?.symptom && suspects.includes(x.host));
     const shown = looked.length > 6 ? `${titles(looked.slice(0, 6)).join('; ')} and ${looked.length - 6} more` : titles(looked).join('; ');
     return {
@@ -93,6 +101,15 @@ export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): Che
 function rejudge(checks: CheckDef[], judged: CheckResult[], hosts: string[], obs: Map<string, Observation>): CheckResult[] {
   const again = judgeAll(checks, obs);
   return judged.map((r, i) => (hosts.includes(r.host) ? again[i]! : r));
+}
+
+/**
+ * --hosts: the other hosts are not contacted and their checks are not run; checks here that read them see them as not
+ * observed (as an unreachable host), and a symptom whose cause may be there says so (linkCauses).
+ */
+export function limitPlan(plan: VerifyPlan, only: string[] | undefined): VerifyPlan {
+  if (!only) return plan;
+  return { ...plan, checks: plan.checks.filter((c) => only.includes(c.host)), hosts: new Map([...plan.hosts].filter(([h]) => only.includes(h))) };
 }
 
 class Hosts {
@@ -163,7 +180,8 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
   const started = Date.now();
   if (process.env.LAB_TRACE) process.stderr.write(`trace - start ${Math.round(performance.now())} ms\n`);
   const deadline = started + (opts.waitMs ?? 0);
-  const plan = planVerify(lab, playbook);
+  const only = opts.hosts;
+  const plan = limitPlan(planVerify(lab, playbook), only);
   const hosts = new Hosts(lab, inventory, plan, !!opts.acceptNew);
   const limit = pLimit(32);
   const obs = new Map<string, Observation>();
@@ -177,14 +195,14 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
     // an earlier attempt is never linked twice.
     let judged = judgeAll(plan.checks, obs);
     let attempts = 1;
-    opts.onAttempt?.(attempts, linkCauses(plan.checks, judged));
+    opts.onAttempt?.(attempts, linkCauses(plan.checks, judged, only));
     while (judged.some((r) => r.status === 'fail') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, Math.min(opts.retryDelayMs ?? 2000, Math.max(0, deadline - Date.now()))));
       const failing = [...new Set(judged.filter((r) => r.status === 'fail').map((r) => r.host))];
       await look(failing);
       judged = rejudge(plan.checks, judged, failing, obs);
       attempts++;
-      opts.onAttempt?.(attempts, linkCauses(plan.checks, judged));
+      opts.onAttempt?.(attempts, linkCauses(plan.checks, judged, only));
     }
     const failing = [...new Set(judged.filter((r) => r.needsNm).map((r) => r.host))].filter((h) => obs.get(h)?.ok);
     if (failing.length > 0) {
@@ -192,7 +210,7 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       judged = rejudge(plan.checks, judged, failing, obs);
     }
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const final = linkCauses(plan.checks, judged).map(({ needsNm, lookAt, ...r }) => r);
+    const final = linkCauses(plan.checks, judged, only).map(({ needsNm, lookAt, ...r }) => r);
     return { results: final, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();

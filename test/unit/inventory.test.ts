@@ -87,6 +87,12 @@ describe('bad inventories', { timeout: 60_000 }, () => {
     },
     { name: 'a password too short to mask', edit: (g) => g.replace('    identity_file: id_ed25519\n', '    password: abc\n'), lines: [/^lab: inv\.yaml:7:15: hosts\.client\.password: shorter than 4 characters/] },
     { name: '--hosts with a host the lab does not have', edit: (g) => g, args: ['up', 'lvs-nat', '--inventory', 'inv.yaml', '--hosts', 'web1,web9'], lines: [/^lab: --hosts: lab lvs-nat has no host web9 \(hosts: client, proxy, web1, web2\)$/] },
+    ...(['verify', 'reset', 'status', 'plan'] as const).map((cmd) => ({
+      name: `${cmd} --hosts with a host the lab does not have`,
+      edit: (g: string) => g,
+      args: [cmd, 'lvs-nat', '--inventory', 'inv.yaml', '--hosts', 'web9'],
+      lines: [/^lab: --hosts: lab lvs-nat has no host web9 \(hosts: client, proxy, web1, web2\)$/],
+    })),
     { name: 'an inventory path that is a folder', edit: (g) => g, args: ['up', 'lvs-nat', '--inventory', 'a-folder'], lines: [/^lab: a-folder: cannot read the inventory \(it is a folder\); boot the lab with `lab vm up` or give --inventory FILE$/] },
   ];
 
@@ -103,6 +109,22 @@ describe('bad inventories', { timeout: 60_000 }, () => {
       expect(count() - before).toBe(0);
     });
   }
+
+  for (const cmd of ['verify', 'plan', 'reset', 'status'])
+    it(`${cmd} --hosts web1,web2 contacts those two hosts and no other`, async () => {
+      writeFileSync(join(dir, 'inv.yaml'), good);
+      const before = count();
+      const r = await lab([cmd, 'lvs-nat', '--inventory', 'inv.yaml', '--hosts', 'web1,web2', '--json'], dir, { LAB_PERSIST: '0' });
+      expect(r.code, r.stderr).toBe(1);
+      expect(count() - before).toBe(2);
+      if (cmd === 'verify') {
+        // Only the checks on those hosts ran, and each says it could not look at its host.
+        const checks = (JSON.parse(r.stdout) as { checks: { host: string; found: string }[] }).checks;
+        expect(checks.length).toBeGreaterThan(4);
+        expect([...new Set(checks.map((c) => c.host))].sort()).toEqual(['web1', 'web2']);
+        for (const c of checks) expect(c.found).toMatch(new RegExp(`^could not look at ${c.host}: `));
+      }
+    });
 
   it('the good inventory passes validation and is contacted (so the rows above fail for their own reason)', async () => {
     writeFileSync(join(dir, 'inv.yaml'), good);
