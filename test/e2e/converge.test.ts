@@ -86,6 +86,12 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(await sshOk(inv, 'proxy', 'command -v ipvsadm || echo none')).toContain('none');
     // --detailed-exitcode tells a script that changes are pending: 2.
     expect((await runCli(['plan', ...LAB, '--detailed-exitcode'])).code).toBe(2);
+    // --diff: a new file as a diff from /dev/null, values as old → new, each above its commands.
+    const d = await runCli(['plan', ...LAB, '--diff']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain("    --- /dev/null\n    +++ /var/www/html/index.html\n    @@ -0,0 +1,1 @@\n    +192.168.2.100\n      printf '%s\\n' 192.168.2.100 > /var/www/html/index.html\n");
+    expect(d.stdout).toMatch(/^ {4}net\.ipv4\.ip_forward: 0 → 1\n {6}sysctl -w net\.ipv4\.ip_forward=1$/m);
+    expect(d.stdout).toMatch(/^ {4}\+\+\+ \/etc\/sysctl\.d\/zz-lab-lvs-nat\.conf\n(.*\n)*? {4}\+net\.ipv4\.ip_forward = 1$/m);
     // lab status says the same in brief: every host reachable, not converged.
     const st = await runCli(['status', ...LAB]);
     expect(st.code, st.stderr).toBe(0);
@@ -122,6 +128,15 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(j.converged).toBe(true);
     expect(j.lastVerify?.ok).toBe(true);
     for (const h of j.hosts) expect(h, h.host).toMatchObject({ status: 'reachable', pending: [], verify: { fail: 0 } });
+    // --hosts: only web1's checks run, and they pass; the record keeps the other hosts' results.
+    const one = await runCli(['verify', ...LAB, '--hosts', 'web1', '--json']);
+    expect(one.code, one.stdout).toBe(0);
+    const checks = (JSON.parse(one.stdout) as { checks: { host: string; status: string }[] }).checks;
+    expect(checks.length).toBeGreaterThan(3);
+    expect(new Set(checks.map((c) => c.host))).toEqual(new Set(['web1']));
+    const st2 = JSON.parse((await runCli(['status', ...LAB, '--json'])).stdout) as typeof j;
+    expect(st2.lastVerify?.ok).toBe(true);
+    for (const h of st2.hosts) expect(h.verify, h.host).toMatchObject({ fail: 0 });
   });
 
   it('the next run reuses each host\'s connection from the keeper; LAB_PERSIST=0 connects anew', async () => {
