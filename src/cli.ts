@@ -106,6 +106,12 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action(() => run(() => schemaCommand())());
   program.addCommand(vmCommand());
   program.addOption(new Option('--debug', 'show stack traces').hideHelp());
+  // Colors: on a terminal by default, off in pipes, CI and under NO_COLOR; these decide first, as FORCE_COLOR does.
+  program.option('--color', 'colors even when the output is not a terminal (as FORCE_COLOR=1)').option('--no-color', 'no colors (as FORCE_COLOR=0)');
+  program.hook('preAction', (cmd) => {
+    const color = cmd.opts().color as boolean | undefined;
+    if (color !== undefined) process.env.FORCE_COLOR = color ? '1' : '0';
+  });
   oneLineErrors(program);
   return program;
 }
@@ -120,7 +126,8 @@ function pathOf(cmd: Command): string {
 /** Commander's own errors (unknown command or option, missing argument) as one `lab:` line and where help is, on every command. */
 function oneLineErrors(cmd: Command): void {
   cmd.configureOutput({
-    outputError: (str, write) => write(`lab: ${str.replace(/^error: /, '').trim()}; see \`${pathOf(cmd)} --help\`\n`),
+    // Commander puts its suggestion ("(Did you mean --color?)") on a second line: one line, as every lab error.
+    outputError: (str, write) => write(`lab: ${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}; see \`${pathOf(cmd)} --help\`\n`),
   });
   for (const sub of cmd.commands) oneLineErrors(sub);
 }

@@ -1,5 +1,5 @@
 // Progress over a roster: on a terminal a few lines redrawn in place (done, failing, running, waiting); plain lines otherwise.
-import { seconds, styler } from '../report/style.js';
+import { columnsOf, fit, seconds, styler } from '../report/style.js';
 import type { ClassroomEvent, StudentResult } from './types.js';
 
 type Style = ReturnType<typeof styler>;
@@ -35,9 +35,6 @@ export class Progress {
   }
 }
 
-function clip(text: string, cols: number): string {
-  return text.length > cols ? `${text.slice(0, cols - 1)}…` : text;
-}
 
 /** The redrawn view; `title` is e.g. "up lvs-nat". */
 export class LiveClassroom {
@@ -70,13 +67,14 @@ export class LiveClassroom {
       `${s.bold(this.title)}: ${p.total} student${p.total === 1 ? '' : 's'} ${s.dim(seconds(Date.now() - this.began))}`,
       `  ${s.green(`✓ ${ok} done`)}  ${p.failing.length ? s.red(`✗ ${p.failing.length} failing`) : s.dim('✗ 0 failing')}  ${s.cyan(`${spin} ${p.running.size} running`)}  ${s.dim(`· ${p.waiting} waiting`)}`,
     ];
-    if (p.running.size > 0) out.push(s.dim(clip(`  running: ${[...p.running].map(([n, ph]) => (ph ? `${n} (${ph})` : n)).join(', ')}`, cols)));
-    if (p.failing.length > 0) out.push(s.red(clip(`  failing: ${p.failing.map((f) => `${f.student} (${f.status})`).join(', ')}`, cols)));
+    if (p.running.size > 0) out.push(s.dim(fit(`  running: ${[...p.running].map(([n, ph]) => (ph ? `${n} (${ph})` : n)).join(', ')}`, cols)));
+    if (p.failing.length > 0) out.push(s.red(fit(`  failing: ${p.failing.map((f) => `${f.student} (${f.status})`).join(', ')}`, cols)));
     return out;
   }
 
   private draw(): void {
-    const lines = this.lines((this.out.columns ?? 100) - 1);
+    const cols = columnsOf(this.out) - 1;
+    const lines = this.lines(cols).map((l) => fit(l, cols));
     let text = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     text += lines.map((l) => `\x1b[2K${l}\n`).join('');
     // Clear lines left over from a taller frame.

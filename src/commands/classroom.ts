@@ -9,7 +9,7 @@ import type { ClassroomKind, ClassroomResult } from '../classroom/types.js';
 import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
-import { styler, useColor } from '../report/style.js';
+import { columnsOf, styler, useColor } from '../report/style.js';
 import { loadRoster, pickStudents, type Student } from '../roster/load.js';
 import { Redactor } from '../roster/redact.js';
 import { startOf, type Start } from '../spec/start.js';
@@ -106,7 +106,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     if (o.json) out.write(renderJson(result, redactor));
     else {
       const s = styler(useColor(stdout));
-      out.write(`\n${formatTable(kind, students, s, stdout.columns ?? 160)}\n${s.dim(summaryLine(kind, students, result.ms))}\n`);
+      out.write(`\n${formatTable(kind, students, s, columnsOf(stdout, 160))}\n${s.dim(summaryLine(kind, students, result.ms))}\n`);
     }
     await writeReports(reports, result, redactor);
     return result.ok ? 0 : 1;

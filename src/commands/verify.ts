@@ -6,7 +6,7 @@ import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { junitXml } from '../report/junit.js';
-import { styler, useColor } from '../report/style.js';
+import { columnsOf, styler, useColor } from '../report/style.js';
 import { formatResults, verifyJson } from '../report/verify.js';
 import { loadLab } from '../spec/load.js';
 import { saveVerifyRecord } from '../report/verify-record.js';
@@ -75,6 +75,6 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
     else write(r.file, `${JSON.stringify(json, null, 2)}\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  else process.stdout.write(formatResults(run.results, s, { ms: run.ms, attempts: run.attempts, width: process.stdout.columns }));
+  else process.stdout.write(formatResults(run.results, s, { ms: run.ms, attempts: run.attempts, width: columnsOf(process.stdout) }));
   return json.ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 // A live task list per host on a terminal: one line per host, redrawn in place as events arrive.
 import type { HostResult, RunEvent, TaskResult } from '../run/types.js';
-import { seconds, styler } from './style.js';
+import { columnsOf, fit, seconds, styler } from './style.js';
 
 interface Row {
   phase: string;
@@ -69,8 +69,9 @@ export class LiveView {
 
   private draw(): void {
     const width = Math.max(...[...this.rows.keys()].map((h) => h.length));
-    const cols = this.out.columns ?? 100;
-    const lines = [...this.rows].map(([h, r]) => this.line(h, r, width).slice(0, cols + 20));
+    // One column short of the width: a line that fills it wraps on some terminals and breaks the redraw.
+    const cols = columnsOf(this.out) - 1;
+    const lines = [...this.rows].map(([h, r]) => fit(this.line(h, r, width), cols));
     if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A`);
     this.out.write(lines.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
     this.drawn = lines.length;

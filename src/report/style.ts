@@ -1,6 +1,23 @@
-// Terminal styling that turns itself off when not a TTY, in CI, or under NO_COLOR.
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return !!stream.isTTY && !process.env.NO_COLOR && !process.env.CI && process.env.TERM !== 'dumb';
+// Terminal styling that turns itself off when not a TTY, in CI, or under NO_COLOR; FORCE_COLOR (and lab's --color,
+// --no-color) decide first. Lines for a live view are cut to the terminal's width by display width, never inside an
+// escape sequence (cli-truncate).
+import cliTruncate from 'cli-truncate';
+
+export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return !!stream.isTTY && !env.NO_COLOR && !env.CI && env.TERM !== 'dumb';
+}
+
+/** The terminal's width, or `fallback` when it is unknown (not a terminal, or a terminal that reports 0 columns). */
+export function columnsOf(stream: { columns?: number } | undefined, fallback = 100): number {
+  const c = stream?.columns;
+  return c !== undefined && Number.isFinite(c) && c > 0 ? c : fallback;
+}
+
+/** A line cut to `cols` display columns with an ellipsis; colors are closed, never cut in half. */
+export function fit(line: string, cols: number): string {
+  return cliTruncate(line, Math.max(1, cols));
 }
 
 export function styler(on: boolean) {

@@ -4,6 +4,7 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useColor } from '../../src/report/style.js';
 import { countingListener, lab } from './lab-cli.js';
 
 const seed = readFileSync(new URL('../../labs/lvs-nat.yaml', import.meta.url), 'utf8');
@@ -67,7 +68,26 @@ describe('lab CLI on bad input', { timeout: 60_000 }, () => {
       [['up', 'lvs-nat', '--bogus'], "lab: unknown option '--bogus'; see `lab up --help`"],
       [['vm', 'up'], "lab: missing required argument 'lab'; see `lab vm up --help`"],
       [['vm', 'nosuch'], "lab: unknown command 'nosuch'; see `lab vm --help`"],
+      // Commander's suggestion stays on the one line.
+      [['list', '--colour'], "lab: unknown option '--colour' (Did you mean --color?); see `lab list --help`"],
+      [['verfy'], "lab: unknown command 'verfy' (Did you mean verify?); see `lab --help`"],
     ];
     for (const [args, line] of cases) expect(await lab(args, dir), args.join(' ')).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
+
+  it('--color and --no-color decide colors before the terminal does, as FORCE_COLOR; anywhere on the line', async () => {
+    const bad = ['validate', 'no-such-lab'];
+    const plain = await lab(bad, dir);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).not.toContain('\x1b[');
+    for (const args of [['--color', ...bad], [...bad, '--color']]) {
+      const r = await lab(args, dir);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    expect(useColor({ isTTY: false } as NodeJS.WriteStream, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColor({ isTTY: true } as NodeJS.WriteStream, { FORCE_COLOR: '0' })).toBe(false);
+    expect(useColor({ isTTY: true } as NodeJS.WriteStream, {})).toBe(true);
+    expect(useColor({ isTTY: true } as NodeJS.WriteStream, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor({ isTTY: false } as NodeJS.WriteStream, {})).toBe(false);
   });
 });

@@ -42,7 +42,8 @@ function problemsOf(program: Command, words: string[]): string[] {
     cmd = sub;
   }
   if (cmd === program && !words.slice(1).every((w) => w === '--help' || w === '--version')) return [`no command "${words[1]}"`];
-  const known = new Set(['--help', '-h', ...cmd.options.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x))]);
+  // The program's own options (--color, --no-color) work after any command too.
+  const known = new Set(['--help', '-h', ...[...cmd.options, ...program.options].flatMap((o) => [o.long, o.short].filter((x): x is string => !!x))]);
   // A group (lab vm, lab vm snapshot) shown alone is fine; an option on it must be one of its own.
   return words
     .slice(i)

@@ -115,14 +115,15 @@ describe('bad inventories', { timeout: 60_000 }, () => {
       writeFileSync(join(dir, 'inv.yaml'), good);
       const before = count();
       const r = await lab([cmd, 'lvs-nat', '--inventory', 'inv.yaml', '--hosts', 'web1,web2', '--json'], dir, { LAB_PERSIST: '0' });
-      expect(r.code, r.stderr).toBe(1);
-      expect(count() - before).toBe(2);
+      const said = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+      expect(r.code, said).toBe(1);
+      expect(count() - before, said).toBe(2);
       if (cmd === 'verify') {
         // Only the checks on those hosts ran, and each says it could not look at its host.
         const checks = (JSON.parse(r.stdout) as { checks: { host: string; found: string }[] }).checks;
-        expect(checks.length).toBeGreaterThan(4);
-        expect([...new Set(checks.map((c) => c.host))].sort()).toEqual(['web1', 'web2']);
-        for (const c of checks) expect(c.found).toMatch(new RegExp(`^could not look at ${c.host}: `));
+        expect(checks.length, said).toBeGreaterThan(4);
+        expect([...new Set(checks.map((c) => c.host))].sort(), said).toEqual(['web1', 'web2']);
+        for (const c of checks) expect(c.found, said).toMatch(new RegExp(`^could not look at ${c.host}: `));
       }
     });
 
