@@ -46,6 +46,8 @@ const SOLO = ['test/e2e/classroom.test.ts', 'test/e2e/vagrant.test.ts'];
 
 export default defineConfig({
   test: {
+    // Commands run in-process (classroom) print plain text even on a machine that sets FORCE_COLOR, as in a pipe.
+    env: { FORCE_COLOR: '0' },
     sequence: { sequencer: LongestFirst },
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'] } },

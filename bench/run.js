@@ -20,7 +20,7 @@ const LAB = ['lvs-nat', '--instance', INSTANCE];
 // by PID at the end.
 const PERSIST = arg('persist', '60');
 const KEEPER_DIR = mkdtempSync(join(tmpdir(), 'lab-bench-keeper-'));
-const lab = (args, opts = {}) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', env: { LAB_KEEPER_DIR: KEEPER_DIR, LAB_PERSIST: PERSIST }, ...opts });
+const lab = (args, opts = {}) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', env: { LAB_KEEPER_DIR: KEEPER_DIR, LAB_PERSIST: PERSIST, FORCE_COLOR: '0' }, ...opts });
 
 function stopKeeper() {
   for (const f of readdirSync(KEEPER_DIR).filter((n) => n.endsWith('.pid'))) {

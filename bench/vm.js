@@ -15,7 +15,7 @@ const RUNS = Number(arg('runs', '3'));
 const ONLY = arg('only', 'first,reset,cold,warm,boot').split(',');
 const INSTANCE = arg('instance', 'bench-vm');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
-const lab = (args) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore' });
+const lab = (args) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
 
 /** Run a `lab vm` command, fail loudly, and return its wall time and the progress line time when all 4 answered SSH. */
 async function timed(args) {

@@ -25,11 +25,11 @@ export interface CliResult {
   seconds: number;
 }
 
-/** Run `node bin/lab.js ARGS` (the built CLI) from the repository root. */
+/** Run `node bin/lab.js ARGS` (the built CLI) from the repository root; plain text even where FORCE_COLOR is set. */
 export async function runCli(args: string[], timeoutMs = 1_800_000, env: Record<string, string> = {}): Promise<CliResult> {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` before the e2e tests');
   const start = Date.now();
-  const r = await execa('node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore', env });
+  const r = await execa('node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore', env: { FORCE_COLOR: '0', ...env } });
   return { code: r.exitCode ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds: (Date.now() - start) / 1000 };
 }
 

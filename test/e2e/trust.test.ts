@@ -22,7 +22,7 @@ type RecapJson = { ok: boolean; hosts: Record<string, HostJson> };
 
 /** `lab up` in the background, its stderr lines handed to `onLine` as they come (progress lines: not a TTY). */
 function upInBackground(extra: string[], env: Record<string, string>, onLine: (line: string) => void) {
-  const child = execa('node', [join(ROOT, 'bin', 'lab.js'), 'up', ...LAB, ...extra], { cwd: ROOT, reject: false, stdin: 'ignore', env: { NO_COLOR: '1', ...env }, timeout: 1_800_000 });
+  const child = execa('node', [join(ROOT, 'bin', 'lab.js'), 'up', ...LAB, ...extra], { cwd: ROOT, reject: false, stdin: 'ignore', env: { NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 1_800_000 });
   let buf = '';
   child.stderr?.on('data', (d: Buffer) => {
     buf += d.toString();

@@ -16,7 +16,7 @@ let labHome = '';
 
 /** The built CLI, inside the namespace, with the bed's Vagrant settings (lab runs `vagrant ssh-config` itself). */
 function lab(args: string[], timeoutMs = 1_200_000) {
-  return inNs(bed!, 'node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, timeoutMs, env: { LAB_HOME: labHome, LAB_VAGRANT_DIR: join(ROOT, 'vagrant'), NO_COLOR: '1' } });
+  return inNs(bed!, 'node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, timeoutMs, env: { LAB_HOME: labHome, LAB_VAGRANT_DIR: join(ROOT, 'vagrant'), NO_COLOR: '1', FORCE_COLOR: '0' } });
 }
 
 function vagrant(args: string[], timeoutMs = 1_800_000) {

@@ -15,7 +15,7 @@ function verify(persist: string, keeperDir: string): Promise<{ attempts: number;
     execFile(
       'node',
       [BIN, 'verify', 'lvs-nat', '--inventory', join(dir, 'inv.yaml'), '--wait', '7s', '--json'],
-      { env: { ...process.env, NO_COLOR: '1', LAB_PERSIST: persist, LAB_TRACE: '1', LAB_KEEPER_DIR: keeperDir } },
+      { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', LAB_PERSIST: persist, LAB_TRACE: '1', LAB_KEEPER_DIR: keeperDir } },
       (_err, stdout, stderr) => resolve({ attempts: (JSON.parse(stdout) as { attempts: number }).attempts, stderr }),
     );
   });
