@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecError } from '../dist/errors.js';
-import { parseLab } from '../dist/spec/load.js';
+import { specProblems } from '../dist/spec/load.js';
 import { readYaml } from '../dist/spec/yaml.js';
 
 const arg = (name, dflt) => {
@@ -15,16 +15,7 @@ const arg = (name, dflt) => {
 };
 const RUNS = Number(arg('runs', '5'));
 
-/** Problem lines for a spec text, or [] (the unit tests' specProblems). */
-function problems(text) {
-  try {
-    parseLab('labs/x.yaml', text);
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = (text) => specProblems('labs/x.yaml', text);
 
 /** A spec of n real servers and n directors, all rules run to the end (the last director holds a network address). */
 function hostsSpec(n) {

@@ -38,6 +38,17 @@ export function parseLab(file: string, text: string): LoadedLab {
   return validateLab(parseYaml(file, text));
 }
 
+/** The problem lines validation gives for a spec text, or [] when it validates (tests and bench:spec). */
+export function specProblems(file: string, text: string): string[] {
+  try {
+    parseLab(file, text);
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
 function validateLab(src: SourceDoc): LoadedLab {
   const parsed = labSchema.safeParse(src.data);
   if (!parsed.success) throw new SpecError(issueLines(src, parsed.error.issues, labSchema));
