@@ -80,10 +80,13 @@ describe('lab CLI on bad input', { timeout: 60_000 }, () => {
     const plain = await lab(bad, dir);
     expect(plain.code).toBe(2);
     expect(plain.stderr).not.toContain('\x1b[');
-    for (const args of [['--color', ...bad], [...bad, '--color']]) {
+    for (const args of [['--color', ...bad], [...bad, '--no-color']]) {
       const r = await lab(args, dir);
       expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^lab: no lab named "no-such-lab"/);
     }
+    // Accepted before and after a command (an unknown option would exit 2).
+    for (const args of [['--color', 'list'], ['list', '--no-color']]) expect((await lab(args, dir)).code, args.join(' ')).toBe(0);
     expect(useColor({ isTTY: false } as NodeJS.WriteStream, { FORCE_COLOR: '1' })).toBe(true);
     expect(useColor({ isTTY: true } as NodeJS.WriteStream, { FORCE_COLOR: '0' })).toBe(false);
     expect(useColor({ isTTY: true } as NodeJS.WriteStream, {})).toBe(true);
