@@ -59,7 +59,7 @@ export class LiveClassroom {
     this.draw();
   };
 
-  lines(cols: number): string[] {
+  lines(): string[] {
     const { s, p } = this;
     const spin = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏'[Math.floor(Date.now() / 100) % 10]!;
     const ok = p.done - p.failing.length;
@@ -67,14 +67,14 @@ export class LiveClassroom {
       `${s.bold(this.title)}: ${p.total} student${p.total === 1 ? '' : 's'} ${s.dim(seconds(Date.now() - this.began))}`,
       `  ${s.green(`✓ ${ok} done`)}  ${p.failing.length ? s.red(`✗ ${p.failing.length} failing`) : s.dim('✗ 0 failing')}  ${s.cyan(`${spin} ${p.running.size} running`)}  ${s.dim(`· ${p.waiting} waiting`)}`,
     ];
-    if (p.running.size > 0) out.push(s.dim(fit(`  running: ${[...p.running].map(([n, ph]) => (ph ? `${n} (${ph})` : n)).join(', ')}`, cols)));
-    if (p.failing.length > 0) out.push(s.red(fit(`  failing: ${p.failing.map((f) => `${f.student} (${f.status})`).join(', ')}`, cols)));
+    if (p.running.size > 0) out.push(s.dim(`  running: ${[...p.running].map(([n, ph]) => (ph ? `${n} (${ph})` : n)).join(', ')}`));
+    if (p.failing.length > 0) out.push(s.red(`  failing: ${p.failing.map((f) => `${f.student} (${f.status})`).join(', ')}`));
     return out;
   }
 
   private draw(): void {
     const cols = columnsOf(this.out) - 1;
-    const lines = this.lines(cols).map((l) => fit(l, cols));
+    const lines = this.lines().map((l) => fit(l, cols));
     let text = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     text += lines.map((l) => `\x1b[2K${l}\n`).join('');
     // Clear lines left over from a taller frame.

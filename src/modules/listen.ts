@@ -40,35 +40,44 @@ export function listenFile(os: OsFamily, service: string, host: string): string 
   return file;
 }
 
+/** What makes the file's top-level Listen lines exactly `ports`: lines to rewrite or delete by number, ports to append. */
+interface ListenPlan {
+  rewrite: { line: number; port: number }[];
+  remove: number[];
+  append: number[];
+}
+
+function listenPlan(content: string, ports: number[]): ListenPlan | undefined {
+  const lines = listenLines(content);
+  if (lines.length === ports.length && lines.every((l, i) => l.port === ports[i] && l.text === `Listen ${ports[i]}`)) return undefined;
+  return {
+    rewrite: lines.flatMap((l, i) => (i < ports.length && l.text !== `Listen ${ports[i]}` ? [{ line: l.line, port: ports[i]! }] : [])),
+    remove: lines.slice(ports.length).map((l) => l.line),
+    append: ports.slice(lines.length),
+  };
+}
+
 /**
  * One sed that makes the file's top-level Listen lines exactly `ports`, in order: each existing line rewritten or
  * deleted by its number (the lines read with the facts), the rest appended. Empty when nothing differs.
  */
 export function listenEdit(file: string, content: string, ports: number[]): string | undefined {
-  const lines = listenLines(content);
-  if (lines.length === ports.length && lines.every((l, i) => l.port === ports[i] && l.text === `Listen ${ports[i]}`)) return undefined;
-  const script: string[] = [];
-  lines.forEach((l, i) => {
-    if (i >= ports.length) script.push(`${l.line}d`);
-    else if (l.text !== `Listen ${ports[i]}`) script.push(`${l.line}s/.*/Listen ${ports[i]}/`);
-  });
+  const plan = listenPlan(content, ports);
+  if (!plan) return undefined;
+  const script = [...plan.rewrite.map((r) => `${r.line}s/.*/Listen ${r.port}/`), ...plan.remove.map((n) => `${n}d`)];
   const edit = script.length > 0 ? argv(['sed', '-i', ...script.flatMap((e) => ['-e', e]), file]) : '';
-  const append = ports.slice(lines.length).map((p) => `printf 'Listen %s\\n' ${p} >> ${quote(file)}`);
+  const append = plan.append.map((p) => `printf 'Listen %s\\n' ${p} >> ${quote(file)}`);
   return [edit, ...append].filter(Boolean).join(' && ');
 }
 
-/** The file's text after listenEdit's edit: the same lines rewritten, deleted and appended (for plan --diff). */
+/** The file's text after listenEdit's edit (for plan --diff): the same plan applied to the text. */
 export function listenAfter(content: string, ports: number[]): string {
-  const lines = listenLines(content);
+  const plan = listenPlan(content, ports);
+  if (!plan) return content;
   const rows = content.split('\n');
-  const drop = new Set<number>();
-  lines.forEach((l, i) => {
-    if (i >= ports.length) drop.add(l.line);
-    else rows[l.line - 1] = `Listen ${ports[i]}`;
-  });
-  let out = rows.filter((_, i) => !drop.has(i + 1)).join('\n');
-  for (const p of ports.slice(lines.length)) out += `Listen ${p}\n`;
-  return out;
+  for (const r of plan.rewrite) rows[r.line - 1] = `Listen ${r.port}`;
+  const kept = rows.filter((_, i) => !plan.remove.includes(i + 1)).join('\n');
+  return kept + plan.append.map((p) => `Listen ${p}\n`).join('');
 }
 
 /** The whole change that puts the service on `port`: the edit, then a restart only if it runs (else its start reads the file). */
