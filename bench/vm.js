@@ -1,5 +1,6 @@
-// Benchmark of the VM test bed: first `lab vm up`, reset from the pristine snapshot vs --cold, warm up (resume) vs --boot.
-// Usage: npm run bench:vm -- [--runs 3] [--only first,reset,cold,warm,boot] [--instance NAME]   (root, qemu, the image cached)
+// Benchmark of the VM test bed: a first `lab vm up` booted (--boot) vs from the templates, reset from the pristine snapshot
+// vs --cold, warm up (resume) vs --boot.
+// Usage: npm run bench:vm -- [--runs 3] [--only first,template,reset,cold,warm,boot] [--instance NAME]   (root, qemu, the image cached)
 // Without `first`, an instance that already has a pristine snapshot starts from it; the instance is destroyed at the end.
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const RUNS = Number(arg('runs', '3'));
-const ONLY = arg('only', 'first,reset,cold,warm,boot').split(',');
+const ONLY = arg('only', 'first,template,reset,cold,warm,boot').split(',');
 const INSTANCE = arg('instance', 'bench-vm');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
 const lab = (args) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
@@ -24,7 +25,7 @@ async function timed(args) {
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.exitCode !== 0) throw new Error(`lab ${args.join(' ')} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const ssh = /\[\s*([\d.]+)s\] all 4 VMs of \S+ (?:answer SSH|resumed)/.exec(r.stderr);
-  return { s, ssh: ssh ? Number(ssh[1]) : undefined, out: r.stdout };
+  return { s, ssh: ssh ? Number(ssh[1]) : undefined, out: r.stdout, err: r.stderr };
 }
 
 function hasPristine() {
@@ -55,12 +56,19 @@ async function measure() {
       // An instance that already has its pristine snapshot: start from it instead of a first boot (not timed).
       await timed(['vm', 'reset', ...LAB, '--timeout', '900']);
     } else if (ONLY.includes('first') || run === 1) {
+      // A first boot: --boot starts nothing from a template (and saves the templates when there are none).
       await timed(['vm', 'destroy', ...LAB]);
-      const first = await timed(['vm', 'up', ...LAB, '--timeout', '900']);
+      const first = await timed(['vm', 'up', ...LAB, '--boot', '--timeout', '900']);
       if (ONLY.includes('first')) {
         add('first up, to SSH', first.ssh ?? NaN);
         add('first up, with the pristine snapshot', first.s);
       }
+    }
+    if (ONLY.includes('template')) {
+      await timed(['vm', 'destroy', ...LAB]);
+      const r = await timed(['vm', 'up', ...LAB, '--timeout', '900']);
+      expectIn({ out: r.err }, /resumed web2 from the template/, 'first up from the templates');
+      add('first up from the templates', r.s);
     }
     if (ONLY.includes('reset')) {
       const r = await timed(['vm', 'reset', ...LAB, '--timeout', '900']);
@@ -86,6 +94,7 @@ async function measure() {
   const summary = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
   const m = (k) => summary[k]?.median;
   const ratios = {
+    'first up (boot) / first up from the templates': m('first up, with the pristine snapshot') / m('first up from the templates'),
     'reset --cold / reset (snapshot)': m('reset --cold') / m('reset (snapshot)'),
     'warm up --boot / warm up (resume)': m('warm up --boot') / m('warm up (resume)'),
   };

@@ -132,8 +132,8 @@ function snapshotCommand(): Command {
 export function vmCommand(): Command {
   const vm = new Command('vm').description('run a lab\'s hosts as local VMs (qemu; guests never reach beyond this machine)').exitOverride();
   vm.addCommand(
-    withBootOptions(sub('up', 'build the base image once, boot every host of the lab (a stopped instance resumes from its newest snapshot), wait for SSH, write the inventory'))
-      .option('--boot', 'boot the kept disks even when the instance has a snapshot to resume from')
+    withBootOptions(sub('up', 'build the base image once, boot every host of the lab (a stopped instance resumes from its newest snapshot; a new one starts from the templates of an earlier first boot), wait for SSH, write the inventory'))
+      .option('--boot', 'boot: never resume a snapshot, nor start a new instance from the templates')
       .action(async (lab: string, f: BootFlags) =>
       printUp(await (await api()).vmUp(lab, bootOptions(f)), f.json),
     ),

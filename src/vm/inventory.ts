@@ -6,8 +6,8 @@ import { instanceFiles } from './paths.js';
 
 export { defaultInventoryPath } from './paths.js';
 
-/** The inventory of an instance's VMs: SSH to 127.0.0.1:PORT as root with the lab key and known_hosts. */
-export function vmInventory(lab: Lab, instance: string, ports: Record<string, number>): Inventory {
+/** The inventory of an instance's VMs: SSH to 127.0.0.1:PORT as root with the lab key and known_hosts; NICs by the MACs of each VM's identity. */
+export function vmInventory(lab: Lab, instance: string, ports: Record<string, number>, identities: Record<string, string | undefined> = {}): Inventory {
   const files = instanceFiles(instance);
   const hosts: Record<string, HostTarget> = {};
   for (const [name, spec] of Object.entries(lab.hosts)) {
@@ -20,7 +20,7 @@ export function vmInventory(lab: Lab, instance: string, ports: Record<string, nu
       user: 'root',
       identityFile: files.key,
       knownHosts: files.knownHosts,
-      ...nicHints(instance, name, Object.keys(spec.interfaces)),
+      ...nicHints(identities[name] ?? instance, name, Object.keys(spec.interfaces)),
     };
   }
   return { lab: lab.name, source: 'vm', hosts };

@@ -9,6 +9,12 @@ export function imagesRoot(): string {
   return resolve(base, 'lab', 'images');
 }
 
+/** $XDG_CACHE_HOME/lab/templates, else ~/.cache/lab/templates: the pristine VMs new instances start from. */
+export function templatesRoot(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return resolve(base, 'lab', 'templates');
+}
+
 /** $LAB_HOME, else ./.lab of the current folder. */
 export function labHome(): string {
   return resolve(process.env.LAB_HOME || '.lab');

@@ -21,13 +21,18 @@ export interface PlanInput {
   memory?: number;
   /** Keep address-space randomization; default: only under kvm (see VmPlan.aslr). */
   aslr?: boolean;
+  /**
+   * The instance the guest-visible identity (NIC MACs, machine id) derives from: the instance itself, or, for a VM
+   * started from a template, the instance whose first boot made the template. Segments always derive from `instance`.
+   */
+  identity?: string;
 }
 
 /** The lab NICs of a host, in the order of its interfaces in the spec. */
-export function labNics(lab: Lab, instance: string, host: string): LabNic[] {
+export function labNics(lab: Lab, instance: string, host: string, identity = instance): LabNic[] {
   const spec = lab.hosts[host];
   if (!spec) throw new Error(`no host ${host} in lab ${lab.name}`);
-  return Object.keys(spec.interfaces).map((network) => ({ network, mac: macFor(instance, host, network), ...segmentFor(instance, network) }));
+  return Object.keys(spec.interfaces).map((network) => ({ network, mac: macFor(identity, host, network), ...segmentFor(instance, network) }));
 }
 
 /** The names under fw_cfg opt/ that the guest's lab-keys unit reads at boot. */
@@ -45,6 +50,7 @@ export function planVm(input: PlanInput): VmPlan {
   const spec = lab.hosts[host];
   if (!spec) throw new Error(`no host ${host} in lab ${lab.name}`);
   const vm = vmFiles(instance, host);
+  const identity = input.identity ?? instance;
   return {
     name: host,
     kernel: input.image.kernel,
@@ -57,10 +63,10 @@ export function planVm(input: PlanInput): VmPlan {
     cpus: spec.cpus ?? DEFAULT_CPUS,
     accel: input.accel,
     sshPort: input.sshPort,
-    managementMac: macFor(instance, host, MANAGEMENT_NETWORK),
-    nics: labNics(lab, instance, host),
+    managementMac: macFor(identity, host, MANAGEMENT_NETWORK),
+    nics: labNics(lab, instance, host, identity),
     fwCfg: keyBlobs(instance, host),
-    machineId: machineIdFor(instance, host),
+    machineId: machineIdFor(identity, host),
     aslr: input.aslr ?? input.accel === 'kvm',
   };
 }

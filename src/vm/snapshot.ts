@@ -83,7 +83,7 @@ export async function planRestore(ctx: InstanceContext, rec: SnapshotRecord, opt
     const hs = state.hosts[host];
     if (!hs || rec.layout[host] === undefined) return `host ${host} is not in it`;
     if (!rec.layout[host] || !hs.layout) return `host ${host} was started by a lab without layout records; boot it once with \`lab vm up --boot\``;
-    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: opts.memory ?? hs.memory, aslr: opts.aslr });
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: opts.memory ?? hs.memory, aslr: opts.aslr, identity: hs.identity });
     if (layoutDigest(plan, state.image.base) !== rec.layout[host]) return `host ${host}'s devices differ from when it was saved (memory, NICs, image or address maps)`;
     const info = await diskInfo(plan.disk);
     if (!info?.snapshots.some((s) => s.name === rec.name)) return `${host}'s disk ${plan.disk} does not hold it`;

@@ -31,8 +31,9 @@ export interface SshResult {
   stderr: string;
 }
 
-/** Run one remote command (a shell string) and collect its output. */
-export async function sshRun(t: SshTarget, command: string, timeoutMs = 60_000): Promise<SshResult> {
-  const r = await execa('ssh', [...sshArgs(t), command], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+/** Run one remote command (a shell string) and collect its output; `input` is its stdin (else /dev/null). */
+export async function sshRun(t: SshTarget, command: string, timeoutMs = 60_000, input?: string): Promise<SshResult> {
+  const stdin = input === undefined ? { stdin: 'ignore' as const } : { input };
+  const r = await execa('ssh', [...sshArgs(t), command], { reject: false, timeout: timeoutMs, ...stdin });
   return { code: r.exitCode ?? 255, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

@@ -11,6 +11,11 @@ export interface HostState {
   memory?: number;
   /** Layout digest of the qemu command line it was started with (see fingerprint.ts). */
   layout?: string;
+  /**
+   * Set when the VM was started from a template: the instance whose first boot made it, which its NIC MACs and
+   * machine id derive from (see plan.ts). Unset: the instance's own.
+   */
+  identity?: string;
 }
 
 export interface InstanceState {

@@ -1,6 +1,6 @@
 // `lab vm up`: make sure the image exists, boot (or resume from `lab vm down`'s snapshot) every host of the lab that is not running, wait for SSH.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { RunError } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { chooseAccel, type AccelChoice } from './accel.js';
@@ -12,15 +12,17 @@ import { readInventoryFile, vmInventory, writeInventoryFile } from './inventory.
 import { ensureClientKey, ensureHostKey, writeKnownHosts } from './keys.js';
 import { withLock } from './lock.js';
 import { resolveMirror } from './mirror.js';
-import { vmFiles } from './paths.js';
+import { templatesRoot, vmFiles } from './paths.js';
 import { planVm } from './plan.js';
 import { pickPort } from './ports.js';
 import { runningPid } from './proc.js';
 import { createProgress, type Progress, type ProgressSink } from './progress.js';
-import { layoutDigest } from './fingerprint.js';
+import { layoutDigest, machineFingerprint } from './fingerprint.js';
 import { PRISTINE, forgetSnapshots, latestSnapshot, readSnapshots, type SnapshotRecord } from './snapshots.js';
 import { planRestore, saveLocked, waitSettled } from './snapshot.js';
 import { readState, writeState, type HostState, type InstanceState } from './state.js';
+import { stopVm } from './stop.js';
+import { adoptKeys, findTemplate, saveTemplate, templateKey, templatesEnabled, type Template } from './template.js';
 import { stopAll } from './vms.js';
 import { requirePrograms } from './tools.js';
 import { waitForSsh } from './wait-ssh.js';
@@ -87,17 +89,23 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   const image = fresh ?? (await imageFor(ctx, state, opts, progress));
   const accel = await chooseAccel(opts.accel ?? 'auto', image.kernel, progress);
   await ensureKeys(ctx, hosts);
-  const started = await startStopped(ctx, stopped, state, image, accel, opts, progress);
+  const timeoutSec = opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC;
+  // New disks of a first up (not a cold reset, not --boot): VMs whose layout has a template resume it instead of booting.
+  const fromTemplates = newDisks && !fresh && !opts.boot && templatesEnabled() ? await startFromTemplates(ctx, image, accel, opts, timeoutSec, progress) : {};
+  const started = await startStopped(ctx, stopped, state, image, accel, opts, progress, fromTemplates);
   const newState: InstanceState = { instance: ctx.instance, lab: ctx.lab.name, specFile: ctx.specFile, image, accel, hosts: started };
   const ports = portsOf(started);
   await writeState(newState);
   writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
-  const inventory = vmInventory(ctx.lab, ctx.instance, ports);
+  const inventory = vmInventory(ctx.lab, ctx.instance, ports, identitiesOf(started));
   writeInventoryFile(ctx.files.inventory, inventory);
-  const timeoutSec = opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC;
   const booted = await waitAll(ctx, stopped, ports, timeoutSec, progress);
   progress.step(`all ${hosts.length} VMs of ${ctx.instance} answer SSH; inventory: ${ctx.files.inventory}`);
-  if (newDisks) await savePristine(ctx, newState, timeoutSec, progress);
+  if (newDisks) {
+    await savePristine(ctx, newState, timeoutSec, progress);
+    const cold = stopped.filter((h) => !fromTemplates[h]);
+    if (templatesEnabled() && cold.length > 0) await saveTemplates(ctx, newState, cold, progress);
+  }
   return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, seconds: progress.elapsed() };
 }
 
@@ -159,7 +167,7 @@ export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, o
     writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
     progress.step(`SSH ports of ${moved.join(', ')} were taken: new forwards, known_hosts rewritten with the same host keys`);
   }
-  const inventory = vmInventory(ctx.lab, ctx.instance, ports);
+  const inventory = vmInventory(ctx.lab, ctx.instance, ports, identitiesOf(newState.hosts));
   if (moved.length > 0 || !existsSync(ctx.files.inventory)) writeInventoryFile(ctx.files.inventory, inventory);
   const booted = await waitAll(ctx, hosts, ports, opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC, progress, true);
   progress.step(`all ${hosts.length} VMs of ${ctx.instance} resumed from snapshot ${rec.name}, clocks set, answer SSH`);
@@ -168,6 +176,71 @@ export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, o
 
 function portsOf(hosts: Record<string, HostState>): Ports {
   return Object.fromEntries(Object.entries(hosts).map(([h, s]) => [h, s.sshPort]));
+}
+
+function identitiesOf(hosts: Record<string, HostState>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(hosts).map(([h, s]) => [h, s.identity]));
+}
+
+/**
+ * Start each VM of a first up whose layout has a template from it, in parallel: copy the template's disk, resume its
+ * pristine snapshot, and give the guest this instance's keys. A VM that cannot be started this way is stopped, its
+ * disk removed, and it boots with the others (the line says why). Returns the hosts started, with their state.
+ */
+async function startFromTemplates(ctx: InstanceContext, image: ImageInfo, accel: 'tcg' | 'kvm', opts: UpOptions, timeoutSec: number, progress: Progress): Promise<Record<string, HostState>> {
+  const fingerprint = await machineFingerprint(accel);
+  const avoid = new Set<number>();
+  const picked: { host: string; template: Template; port: number }[] = [];
+  for (const host of Object.keys(ctx.lab.hosts)) {
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: 0, memory: opts.memory, aslr: opts.aslr });
+    const template = findTemplate(templateKey(plan, image.base, fingerprint));
+    if (!template) continue;
+    const port = await pickPort(avoid);
+    avoid.add(port);
+    picked.push({ host, template, port });
+  }
+  if (picked.length === 0) return {};
+  const out: Record<string, HostState> = {};
+  await Promise.all(
+    picked.map(async ({ host, template, port }) => {
+      const vm = vmFiles(ctx.instance, host);
+      const t0 = Date.now();
+      try {
+        await mkdir(vm.dir, { recursive: true });
+        await copyFile(template.disk, vm.disk);
+        const identity = template.meta.origin;
+        const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: port, memory: opts.memory, aslr: opts.aslr, identity });
+        const started = await startVm({ ...plan, loadvm: PRISTINE }, avoid);
+        avoid.add(started.port);
+        progress.step(`resumed ${host} from the template of ${template.meta.origin}'s first boot (pid ${started.pid}, ssh 127.0.0.1:${started.port}); giving it this instance's keys`);
+        await adoptKeys({ host, port: started.port, template, clientKey: ctx.files.key, hostKey: vm.hostKey, pidFile: vm.pid, consoleLog: vm.console, timeoutSec }, vm.dir);
+        progress.step(`${host} runs with this instance's keys (${((Date.now() - t0) / 1000).toFixed(1)} s from its template)`);
+        out[host] = { sshPort: started.port, memory: plan.memory, layout: layoutDigest(plan, image.base), identity };
+      } catch (e) {
+        await stopVm(vm.pid, vm.qmp, { graceful: false });
+        await rm(vm.disk, { force: true });
+        progress.step(`${host} could not start from its template (${template.dir}): ${(e as Error).message}; booting it instead`);
+      }
+    }),
+  );
+  return out;
+}
+
+/** After a first cold boot and its pristine snapshot: each VM whose layout has no template yet leaves one. */
+async function saveTemplates(ctx: InstanceContext, state: InstanceState, hosts: string[], progress: Progress): Promise<void> {
+  const fingerprint = await machineFingerprint(state.accel);
+  const saved: string[] = [];
+  for (const host of hosts) {
+    const hs = state.hosts[host]!;
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: hs.memory, identity: hs.identity });
+    try {
+      const key = templateKey(plan, state.image.base, fingerprint);
+      if (await saveTemplate({ instance: ctx.instance, lab: ctx.lab.name, host, key, clientKey: ctx.files.key, origin: hs.identity ?? ctx.instance })) saved.push(host);
+    } catch (e) {
+      progress.step(`${host}: no template saved (${(e as Error).message}); the next new instance boots it`);
+    }
+  }
+  if (saved.length > 0) progress.step(`saved the pristine state of ${saved.join(', ')} as templates in ${templatesRoot()}: new instances start from them in seconds`);
 }
 
 /** Existing disks keep the base image they were made from; otherwise the current recipe's image. */
@@ -196,19 +269,22 @@ async function startStopped(
   accel: 'tcg' | 'kvm',
   opts: UpOptions,
   progress: Progress,
+  fromTemplates: Record<string, HostState> = {},
 ): Promise<Record<string, HostState>> {
-  const out: Record<string, HostState> = {};
+  const out: Record<string, HostState> = { ...fromTemplates };
   const running = Object.keys(ctx.lab.hosts).filter((h) => !stopped.includes(h));
   for (const h of running) out[h] = state?.hosts[h] ?? { sshPort: 0 };
   const avoid = new Set(Object.values(out).map((s) => s.sshPort));
-  for (const host of stopped) {
+  for (const host of stopped.filter((h) => !fromTemplates[h])) {
     const disk = vmFiles(ctx.instance, host).disk;
+    // Kept disks boot with the identity they were made with (a template's origin, or the instance's own).
+    const identity = existsSync(disk) ? state?.hosts[host]?.identity : undefined;
     if (!existsSync(disk)) await createOverlay(image.base, disk);
     const preferred = await pickPort(avoid, state?.hosts[host]?.sshPort);
-    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: preferred, memory: opts.memory, aslr: opts.aslr });
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: preferred, memory: opts.memory, aslr: opts.aslr, identity });
     const { port, pid } = await startVm(plan, avoid);
     avoid.add(port);
-    out[host] = { sshPort: port, memory: plan.memory, layout: layoutDigest(plan, image.base) };
+    out[host] = { sshPort: port, memory: plan.memory, layout: layoutDigest(plan, image.base), ...(identity ? { identity } : {}) };
     progress.step(`started ${host} (pid ${pid}, ${accel}, ${plan.memory} MiB, ssh 127.0.0.1:${port}, console ${plan.consoleLog})`);
   }
   return Object.fromEntries(Object.keys(ctx.lab.hosts).map((h) => [h, out[h]!]));

@@ -8,6 +8,8 @@ import { e2eInstance, qemuPidsOf, runCli, sshExec, sshOk, stopLab } from './harn
 import { execa } from 'execa';
 
 const INSTANCE = e2eInstance('e2e-vm');
+/** A second instance of the lab, made from the templates of a first boot. */
+const INSTANCE2 = e2eInstance('e2e-vm-tpl');
 const HOSTS = ['client', 'proxy', 'web1', 'web2'];
 // Other suites may run VMs on the same 2 cores meanwhile: allow each VM 10 min to answer SSH.
 const BOOT = ['--timeout', '600'];
@@ -37,11 +39,14 @@ describe('lab vm on lvs-nat', () => {
 
   afterAll(async () => {
     await stopLab(INSTANCE);
+    await stopLab(INSTANCE2);
   });
 
   it('vm up boots the four hosts and writes the inventory', async () => {
-    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE, ...BOOT]);
+    // --boot: a real first boot even when another instance of this layout left templates.
+    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE, '--boot', ...BOOT]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/from the template/);
     console.log(`vm up (4 VMs, including any image build): ${r.seconds.toFixed(1)} s\n${r.stderr}`);
     inv = readInventoryFile(inventoryPath());
     expect(inv.lab).toBe('lvs-nat');
@@ -76,6 +81,43 @@ describe('lab vm on lvs-nat', () => {
     const r = await execa('ssh', [...args, 'true'], { reject: false, stdin: 'ignore' });
     expect(r.exitCode).toBe(255);
     expect(r.stderr).toMatch(/host key|HOST IDENTIFICATION/i);
+  });
+
+  it('a second instance starts from the templates in seconds: its own keys, its own segments, NICs by the MACs its inventory names', async () => {
+    expect((await runCli(['vm', 'destroy', 'lvs-nat', '--instance', INSTANCE2])).code).toBe(0);
+    const r = await runCli(['vm', 'up', 'lvs-nat', '--instance', INSTANCE2, ...BOOT]);
+    expect(r.code, r.stderr).toBe(0);
+    console.log(`vm up of a new instance from the templates (4 VMs): ${r.seconds.toFixed(1)} s\n${r.stderr}`);
+    for (const host of HOSTS) expect(r.stderr).toMatch(new RegExp(`resumed ${host} from the template of \\S+'s first boot`));
+    expect(r.stderr).not.toMatch(/could not start from its template/);
+    const inv2 = readInventoryFile(join(instanceDir(INSTANCE2), 'inventory.yaml'));
+    for (const host of HOSTS) {
+      // Checked against the second instance's known_hosts: the guest presents the host key made for this instance.
+      const out = await sshOk(inv2, host, 'hostname; ip -br link');
+      expect(out.split('\n')[0]).toBe(host);
+      for (const hint of [inv2.hosts[host]!.management!, ...Object.values(inv2.hosts[host]!.interfaces!)]) expect(out).toContain(hint.mac);
+      const key = (i: Inventory) => readFileSync(i.hosts[host]!.knownHosts!, 'utf8').split('\n').find((l) => l.startsWith(`[127.0.0.1]:${i.hosts[host]!.port} `))!.split(' ')[2];
+      expect(key(inv2)).not.toBe(key(inv));
+    }
+    // The template's login is gone: the first instance's client key is refused by the second's VMs.
+    const web1 = inv2.hosts.web1!;
+    const other = await execa('ssh', [...sshArgs({ port: web1.port, identityFile: inv.hosts.web1!.identityFile!, knownHosts: web1.knownHosts! }), 'true'], { reject: false, stdin: 'ignore' });
+    expect(other.exitCode, other.stderr).toBe(255);
+    expect(other.stderr).toMatch(/Permission denied/);
+    // Lab segments are per instance, whatever the template: no multicast group of one proxy is the other's.
+    const groups = (instance: string) => {
+      const pid = readFileSync(join(instanceDir(instance), 'vms', 'proxy', 'qemu.pid'), 'utf8').trim();
+      return [...readFileSync(`/proc/${pid}/cmdline`, 'utf8').matchAll(/mcast=([\d.]+:\d+)/g)].map((m) => m[1]);
+    };
+    expect(groups(INSTANCE2)).toHaveLength(2);
+    expect(groups(INSTANCE2).filter((g) => groups(INSTANCE).includes(g))).toEqual([]);
+    // Its pristine snapshot was saved after the keys changed: a reset comes back with them.
+    const reset = await runCli(['vm', 'reset', 'lvs-nat', '--instance', INSTANCE2, ...BOOT]);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toMatch(/4 VMs resumed from snapshot pristine/);
+    expect((await sshOk(readInventoryFile(join(instanceDir(INSTANCE2), 'inventory.yaml')), 'web1', 'hostname')).trim()).toBe('web1');
+    expect((await runCli(['vm', 'destroy', 'lvs-nat', '--instance', INSTANCE2])).code).toBe(0);
+    expect(qemuPidsOf(INSTANCE2)).toEqual([]);
   });
 
   it('lab ssh runs one command on a host as lab reaches it and gives back its exit code; a wrong key is refused; an unknown host is exit 2', async () => {
