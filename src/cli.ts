@@ -25,6 +25,7 @@ const schemaCommand = async () => (await import('./commands/spec.js')).schemaCom
 const sshCommand = async (...a: Parameters<typeof import('./commands/ssh.js').sshCommand>) => (await import('./commands/ssh.js')).sshCommand(...a);
 const statusCommand = async (...a: Parameters<typeof import('./commands/status.js').statusCommand>) => (await import('./commands/status.js')).statusCommand(...a);
 const listCommand = async (o: { json?: boolean }) => (await import('./commands/list.js')).listCommand(o);
+const graphCommand = async (...a: Parameters<typeof import('./commands/graph.js').graphCommand>) => (await import('./commands/graph.js')).graphCommand(...a);
 
 function targetOptions(cmd: Command): Command {
   return cmd
@@ -100,6 +101,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .description('the labs here (labs/*.yaml, then the shipped ones): mode, scheduler, hosts, what each is; each validated')
     .option('--json', 'print the result as one JSON object')
     .action((o: { json?: boolean }) => run(() => listCommand(o))());
+  program
+    .command('graph')
+    .description('draw the lab\'s topology from its spec: networks, hosts by role, addresses, VIPs, gateways, the mode')
+    .argument('<lab>', 'lab name or spec path')
+    .option('-f, --format <format>', 'svg (Graphviz layout, to a file), dot, mermaid, text (a terminal drawing) or json', 'svg')
+    .option('-o, --output <file>', 'where to write it (default: LAB.svg for svg, stdout for the others; - is stdout)')
+    .action((lab: string, o: import('./commands/graph.js').GraphCliOptions) => run(() => graphCommand(lab, o))());
   program
     .command('schema')
     .description('print the JSON Schema of lab specs')

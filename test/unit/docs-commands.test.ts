@@ -1,5 +1,5 @@
 // Every `lab …` command line that README.md and docs/ show names a real command and only options it has; the ones
-// that need no hosts (list, validate, schema, help) are run as written and must succeed.
+// that need no hosts (list, validate, schema, graph to stdout, help) are run as written and must succeed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -66,7 +66,7 @@ describe('the command lines the docs show', { timeout: 60_000 }, () => {
   });
 
   it('that need no hosts, work as written', async () => {
-    const runnable = [...new Set(lines.map((l) => l.line).filter((l) => /^lab (list|schema|validate (lvs-[a-z]+|labs\/\S+))$|--help$/.test(l)))];
+    const runnable = [...new Set(lines.map((l) => l.line).filter((l) => /^lab (list|schema|validate (lvs-[a-z]+|labs\/\S+)|graph lvs-[a-z]+ (-f|--format) (text|dot|mermaid|json))$|--help$/.test(l)))];
     // At least list, schema and a validate are documented.
     expect(runnable.filter((l) => /^lab (list|schema|validate)/.test(l)).length).toBeGreaterThanOrEqual(2);
     for (const l of runnable) {
