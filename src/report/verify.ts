@@ -34,6 +34,21 @@ function wrap(text: string, width: number, indent: string): string {
   return lines.join(`\n${indent}`);
 }
 
+/**
+ * The balancing check's answers as one bar per real server, one block per answer (`web1 ████ 4`), and the answers no
+ * real server gave as `other` in red. Bars scale down only when a count passes 40.
+ */
+export function distributionBars(dist: { host: string | null; count: number }[], s: Style): string[] {
+  const nameW = Math.max(5, ...dist.map((d) => (d.host ?? 'other').length));
+  const top = Math.max(1, ...dist.map((d) => d.count));
+  const scale = top > 40 ? 40 / top : 1;
+  return dist.map((d) => {
+    const bar = '█'.repeat(Math.round(d.count * scale)) || '·';
+    const name = (d.host ?? 'other').padEnd(nameW);
+    return `${s.dim(name)} ${d.host === null ? s.red(bar) : s.cyan(bar)} ${d.count}`;
+  });
+}
+
 export function formatResults(results: CheckResult[], s: Style, meta: { ms: number; attempts: number; width?: number }): string {
   const hostW = Math.max(4, ...results.map((r) => r.host.length));
   const width = Math.max(60, (meta.width ?? 100) - 14);
@@ -41,8 +56,9 @@ export function formatResults(results: CheckResult[], s: Style, meta: { ms: numb
   for (const r of results) {
     const mark = r.status === 'pass' ? s.green('pass') : r.status === 'fail' ? s.red('FAIL') : s.yellow('skip');
     out.push(`${mark}  ${r.host.padEnd(hostW)}  ${r.title}${r.status === 'skip' ? s.dim(`  (${r.found})`) : ''}`);
-    if (r.status !== 'fail') continue;
     const pad = ' '.repeat(6 + hostW + 2);
+    if (r.distribution) out.push(...distributionBars(r.distribution, s).map((l) => `${pad}${l}`));
+    if (r.status !== 'fail') continue;
     const field = (name: string, text: string) => `${pad}${s.dim(name.padEnd(10))}${wrap(text, width - pad.length, pad + ' '.repeat(10))}`;
     out.push(field('expected', r.expected), field('found', r.found));
     if (r.why) out.push(field('why', r.why));

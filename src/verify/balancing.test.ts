@@ -320,3 +320,10 @@ describe('least-connection schedulers with held connections', () => {
     expect(v.why).toMatch(/web2 refuses them/);
   });
 });
+
+describe('the distribution the terminal draws', () => {
+  it('counts each real server\'s answers in the spec\'s order, and the answers no real server gave', () => {
+    expect(judgeBalancing(spec({ servers: servers(1, 3) }), seq('B A B B B A B B')).distribution).toEqual([{ host: 'web1', count: 2 }, { host: 'web2', count: 6 }]);
+    expect(judgeBalancing(spec(), seq('A R A R A T A A')).distribution).toEqual([{ host: 'web1', count: 5 }, { host: 'web2', count: 0 }, { host: null, count: 3 }]);
+  });
+});

@@ -282,6 +282,17 @@ function judgeLeast(spec: BalancingSpec, obs: HeldRecords, expected: string, fou
  * held open before them (`held`: what the hold probe saw, its `fresh` replacing `records`).
  */
 export function judgeBalancing(spec: BalancingSpec, records: RequestRecord[], held?: HeldRecords): Verdict {
+  const verdict = judgeAnswers(spec, records, held);
+  const fresh = expectationFor(spec) === 'least' ? (held?.fresh ?? []) : records;
+  if (fresh.length === 0) return verdict;
+  const answers = fresh.map((r) => classify(r, spec.servers));
+  const counts = tally(answers);
+  const others = answers.filter((a) => a.kind !== 'server').length;
+  const distribution = [...spec.servers.map((s) => ({ host: s.host, count: counts.get(s.host) ?? 0 })), ...(others > 0 ? [{ host: null, count: others }] : [])];
+  return { ...verdict, distribution };
+}
+
+function judgeAnswers(spec: BalancingSpec, records: RequestRecord[], held?: HeldRecords): Verdict {
   const kind = expectationFor(spec);
   const fresh = kind === 'least' ? (held?.fresh ?? []) : records;
   const n = fresh.length;

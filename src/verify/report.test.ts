@@ -23,6 +23,19 @@ const results: CheckResult[] = [
 ];
 
 describe('formatResults', () => {
+  it('draws the balancing distribution as one bar per real server under its check, other answers in their own bar', () => {
+    const balancing: CheckResult = {
+      check: 'balancing', id: 'balancing', host: 'client', title: '8 requests balanced', status: 'fail', expected: 'e', found: 'f', why: 'w',
+      distribution: [{ host: 'web1', count: 4 }, { host: 'web2', count: 0 }, { host: null, count: 4 }],
+    };
+    const out = formatResults([balancing], styler(false), { ms: 1000, attempts: 1 }).split('\n');
+    expect(out.slice(0, 5)).toEqual(['FAIL  client  8 requests balanced', '              web1  ████ 4', '              web2  · 0', '              other ████ 4', '              expected  e']);
+    // Colors: server bars cyan, the other answers red.
+    const colored = formatResults([balancing], styler(true), { ms: 1000, attempts: 1 });
+    expect(colored).toContain('\x1b[31m████\x1b[');
+    expect(colored).toContain('\x1b[36m████\x1b[');
+  });
+
   it('lists every check, explains only failures, and ends with the counts', () => {
     const out = formatResults(results, styler(false), { ms: 2100, attempts: 1 });
     expect(out).not.toMatch(/\x1b\[/);

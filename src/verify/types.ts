@@ -15,6 +15,11 @@ export interface Verdict {
   needsNm?: boolean;
   /** A symptom's suspects: the hosts whose checks should hold its cause (failures only; see linkCauses). */
   lookAt?: string[];
+  /**
+   * The balancing check's answers per real server, in the spec's order, over the fresh requests it judged; answers from
+   * no real server (errors, other pages) as one more entry with `host: null`. The terminal shows it as bars.
+   */
+  distribution?: { host: string | null; count: number }[];
 }
 
 /** One testcase: a check of the spec on one host. */

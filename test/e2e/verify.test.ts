@@ -94,6 +94,10 @@ describe('lab verify on lvs-nat', () => {
       expect(v.json.summary.failed).toBe(0);
       expect(v.r.stdout).not.toMatch(/^FAIL/m);
       for (const c of v.json.checks) expect(v.r.stdout).toContain(`${c.status === 'pass' ? 'pass' : 'skip'}  ${c.host.padEnd(6)}  ${c.title}`);
+      // wrr 1:1 over 8 fresh connections: a bar of 4 per real server under the balancing check, as the JSON counts.
+      const balancing = v.json.checks.find((c) => c.check === 'balancing')!;
+      expect(balancing.distribution).toEqual([{ host: 'web1', count: 4 }, { host: 'web2', count: 4 }]);
+      for (const web of ['web1', 'web2']) expect(v.r.stdout).toMatch(new RegExp(`^ +${web} +████ 4$`, 'm'));
       seconds.push(v.r.seconds);
     }
     console.log(`lab verify ${LAB} on the 4 emulated VMs, all passing: ${seconds.map((s) => s.toFixed(2)).join(', ')} s; median ${median(seconds).toFixed(2)} s`);
