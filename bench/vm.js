@@ -2,7 +2,7 @@
 // vs --cold, warm up (resume) vs --boot.
 // Usage: npm run bench:vm -- [--runs 3] [--only first,template,reset,cold,warm,boot] [--instance NAME]   (root, qemu, the image cached)
 // Without `first`, an instance that already has a pristine snapshot starts from it; the instance is destroyed at the end.
-import { execa } from 'execa';
+import { $ } from 'zx';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,12 @@ const RUNS = Number(arg('runs', '3'));
 const ONLY = arg('only', 'first,template,reset,cold,warm,boot').split(',');
 const INSTANCE = arg('instance', 'bench-vm');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
-const lab = (args) => execa('node', [join(ROOT, 'bin/lab.js'), ...args], { cwd: ROOT, reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
+// zx: each argument is quoted for the shell, the output is kept, a non-zero exit is returned (nothrow), not thrown.
+const $lab = $({ cwd: ROOT, quiet: true, nothrow: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+const lab = async (args) => {
+  const r = await $lab`node ${join(ROOT, 'bin/lab.js')} ${args}`;
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+};
 
 /** Run a `lab vm` command, fail loudly, and return its wall time and the progress line time when all 4 answered SSH. */
 async function timed(args) {
