@@ -105,6 +105,11 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
     await savePristine(ctx, newState, timeoutSec, progress);
     const cold = stopped.filter((h) => !fromTemplates[h]);
     if (templatesEnabled() && cold.length > 0) await saveTemplates(ctx, newState, cold, progress);
+  } else {
+    // Kept disks booted: sshd answers before NetworkManager, firewalld and the lab's services are up. Ready means the
+    // boot is done, so a `lab verify` right after judges the lab, not a guest still starting.
+    await Promise.all(stopped.map((h) => waitSettled(ctx, newState, h, timeoutSec * 1000)));
+    progress.step(`boot settled on ${stopped.join(', ')}`);
   }
   return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, seconds: progress.elapsed() };
 }
