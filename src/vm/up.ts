@@ -104,7 +104,7 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   if (newDisks) {
     await savePristine(ctx, newState, timeoutSec, progress);
     const cold = stopped.filter((h) => !fromTemplates[h]);
-    if (templatesEnabled() && cold.length > 0) await saveTemplates(ctx, newState, cold, progress);
+    if (templatesEnabled() && cold.length > 0) await saveTemplates(ctx, newState, cold, progress, opts.aslr);
   } else {
     // Kept disks booted: sshd answers before NetworkManager, firewalld and the lab's services are up. Ready means the
     // boot is done, so a `lab verify` right after judges the lab, not a guest still starting.
@@ -232,12 +232,13 @@ async function startFromTemplates(ctx: InstanceContext, image: ImageInfo, accel:
 }
 
 /** After a first cold boot and its pristine snapshot: each VM whose layout has no template yet leaves one. */
-async function saveTemplates(ctx: InstanceContext, state: InstanceState, hosts: string[], progress: Progress): Promise<void> {
+async function saveTemplates(ctx: InstanceContext, state: InstanceState, hosts: string[], progress: Progress, aslr: boolean | undefined): Promise<void> {
   const fingerprint = await machineFingerprint(state.accel);
   const saved: string[] = [];
   for (const host of hosts) {
     const hs = state.hosts[host]!;
-    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: hs.memory, identity: hs.identity });
+    // The key of what the guest booted with: its memory and address maps as started now.
+    const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: hs.memory, aslr, identity: hs.identity });
     try {
       const key = templateKey(plan, state.image.base, fingerprint);
       if (await saveTemplate({ instance: ctx.instance, lab: ctx.lab.name, host, key, clientKey: ctx.files.key, origin: hs.identity ?? ctx.instance })) saved.push(host);
