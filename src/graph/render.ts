@@ -1,9 +1,14 @@
 // A lab's topology drawn from its graph model: a plain-text drawing for the terminal, Graphviz DOT, and Mermaid.
 import { roleWords, type GraphHost, type GraphService, type LabGraph } from './model.js';
 
+/** A service's real servers with their weights: "web1 (weight 1), web2 (weight 3)". */
+function realsText(s: GraphService): string {
+  return s.reals.map((r) => `${r.host} (weight ${r.weight})`).join(', ');
+}
+
 /** One line per service: what the client asks for, and how the director passes it on. */
 export function serviceLine(s: GraphService): string {
-  const reals = s.reals.map((r) => `${r.host} (weight ${r.weight})`).join(', ');
+  const reals = realsText(s);
   const back = s.repliesViaDirector ? 'replies back through the director' : 'replies straight to the client, not through the director';
   return `${s.name}, ${s.scheduler}, ${s.mode}: director ${s.director ?? '?'} → ${reals}; ${back}`;
 }
@@ -122,7 +127,7 @@ function linkLabel(l: GraphHost['links'][number]): string {
 export function renderDot(g: LabGraph): string {
   const out: string[] = [];
   // Short lines: Graphviz does not widen the drawing for its title.
-  const title = [g.lab, ...g.services.flatMap((s) => [`${s.name} ${s.scheduler}, ${s.mode}`, `${s.director ?? '?'} → ${s.reals.map((r) => `${r.host} (weight ${r.weight})`).join(', ')}`])].join('\n');
+  const title = [g.lab, ...g.services.flatMap((s) => [`${s.name} ${s.scheduler}, ${s.mode}`, `${s.director ?? '?'} → ${realsText(s)}`])].join('\n');
   out.push(`graph ${dq(g.lab)} {`);
   out.push(`  graph [label=${dq(title)}, labelloc=t, fontname="Helvetica", fontsize=14, nodesep=0.6, ranksep=0.6];`);
   out.push('  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", color="#475569", margin="0.2,0.08"];');

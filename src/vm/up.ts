@@ -108,8 +108,7 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   } else {
     // Kept disks booted: sshd answers before NetworkManager, firewalld and the lab's services are up. Ready means the
     // boot is done, so a `lab verify` right after judges the lab, not a guest still starting.
-    await Promise.all(stopped.map((h) => waitSettled(ctx, newState, h, timeoutSec * 1000)));
-    progress.step(`boot settled on ${stopped.join(', ')}`);
+    await settle(ctx, newState, stopped, timeoutSec, progress);
   }
   return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, seconds: progress.elapsed() };
 }
@@ -128,10 +127,14 @@ async function resumeSuspended(ctx: InstanceContext, state: InstanceState, opts:
 
 /** After a first boot: let every guest finish its boot, then save the pristine snapshot `lab vm reset` restores. */
 async function savePristine(ctx: InstanceContext, state: InstanceState, timeoutSec: number, progress: Progress): Promise<void> {
-  const hosts = Object.keys(ctx.lab.hosts);
-  await Promise.all(hosts.map((h) => waitSettled(ctx, state, h, timeoutSec * 1000)));
-  progress.step(`boot settled on ${hosts.join(', ')}; saving the pristine snapshot`);
+  await settle(ctx, state, Object.keys(ctx.lab.hosts), timeoutSec, progress, '; saving the pristine snapshot');
   await saveLocked(ctx, PRISTINE, progress);
+}
+
+/** Wait, in parallel, until each host's boot has settled (see waitSettled). */
+async function settle(ctx: InstanceContext, state: InstanceState, hosts: string[], timeoutSec: number, progress: Progress, then = ''): Promise<void> {
+  await Promise.all(hosts.map((h) => waitSettled(ctx, state, h, timeoutSec * 1000)));
+  progress.step(`boot settled on ${hosts.join(', ')}${then}`);
 }
 
 /**
