@@ -23,11 +23,15 @@ function hmpProblem(out: string): string | undefined {
 
 /**
  * Wait until the guest's boot has settled (every start job done: NetworkManager, firewalld, sshd), so a snapshot holds
- * a quiet machine and a restore does not redo half a boot. `systemctl is-system-running --wait` answers running or degraded.
+ * a quiet machine and a restore does not redo half a boot. `systemctl is-system-running --wait` answers running or degraded
+ * once the start jobs are done, but NetworkManager activates its devices after its own start job (nothing in the image
+ * pulls network-online.target): `nm-online -s` then waits for its startup to complete, every autoconnect profile
+ * activated with its firewalld zone bound (a CI run found web1's lab NIC in no zone right after a boot). Bounded:
+ * a profile that cannot come up is for `lab verify` to report, not a reason to hang.
  */
 export async function waitSettled(ctx: InstanceContext, state: InstanceState, host: string, timeoutMs: number): Promise<void> {
   const t = { port: state.hosts[host]!.sshPort, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts };
-  const r = await sshRun(t, 'systemctl is-system-running --wait || true', timeoutMs);
+  const r = await sshRun(t, 'systemctl is-system-running --wait >/dev/null || true; nm-online -s -q -t 60 || true', timeoutMs);
   if (r.code !== 0) throw new RunError(`${host}: could not wait for its boot to settle before the snapshot: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
 }
 
