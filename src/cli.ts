@@ -4,6 +4,7 @@ import type { ClassroomCliOptions } from './commands/classroom.js';
 import type { ConvergeCliOptions } from './commands/converge.js';
 import type { VerifyCliOptions } from './commands/verify.js';
 import { exitCodeOf, RunError, UsageError } from './errors.js';
+import { VERSION } from './report/envelope.js';
 import { vmCommand } from './vm/cli.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -21,7 +22,7 @@ const classroomCommand = async (...a: Parameters<typeof import('./commands/class
 const convergeCommand = async (...a: Parameters<typeof import('./commands/converge.js').convergeCommand>) => (await import('./commands/converge.js')).convergeCommand(...a);
 const verifyCommand = async (...a: Parameters<typeof import('./commands/verify.js').verifyCommand>) => (await import('./commands/verify.js')).verifyCommand(...a);
 const validateCommand = async (lab: string) => (await import('./commands/spec.js')).validateCommand(lab);
-const schemaCommand = async () => (await import('./commands/spec.js')).schemaCommand();
+const schemaCommand = async (which?: string) => (await import('./commands/spec.js')).schemaCommand(which);
 const sshCommand = async (...a: Parameters<typeof import('./commands/ssh.js').sshCommand>) => (await import('./commands/ssh.js')).sshCommand(...a);
 const statusCommand = async (...a: Parameters<typeof import('./commands/status.js').statusCommand>) => (await import('./commands/status.js')).statusCommand(...a);
 const listCommand = async (o: { json?: boolean }) => (await import('./commands/list.js')).listCommand(o);
@@ -40,7 +41,7 @@ function targetOptions(cmd: Command): Command {
 export function buildProgram(setCode: (code: number) => void): Command {
   const program = new Command('lab')
     .description('Build classroom networking labs for real, over SSH, and prove they work.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride();
   const run = (fn: () => Promise<number> | number) => async () => setCode(await fn());
   type Opts = ConvergeCliOptions & VerifyCliOptions & ClassroomCliOptions;
@@ -110,8 +111,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action((lab: string, o: import('./commands/graph.js').GraphCliOptions) => run(() => graphCommand(lab, o))());
   program
     .command('schema')
-    .description('print the JSON Schema of lab specs')
-    .action(() => run(() => schemaCommand())());
+    .description('print a JSON Schema: of lab specs (lab, the default; committed as schema/lab.schema.json), or of every --json output (output; schema/output.schema.json)')
+    .argument('[which]', 'lab or output', 'lab')
+    .action((which: string) => run(() => schemaCommand(which))());
   program.addCommand(vmCommand());
   program.addOption(new Option('--debug', 'show stack traces').hideHelp());
   // Colors: on a terminal by default, off in pipes, CI and under NO_COLOR; these decide first, as FORCE_COLOR does.

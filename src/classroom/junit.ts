@@ -49,6 +49,7 @@ function studentCases(r: StudentResult, kind: ClassroomResult['kind']): Case[] {
   for (const c of r.checks ?? []) {
     const k: Case = { classname: `${r.student}.${c.host}`, name: `${checkName(c)}: ${c.title}` };
     if (c.status === 'fail') k.failure = { message: `expected ${c.expected}, found ${c.found}`, body: explanation(c) };
+    if (c.status === 'unreachable') k.error = { message: `unreachable: ${c.found}` };
     if (c.status === 'skip') k.skipped = true;
     cases.push(k);
   }

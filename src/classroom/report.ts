@@ -5,6 +5,8 @@ import { UsageError } from '../errors.js';
 import type { Redactor } from '../roster/redact.js';
 import { renderJunit } from './junit.js';
 import type { ClassroomResult } from './types.js';
+import { hostJson } from '../report/converge.js';
+import { envelope } from '../report/envelope.js';
 
 export interface ReportTarget {
   format: 'junit' | 'json';
@@ -21,8 +23,16 @@ export function parseReports(specs: string | string[] | undefined): ReportTarget
 }
 
 /** The whole result as JSON, every string masked before escaping could disguise a secret. */
+/** The envelope of every --json output, then the roster and each student's result (under `students`). */
+export function classroomJson(result: ClassroomResult) {
+  const { kind, lab, ok, ms, roster, students } = result;
+  // Each student's hosts as plan/up/down give them for one lab: keyed by host, tasks with their commands.
+  const json = students.map(({ hosts, ...s }) => ({ ...s, ...(hosts ? { hosts: Object.fromEntries(hosts.map((h) => [h.host, hostJson(h)])) } : {}) }));
+  return envelope(kind, lab, ok, ms, { roster, students: json });
+}
+
 export function renderJson(result: ClassroomResult, redactor: Redactor): string {
-  return redactor.text(`${JSON.stringify(redactor.deep(result), null, 2)}\n`);
+  return redactor.text(`${JSON.stringify(redactor.deep(classroomJson(result)), null, 2)}\n`);
 }
 
 export function renderReport(target: ReportTarget, result: ClassroomResult, redactor: Redactor): string {

@@ -1,6 +1,6 @@
 // A student's verdict and first problem, from host results, check results or start findings.
 import type { HostResult } from '../run/types.js';
-import type { CheckResult } from '../verify/types.js';
+import { isFailing, type CheckResult } from '../verify/types.js';
 import type { HostStart, StudentStatus } from './types.js';
 
 export interface Verdict {
@@ -33,7 +33,7 @@ export function firstFailure(checks: CheckResult[]): CheckResult | undefined {
     const i = CAUSE_FIRST.indexOf(c.check);
     return i < 0 ? 2 : i;
   };
-  return checks.filter((c) => c.status === 'fail').sort((a, b) => rank(a) - rank(b))[0];
+  return checks.filter((c) => isFailing(c.status)).sort((a, b) => rank(a) - rank(b))[0];
 }
 
 export function fromChecks(checks: CheckResult[], unreachable: { host: string; error: string }[] = []): Verdict {

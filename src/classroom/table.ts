@@ -2,6 +2,7 @@
 import { recapOf } from '../run/types.js';
 import { seconds, styler } from '../report/style.js';
 import type { ClassroomKind, StudentResult } from './types.js';
+import { isFailing, type CheckResult } from '../verify/types.js';
 
 type Style = ReturnType<typeof styler>;
 
@@ -13,8 +14,9 @@ function word(r: StudentResult, kind: ClassroomKind): string {
 
 function cells(kind: ClassroomKind, r: StudentResult): string[] {
   if (kind === 'verify') {
-    const n = (st: string) => String((r.checks ?? []).filter((c) => c.status === st).length);
-    return [n('pass'), n('fail'), n('skip')];
+    // A check that could not run (its host unreachable) counts as failed here; the row's word says UNREACHABLE.
+    const n = (ok: (st: CheckResult['status']) => boolean) => String((r.checks ?? []).filter((c) => ok(c.status)).length);
+    return [n((st) => st === 'pass'), n(isFailing), n((st) => st === 'skip')];
   }
   const sum = { ok: 0, changed: 0, failed: 0, unreachable: 0 };
   for (const h of r.hosts ?? []) {

@@ -16,7 +16,7 @@ const UNREACHABLE = /^could not look at ([^:]+): (.*)$/s;
 export function unreachableHosts(checks: CheckResult[]): { host: string; error: string }[] {
   const seen = new Map<string, string>();
   for (const c of checks) {
-    const m = c.status === 'fail' ? UNREACHABLE.exec(c.found) : null;
+    const m = c.status === 'unreachable' ? UNREACHABLE.exec(c.found) : null;
     if (m && !seen.has(m[1]!)) seen.set(m[1]!, m[2]!);
   }
   return [...seen].map(([host, error]) => ({ host, error }));

@@ -61,7 +61,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   view?.stop();
   interrupt.done();
   const failed = results.some((r) => r.error || r.tasks.some((t) => t.status === 'failed'));
-  if (o.json) process.stdout.write(`${JSON.stringify(recapJson(kind, results, Date.now() - started), null, 2)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(recapJson(kind, loaded.lab.name, results, Date.now() - started), null, 2)}\n`);
   else if (kind === 'plan') process.stdout.write(formatPlan(results, s, { diff: o.diff }));
   else process.stdout.write(`\n${formatRecap(results, s)}\n${s.dim(`${kind} took ${((Date.now() - started) / 1000).toFixed(1)}s`)}\n`);
   if (kind === 'plan' && !o.json) {

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { labGraph } from '../graph/model.js';
 import { renderDot, renderMermaid, renderText } from '../graph/render.js';
 import { renderSvg } from '../graph/svg.js';
+import { envelope } from '../report/envelope.js';
 import { loadLab } from '../spec/load.js';
 
 export const GRAPH_FORMATS = ['svg', 'dot', 'mermaid', 'text', 'json'] as const;
@@ -17,13 +18,14 @@ export interface GraphCliOptions {
 export async function graphCommand(labArg: string, o: GraphCliOptions): Promise<number> {
   const format = (o.format ?? 'svg') as GraphFormat;
   if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`--format ${o.format} is not one of ${GRAPH_FORMATS.join(', ')}`);
+  const started = Date.now();
   const { lab } = await loadLab(labArg);
   const g = labGraph(lab);
   let text: string;
   if (format === 'text') text = renderText(g);
   else if (format === 'dot') text = renderDot(g);
   else if (format === 'mermaid') text = renderMermaid(g);
-  else if (format === 'json') text = `${JSON.stringify(g, null, 2)}\n`;
+  else if (format === 'json') text = `${JSON.stringify(envelope('graph', lab.name, true, Date.now() - started, { graph: g }), null, 2)}\n`;
   else text = await renderSvg(renderDot(g));
   // SVG goes to a file (LAB.svg unless -o); the others to stdout unless -o. `-o -` is stdout for every format.
   const file = o.output ?? (format === 'svg' ? `${lab.name}.svg` : '-');

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadPlaybook } from '../playbook/load.js';
+import { envelope } from '../report/envelope.js';
 import { table } from '../report/style.js';
 import { loadLab, PACKAGE_ROOT } from '../spec/load.js';
 
@@ -77,7 +78,7 @@ export async function listCommand(o: { json?: boolean }): Promise<number> {
   const started = Date.now();
   const labs = await listLabs();
   const ok = labs.every((l) => !l.problem);
-  if (o.json) process.stdout.write(`${JSON.stringify({ command: 'list', ok, ms: Date.now() - started, labs }, null, 2)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(envelope('list', null, ok, Date.now() - started, { labs }), null, 2)}\n`);
   else process.stdout.write(renderList(labs));
   // A spec in labs/ that does not validate is bad input: exit 2, after listing the others.
   const bad = labs.filter((l) => l.problem);

@@ -1,5 +1,6 @@
 // Print plans, live progress lines and the per-host recap of plan / up / down; or the same as JSON.
 import { recapOf, type HostResult, type RunEvent } from '../run/types.js';
+import { envelope } from './envelope.js';
 import { seconds, styler, table } from './style.js';
 
 type Style = ReturnType<typeof styler>;
@@ -101,30 +102,27 @@ export function formatInterrupted(results: HostResult[], s: Style, rerun: string
   return `${out.join('\n')}\n`;
 }
 
-export function recapJson(mode: string, results: HostResult[], ms: number): object {
+/** One host's run as JSON: its recap, then each task with its changes (the exact commands), in plan, up, down and --roster. */
+export function hostJson(r: HostResult) {
+  const rc = recapOf(r);
   return {
-    mode,
-    interrupted: results.some((r) => r.interrupted !== undefined) || undefined,
-    ok: results.every((r) => !r.error && r.tasks.every((t) => t.status !== 'failed')),
-    ms,
-    hosts: Object.fromEntries(
-      results.map((r) => {
-        const rc = recapOf(r);
-        return [
-          r.host,
-          {
-            ok: rc.ok,
-            changed: rc.changed,
-            failed: rc.failed,
-            unreachable: rc.unreachable,
-            os: r.os,
-            error: r.error,
-            interrupted: r.interrupted,
-            ms: r.ms,
-            tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands, diff: c.diff })), error: t.error })),
-          },
-        ];
-      }),
-    ),
+    ok: rc.ok,
+    changed: rc.changed,
+    failed: rc.failed,
+    unreachable: rc.unreachable,
+    os: r.os,
+    error: r.error,
+    interrupted: r.interrupted,
+    ms: r.ms,
+    tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands, diff: c.diff })), error: t.error })),
   };
+}
+
+/** plan, up and down as JSON: the envelope, then per host its recap, tasks and changes (under `hosts`). */
+export function recapJson(command: 'plan' | 'up' | 'down', lab: string, results: HostResult[], ms: number) {
+  const ok = results.every((r) => !r.error && r.tasks.every((t) => t.status !== 'failed'));
+  return envelope(command, lab, ok, ms, {
+    interrupted: results.some((r) => r.interrupted !== undefined) || undefined,
+    hosts: Object.fromEntries(results.map((r) => [r.host, hostJson(r)])),
+  });
 }

@@ -36,17 +36,20 @@ export interface JunitMeta {
 
 export function junitXml(results: CheckResult[], meta: JunitMeta): string {
   const failures = results.filter((r) => r.status === 'fail').length;
+  // A check that could not run (its host unreachable) is a JUnit error, not a failure.
+  const errors = results.filter((r) => r.status === 'unreachable').length;
   const skipped = results.filter((r) => r.status === 'skip').length;
   const time = meta.seconds.toFixed(3);
   const a = (k: string, v: string | number) => ` ${k}="${xmlEscape(String(v))}"`;
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const counts = a('tests', results.length) + a('failures', failures) + a('errors', 0) + a('skipped', skipped) + a('time', time);
+  const counts = a('tests', results.length) + a('failures', failures) + a('errors', errors) + a('skipped', skipped) + a('time', time);
   out.push(`<testsuites${a('name', `lab verify ${meta.lab}`)}${counts}>`);
   out.push(`  <testsuite${a('name', meta.lab)}${counts}${a('timestamp', (meta.timestamp ?? new Date()).toISOString().replace(/\.\d+Z$/, ''))}>`);
   for (const r of results) {
     const head = `    <testcase${a('classname', `${meta.lab}.${r.host}`)}${a('name', `${r.check}: ${r.id}: ${r.title}`)}${a('time', '0')}`;
     if (r.status === 'pass') out.push(`${head}/>`);
     else if (r.status === 'skip') out.push(`${head}>`, `      <skipped${a('message', r.found)}/>`, '    </testcase>');
+    else if (r.status === 'unreachable') out.push(`${head}>`, `      <error${a('message', r.found)}${a('type', 'unreachable')}/>`, '    </testcase>');
     else out.push(`${head}>`, `      <failure${a('message', r.why ?? r.found)}${a('type', r.check)}>${xmlEscape(explanation(r))}</failure>`, '    </testcase>');
   }
   out.push('  </testsuite>', '</testsuites>', '');

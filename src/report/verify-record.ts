@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../inventory/types.js';
-import type { CheckResult } from '../verify/types.js';
+import { isFailing, type CheckResult } from '../verify/types.js';
 import { labHome } from '../vm/paths.js';
 
 /** What `lab verify` leaves for `lab status`: when, and per host how many checks passed, failed, were skipped. */
@@ -33,10 +33,11 @@ export function verifyRecord(lab: string, results: CheckResult[], at = new Date(
   const hosts: VerifyRecord['hosts'] = {};
   for (const r of results) {
     const h = (hosts[r.host] ??= { pass: 0, fail: 0, skip: 0, failed: [], at: at.toISOString() });
-    h[r.status] += 1;
-    if (r.status === 'fail') h.failed.push(r.id);
+    // A check that could not run counts as failed: the record says whether the host passed, not why not.
+    h[isFailing(r.status) ? 'fail' : r.status === 'pass' ? 'pass' : 'skip'] += 1;
+    if (isFailing(r.status)) h.failed.push(r.id);
   }
-  if (!only || !previous) return { lab, at: at.toISOString(), ok: results.every((r) => r.status !== 'fail'), hosts };
+  if (!only || !previous) return { lab, at: at.toISOString(), ok: results.every((r) => !isFailing(r.status)), hosts };
   const kept = Object.fromEntries(Object.entries(previous.hosts).filter(([h]) => !only.includes(h)).map(([h, v]) => [h, { ...v, at: v.at ?? previous.at }]));
   const merged = { ...kept, ...hosts };
   return { lab, at: at.toISOString(), ok: Object.values(merged).every((h) => h.fail === 0), hosts: merged };

@@ -1,5 +1,6 @@
 // lab verify on the terminal (a compact pass/fail list, explanations under failures) and as JSON.
-import type { CheckResult } from '../verify/types.js';
+import { isFailing, type CheckResult } from '../verify/types.js';
+import { envelope, type Envelope } from './envelope.js';
 import { styler } from './style.js';
 
 type Style = ReturnType<typeof styler>;
@@ -9,6 +10,8 @@ export interface Summary {
   passed: number;
   failed: number;
   skipped: number;
+  /** Checks that could not run: lab could not look at their host. */
+  unreachable: number;
 }
 
 export function summarize(results: CheckResult[]): Summary {
@@ -17,6 +20,7 @@ export function summarize(results: CheckResult[]): Summary {
     passed: results.filter((r) => r.status === 'pass').length,
     failed: results.filter((r) => r.status === 'fail').length,
     skipped: results.filter((r) => r.status === 'skip').length,
+    unreachable: results.filter((r) => r.status === 'unreachable').length,
   };
 }
 
@@ -53,28 +57,28 @@ export function formatResults(results: CheckResult[], s: Style, meta: { ms: numb
   const hostW = Math.max(4, ...results.map((r) => r.host.length));
   const width = Math.max(60, (meta.width ?? 100) - 14);
   const out: string[] = [];
+  const markW = results.some((r) => r.status === 'unreachable') ? 'unreachable'.length : 4;
   for (const r of results) {
-    const mark = r.status === 'pass' ? s.green('pass') : r.status === 'fail' ? s.red('FAIL') : s.yellow('skip');
+    const word = { pass: 'pass', fail: 'FAIL', skip: 'skip', unreachable: 'unreachable' }[r.status].padEnd(markW);
+    const mark = r.status === 'pass' ? s.green(word) : r.status === 'skip' ? s.yellow(word) : s.red(word);
     out.push(`${mark}  ${r.host.padEnd(hostW)}  ${r.title}${r.status === 'skip' ? s.dim(`  (${r.found})`) : ''}`);
     const pad = ' '.repeat(6 + hostW + 2);
     if (r.distribution) out.push(...distributionBars(r.distribution, s).map((l) => `${pad}${l}`));
-    if (r.status !== 'fail') continue;
+    if (!isFailing(r.status)) continue;
     const field = (name: string, text: string) => `${pad}${s.dim(name.padEnd(10))}${wrap(text, width - pad.length, pad + ' '.repeat(10))}`;
     out.push(field('expected', r.expected), field('found', r.found));
     if (r.why) out.push(field('why', r.why));
     (r.fix ?? []).forEach((c, i) => out.push(`${pad}${s.dim((i === 0 ? 'fix' : '').padEnd(10))}${s.cyan(c)}`));
   }
   const sum = summarize(results);
-  const tail = `${sum.total} checks: ${sum.passed} passed, ${sum.failed} failed${sum.skipped ? `, ${sum.skipped} skipped` : ''}`;
+  const tail = `${sum.total} checks: ${sum.passed} passed, ${sum.failed} failed${sum.unreachable ? `, ${sum.unreachable} unreachable` : ''}${sum.skipped ? `, ${sum.skipped} skipped` : ''}`;
   const time = `${(meta.ms / 1000).toFixed(1)}s${meta.attempts > 1 ? `, ${meta.attempts} attempts` : ''}`;
-  out.push('', `${sum.failed > 0 ? s.red(tail) : s.green(tail)} ${s.dim(`(${time})`)}`);
+  out.push('', `${sum.failed + sum.unreachable > 0 ? s.red(tail) : s.green(tail)} ${s.dim(`(${time})`)}`);
   return `${out.join('\n')}\n`;
 }
 
-export interface VerifyJson {
+export interface VerifyJson extends Envelope {
   lab: string;
-  ok: boolean;
-  ms: number;
   attempts: number;
   summary: Summary;
   checks: CheckResult[];
@@ -84,5 +88,5 @@ export interface VerifyJson {
 
 export function verifyJson(lab: string, results: CheckResult[], ms: number, attempts: number, timing?: VerifyJson['timing']): VerifyJson {
   const summary = summarize(results);
-  return { lab, ok: summary.failed === 0, ms, attempts, summary, checks: results, ...(timing ? { timing } : {}) };
+  return envelope('verify', lab, summary.failed + summary.unreachable === 0, ms, { attempts, summary, checks: results, ...(timing ? { timing } : {}) });
 }

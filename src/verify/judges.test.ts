@@ -1,16 +1,18 @@
 // Every check judged on outputs recorded from the lab's VMs (test/fixtures/verify): a good lab and each broken state.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readInventoryFile } from '../inventory/file.js';
 import type { Inventory } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
+import { outputProblems } from '../report/output-schema.js';
+import { verifyJson } from '../report/verify.js';
 import type { Playbook } from '../playbook/schema.js';
 import { loadLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
 import { splitOutput, withConnections } from './observe.js';
 import { planVerify } from './plan.js';
-import { judgeAll, limitPlan, linkCauses } from './runner.js';
+import { judgeAll, limitPlan, linkCauses, reported } from './runner.js';
 import type { CheckResult } from './types.js';
 
 const FIX = fileURLToPath(new URL('../../test/fixtures/verify/', import.meta.url));
@@ -45,6 +47,14 @@ const failed = (rs: CheckResult[]) => rs.filter((r) => r.status === 'fail').map(
 const one = (rs: CheckResult[], host: string, id: string) => rs.find((r) => r.host === host && r.id === id)!;
 
 describe('verify on recorded VM outputs', () => {
+  it('its --json output, for every recorded state, fits the output schema; every check id is one word', () => {
+    for (const state of readdirSync(FIX, { withFileTypes: true }).filter((d) => d.isDirectory() && readdirSync(`${FIX}${d.name}`).some((f) => /^(client|proxy|web1|web2)\.txt$/.test(f)))) {
+      const rs = judge(state.name);
+      expect(outputProblems(JSON.parse(JSON.stringify(verifyJson('lvs-nat', rs.map(reported), 1234, 1)))), state.name).toEqual([]);
+      for (const r of rs) expect(r.id, `${state.name}: ${r.host} ${r.title}`).toMatch(/^\S+$/);
+    }
+  });
+
   it('passes the lab after lab up: every check but SELinux (absent on Debian) passes', () => {
     const rs = judge('good');
     expect(failed(rs)).toEqual([]);
@@ -54,21 +64,21 @@ describe('verify on recorded VM outputs', () => {
       'balancing/balancing@client',
       'director/vip@proxy',
       'director/ip_forward@proxy',
-      'director/ip_forward at boot@proxy',
-      'director/sysctl net.ipv4.vs.conntrack@proxy',
-      'director/sysctl net.ipv4.vs.conntrack at boot@proxy',
+      'director/ip_forward-at-boot@proxy',
+      'director/sysctl-net.ipv4.vs.conntrack@proxy',
+      'director/sysctl-net.ipv4.vs.conntrack-at-boot@proxy',
       'director/addresses@proxy',
-      'director/reaches web1@proxy',
-      'director/reaches web2@proxy',
+      'director/reaches-web1@proxy',
+      'director/reaches-web2@proxy',
       'director/ipvs@proxy',
-      'director/ipvs extra@proxy',
+      'director/ipvs-extra@proxy',
       'real-servers/route@web1',
-      'real-servers/default routes@web1',
-      'real-servers/web server@web1',
+      'real-servers/default-routes@web1',
+      'real-servers/web-server@web1',
       'real-servers/page@web1',
       'real-servers/route@web2',
-      'real-servers/default routes@web2',
-      'real-servers/web server@web2',
+      'real-servers/default-routes@web2',
+      'real-servers/web-server@web2',
       'real-servers/page@web2',
       'path/firewall@proxy',
       'path/selinux@proxy',
@@ -76,7 +86,7 @@ describe('verify on recorded VM outputs', () => {
       'path/selinux@web1',
       'path/firewall@web2',
       'path/selinux@web2',
-      'path/vip from client@client',
+      'path/vip-from-client@client',
     ]);
   });
 
@@ -103,25 +113,25 @@ describe('verify on recorded VM outputs', () => {
     // The first round trip shadows nmcli: the route fix then falls back to ip, and is marked for a second look.
     const first = one(judge('web1-no-gateway', undefined, false), 'web1', 'route');
     expect(first).toMatchObject({ needsNm: true, fix: ['ip route replace default via 192.168.2.5 dev ens3'] });
-    expect(one(judge('web2-apache2-stopped', undefined, false), 'web2', 'web server').needsNm).toBeUndefined();
+    expect(one(judge('web2-apache2-stopped', undefined, false), 'web2', 'web-server').needsNm).toBeUndefined();
   });
 
   it('ip_forward 0 on the director: nothing comes back, and the runtime check says why', () => {
     const rs = judge('proxy-ip-forward-0');
-    expect(failed(rs)).toEqual(['client balancing', 'proxy ip_forward', 'client vip from client']);
+    expect(failed(rs)).toEqual(['client balancing', 'proxy ip_forward', 'client vip-from-client']);
     const r = one(rs, 'proxy', 'ip_forward');
     expect(r.why).toMatch(/net.ipv4.ip_forward = 0, so it does not route/);
     expect(r.fix).toEqual(['sysctl -w net.ipv4.ip_forward=1']);
-    expect(one(rs, 'proxy', 'ip_forward at boot').status).toBe('pass');
+    expect(one(rs, 'proxy', 'ip_forward-at-boot').status).toBe('pass');
   });
 
   it('apache2 stopped on web2: its share is refused, and the web server check names apache2', () => {
     const rs = judge('web2-apache2-stopped');
-    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web2', 'web2 web server']);
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches-web2', 'web2 web-server']);
     // The director's own curl (the course's step 2) is refused, and points at the check that failed on web2.
-    expect(one(rs, 'proxy', 'reaches web2').why).toMatch(/web2 refuses connections on port 80: nothing listens on TCP \(but sshd\).* Failed checks that explain it: web2: web server \(httpd\) active and enabled, listening on port 80\.$/);
-    expect(one(rs, 'web2', 'web server')).toMatchObject({ found: 'apache2 inactive, enabled', fix: ['systemctl enable --now apache2'] });
-    expect(one(rs, 'web2', 'web server').why).toMatch(/apache2 is not running on web2/);
+    expect(one(rs, 'proxy', 'reaches-web2').why).toMatch(/web2 refuses connections on port 80: nothing listens on TCP \(but sshd\).* Failed checks that explain it: web2: web server \(httpd\) active and enabled, listening on port 80\.$/);
+    expect(one(rs, 'web2', 'web-server')).toMatchObject({ found: 'apache2 inactive, enabled', fix: ['systemctl enable --now apache2'] });
+    expect(one(rs, 'web2', 'web-server').why).toMatch(/apache2 is not running on web2/);
     expect(one(rs, 'client', 'balancing').why).toMatch(/web2 refuses them/);
   });
 
@@ -148,7 +158,7 @@ describe('verify on recorded VM outputs', () => {
 
   it('zone public and the connection re-activated: web1 rejects its share', () => {
     const rs = judge('web1-zone-public-reactivated');
-    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web1', 'web1 firewall']);
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches-web1', 'web1 firewall']);
     expect(one(rs, 'web1', 'firewall').why).toMatch(/ens3, which takes the lab's requests, is in firewalld zone public/);
     // The runtime binding first: set-default-zone may move ens3, and a later --remove-interface from public would fail.
     expect(one(rs, 'web1', 'firewall').fix).toEqual(['firewall-cmd --zone=public --remove-interface=ens3', 'firewall-cmd --set-default-zone=trusted']);
@@ -188,17 +198,17 @@ describe('verify on recorded VM outputs', () => {
 
   it('web2 moved to port 8080: the web server check names the port, the config line and the listen task\'s fix', () => {
     const rs = judge('web2-listen-8080');
-    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web2', 'web2 web server']);
-    const w = one(rs, 'web2', 'web server');
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches-web2', 'web2 web-server']);
+    const w = one(rs, 'web2', 'web-server');
     expect(w.found).toBe('apache2 active, enabled; apache2 on *:8080');
     expect(w.why).toMatch(/apache2 runs on web2 but does not listen on 192\.168\.2\.200:80, where the director sends the service's connections: they are refused\. \/etc\/apache2\/ports\.conf says `Listen 8080` \(line 5\)\.$/);
     expect(w.fix).toEqual(["sed -i -e '5s/.*/Listen 80/' /etc/apache2/ports.conf", 'systemctl try-restart apache2']);
-    expect(one(rs, 'proxy', 'reaches web2').why).toMatch(/^web2 refuses connections on port 80: apache2 on \*:8080\./);
+    expect(one(rs, 'proxy', 'reaches-web2').why).toMatch(/^web2 refuses connections on port 80: apache2 on \*:8080\./);
   });
 
   it('web1\'s lab interface held in zone public at runtime: the firewall check says so and takes it out of the zone', () => {
     const rs = judge('web1-zone-stuck');
-    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches web1', 'web1 firewall']);
+    expect(failed(rs)).toEqual(['client balancing', 'proxy reaches-web1', 'web1 firewall']);
     const f = one(rs, 'web1', 'firewall');
     expect(f.why).toMatch(/ens3, which takes the lab's requests, is in firewalld zone public.* No profile names that zone: the binding is firewalld's runtime state/);
     expect(f.fix).toEqual(['firewall-cmd --zone=public --remove-interface=ens3']);

@@ -171,8 +171,9 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   const web = views.filter((v) => v.svc.protocol === 'tcp');
   const clients = [...new Set(lab.verify.flatMap((c) => ('from' in c ? [c.from] : [])))];
   if (clients.length === 0) clients.push(...Object.entries(lab.hosts).filter(([n]) => !views.some((v) => v.director === n || v.reals.some((r) => r.host === n))).map(([n]) => n));
+  // Ids name a check in JSON, JUnit and scripts: no spaces (a service's label `tcp 192.168.4.5:80` becomes tcp-192.168.4.5:80).
   const add = (c: CheckDef) => {
-    checks.push(c);
+    checks.push({ ...c, id: c.id.replace(/\s+/g, '-') });
     need(c.host);
   };
   const servers = (v: ServiceView, all: Map<string, HostView>, path: string): ServerPage[] =>
@@ -189,7 +190,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
     const what = sysctlSummary(needs.sysctls);
     const judges = Object.entries(needs.sysctls).map(([k, val]) => ({ property: `sysctl:${k}=${val}` }));
     add({ check: 'real-servers', id: 'sysctls', host, judges, title: `${what} now`, judge: ({ ctx }) => judgeNoAnnounce(ctx, needs.sysctls, v.svc.vip) });
-    add({ check: 'real-servers', id: 'sysctls at boot', host, judges, title: `${what} at boot`, judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
+    add({ check: 'real-servers', id: 'sysctls-at-boot', host, judges, title: `${what} at boot`, judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
   };
 
   for (const entry of lab.verify) {
@@ -214,7 +215,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         add({
           check: 'balancing',
           symptom: true,
-          id: web.length > 1 ? `balancing ${v.label}` : 'balancing',
+          id: web.length > 1 ? `balancing-${v.label}` : 'balancing',
           host: entry.from,
           title: `balancing of ${url} (${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}, ${hold > 0 ? `${hold} held open, then ` : ''}${entry.requests} requests)`,
           judge: ({ probe }, all) => {
@@ -231,18 +232,18 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         for (const v of mine) {
           const net = vipNetwork(lab, d, v.svc.vip)!;
           const addresses = profileAddresses(lab, d, net);
-          add({ check: 'director', id: mine.length > 1 ? `vip ${v.svc.vip}` : 'vip', host: d, judges: [{ property: 'addresses' }], title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
+          add({ check: 'director', id: mine.length > 1 ? `vip-${v.svc.vip}` : 'vip', host: d, judges: [{ property: 'addresses' }], title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
         }
         const sysctls: Record<string, string> = { ...((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string> | undefined) ?? {}) };
         for (const v of mine) Object.assign(sysctls, modeOf(v.svc).directorSysctls);
         const story = { vip: mine[0]!.svc.vip, realServers: [...new Set(mine.flatMap((v) => v.reals.map((r) => r.host)))], client: clients[0] };
         for (const [key, want] of Object.entries(sysctls)) {
-          const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl ${key}`;
+          const short = key === 'net.ipv4.ip_forward' ? 'ip_forward' : `sysctl-${key}`;
           addNames(need(d).facts.sysctls, [key]);
           need(d).probe.sysctlKeys.add(key);
           const judges = [{ property: `sysctl:${key}=${want}` }];
           add({ check: 'director', id: short, host: d, judges, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
-          add({ check: 'director', id: `${short} at boot`, host: d, judges, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
+          add({ check: 'director', id: `${short}-at-boot`, host: d, judges, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
         }
         need(d).facts.nm = true;
         const own: OwnAddresses[] = Object.entries(dHost.interfaces).map(([net, ip]) => ({ network: net, addresses: profileAddresses(lab, d, net), needed: neededOn(lab, views, clients, d, net, ip) }));
@@ -263,7 +264,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
               check: 'director',
               // Its cause is usually on the real server (the port, its firewall): linked like the client's symptoms.
               symptom: true,
-              id: `reaches ${r.host}`,
+              id: `reaches-${r.host}`,
               host: d,
               title: `${r.host} answers ${d} directly at ${r.ip}:${r.port}`,
               judge: ({ ctx, probe }, all) =>
@@ -273,7 +274,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         const desired = desiredServices(lab, d);
         need(d).facts.ipvs = true;
         add({ check: 'director', id: 'ipvs', host: d, judges: [{ property: 'ipvs' }], title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
-        add({ check: 'director', id: 'ipvs extra', host: d, judges: [{ property: 'ipvs' }], title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
+        add({ check: 'director', id: 'ipvs-extra', host: d, judges: [{ property: 'ipvs' }], title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
       }
     }
     if (entry.check === 'real-servers') {
@@ -291,9 +292,9 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
               const cip = clientIp(lab, c, v.svc);
               const story = { client: { name: c, ip: cip }, director: { name: v.director, ip: dIfs[r.network]! }, own: { ip: r.ip, network: r.network, cidr: lab.networks[r.network]! } };
               need(r.host).probe.routes.add(cip);
-              add({ check: 'real-servers', id: clients.length > 1 ? `route to ${c}` : 'route', host: r.host, judges: [{ property: 'routes' }, { property: 'addresses' }], title: `replies to ${c} (${cip}) go via ${v.director} (${story.director.ip})`, judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
+              add({ check: 'real-servers', id: clients.length > 1 ? `route-to-${c}` : 'route', host: r.host, judges: [{ property: 'routes' }, { property: 'addresses' }], title: `replies to ${c} (${cip}) go via ${v.director} (${story.director.ip})`, judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
               if (c === clients[0])
-                add({ check: 'real-servers', id: 'default routes', host: r.host, judges: [{ property: 'routes' }], title: `no default route but via ${story.director.ip}`, judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
+                add({ check: 'real-servers', id: 'default-routes', host: r.host, judges: [{ property: 'routes' }], title: `no default route but via ${story.director.ip}`, judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
             }
           }
           const svcTask = roleTask(playbook, role, 'service')?.service as { name: string } | undefined;
@@ -304,7 +305,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           const listenTask = boundTask<ListenTask>(lab, playbook, r.host, 'listen');
           add({
             check: 'real-servers',
-            id: 'web server',
+            id: 'web-server',
             host: r.host,
             judges: [{ property: `package:${logical}` }, { property: `service:${logical}` }, ...(listenTask ? [{ property: `listen:${logical}:${r.port}` }] : [])],
             title: `web server (${logical}) active and enabled, listening on port ${r.port}`,
@@ -365,7 +366,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         add({
           check: 'path',
           symptom: true,
-          id: web.length > 1 ? `vip ${v.label}` : 'vip from client',
+          id: web.length > 1 ? `vip-${v.label}` : 'vip-from-client',
           host: entry.from,
           title: `${url} answers ${entry.from}${privateNets.length > 0 ? ' from outside the private network' : ''}`,
           judge: ({ ctx, probe }, all) =>
@@ -376,11 +377,11 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         const reals = v.reals.map((r) => r.host);
         if (v.reals.some((r) => r.network in lab.hosts[from]!.interfaces)) {
           (need(from).probe.arp ??= new Set()).add(v.svc.vip);
-          add({ check: 'path', symptom: true, id: web.length > 1 ? `arp ${v.label}` : 'arp', host: from, title: `only ${v.director} answers ARP for ${v.svc.vip}`, judge: ({ ctx, probe }, all) => judgeArpFromClient(ctx, probe.arp?.get(v.svc.vip), all, v.svc.vip, v.director, reals) });
+          add({ check: 'path', symptom: true, id: web.length > 1 ? `arp-${v.label}` : 'arp', host: from, title: `only ${v.director} answers ARP for ${v.svc.vip}`, judge: ({ ctx, probe }, all) => judgeArpFromClient(ctx, probe.arp?.get(v.svc.vip), all, v.svc.vip, v.director, reals) });
         }
         need(v.director).probe.ipvsStats = true;
         // The replies' path is set on the real servers: the VIP they answer from, and their routes.
-        add({ check: 'path', id: web.length > 1 ? `replies ${v.label}` : 'replies bypass', host: v.director, judges: v.reals.flatMap((r) => [{ host: r.host, property: 'vip' }, { host: r.host, property: 'routes' }]), title: `replies to ${from} bypass ${v.director}`, judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
+        add({ check: 'path', id: web.length > 1 ? `replies-${v.label}` : 'replies-bypass', host: v.director, judges: v.reals.flatMap((r) => [{ host: r.host, property: 'vip' }, { host: r.host, property: 'routes' }]), title: `replies to ${from} bypass ${v.director}`, judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
       }
     }
   }

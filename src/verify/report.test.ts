@@ -10,7 +10,7 @@ const results: CheckResult[] = [
   { check: 'director', id: 'ip_forward', host: 'proxy', title: 'net.ipv4.ip_forward = 1 now', status: 'pass', expected: 'net.ipv4.ip_forward = 1 now', found: 'net.ipv4.ip_forward = 1' },
   {
     check: 'real-servers',
-    id: 'web server',
+    id: 'web-server',
     host: 'web2',
     title: 'web server (httpd) active and enabled',
     status: 'fail',

@@ -9,7 +9,7 @@ import type { Remote } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { fetchConnections, observe } from './observe.js';
 import { planVerify, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
-import { fail, type CheckResult, type Verdict } from './types.js';
+import { fail, isFailing, type CheckResult, type Verdict } from './types.js';
 
 export interface VerifyOptions {
   acceptNew?: boolean;
@@ -40,7 +40,14 @@ export interface VerifyRun {
 type Observation = { ok: true; view: HostView } | { ok: false; error: string };
 
 function unreachable(c: CheckDef, error: string): Verdict {
-  return fail(c.title, `could not look at ${c.host}: ${error}`, `lab verify reads each host over SSH; without ${c.host}, this check cannot run.`);
+  return { status: 'unreachable', expected: c.title, found: `could not look at ${c.host}: ${error}`, why: `lab verify reads each host over SSH; without ${c.host}, this check cannot run.`, fix: [] };
+}
+
+/** A result as reported (terminal, JSON, JUnit): without what only the judging needs (needsNm, lookAt). */
+export function reported(r: CheckResult): CheckResult {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { needsNm, lookAt, ...rest } = r;
+  return rest;
 }
 
 /**
@@ -49,7 +56,7 @@ function unreachable(c: CheckDef, error: string): Verdict {
  * where the cause is not.
  */
 export function linkCauses(checks: CheckDef[], results: CheckResult[], limited?: string[]): CheckResult[] {
-  const causes = results.filter((r, i) => r.status === 'fail' && !checks[i]?.symptom);
+  const causes = results.filter((r, i) => isFailing(r.status) && !checks[i]?.symptom);
   const titles = (rs: CheckResult[]) => rs.map((r) => `${r.host}: ${r.title}`);
   return results.map((r, i) => {
     if (r.status !== 'fail' || !checks[i]?.symptom) return r;
@@ -196,9 +203,9 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
     let judged = judgeAll(plan.checks, obs);
     let attempts = 1;
     opts.onAttempt?.(attempts, linkCauses(plan.checks, judged, only));
-    while (judged.some((r) => r.status === 'fail') && Date.now() < deadline) {
+    while (judged.some((r) => isFailing(r.status)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, Math.min(opts.retryDelayMs ?? 2000, Math.max(0, deadline - Date.now()))));
-      const failing = [...new Set(judged.filter((r) => r.status === 'fail').map((r) => r.host))];
+      const failing = [...new Set(judged.filter((r) => isFailing(r.status)).map((r) => r.host))];
       await look(failing);
       judged = rejudge(plan.checks, judged, failing, obs);
       attempts++;
@@ -209,8 +216,7 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       await Promise.all(failing.map(async (h) => obs.set(h, await hosts.withConnections(h, obs.get(h)!))));
       judged = rejudge(plan.checks, judged, failing, obs);
     }
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const final = linkCauses(plan.checks, judged, only).map(({ needsNm, lookAt, ...r }) => r);
+    const final = linkCauses(plan.checks, judged, only).map(reported);
     return { results: final, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();

@@ -1,6 +1,12 @@
 // The shapes every check shares: a verdict from a pure judge, and a result tied to a check and a host.
 
-export type Status = 'pass' | 'fail' | 'skip';
+/** unreachable: the check could not run, because lab could not look at its host (counted apart from a failure). */
+export type Status = 'pass' | 'fail' | 'skip' | 'unreachable';
+
+/** A check that did not pass: it failed, or could not run. */
+export function isFailing(status: Status): boolean {
+  return status === 'fail' || status === 'unreachable';
+}
 
 /** What a judge decides, from recorded facts and probe output alone. */
 export interface Verdict {

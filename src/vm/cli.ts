@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AccelChoice } from './accel.js';
 import { silentSink } from './progress.js';
 import type { StatusResult, UpResult } from './index.js';
+import { envelope } from '../report/envelope.js';
 
 // The implementation (qemu, image builds, execa) loads only when a vm command runs: `lab up` and `lab verify` never need it.
 const api = () => import('./index.js');
@@ -59,9 +60,11 @@ function size(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 
-function printUp(r: UpResult, json: boolean | undefined): void {
+/** `lab vm up|reset|snapshot restore`: the summary and each host's ssh line, or with --json the envelope and the inventory. */
+function printUp(r: UpResult, json: boolean | undefined, command: string): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    const { lab, seconds, ...rest } = r;
+    process.stdout.write(`${JSON.stringify(envelope(command, lab, true, seconds * 1000, rest), null, 2)}\n`);
     return;
   }
   const n = Object.keys(r.inventory.hosts).length;
@@ -111,7 +114,7 @@ function snapshotCommand(): Command {
       .option('--timeout <seconds>', 'how long each VM may take to answer SSH', intIn(10, 3600, '--timeout'), 300)
       .option('--json', 'print the result as JSON')
       .action(async (lab: string, name: string, f: { instance?: string; timeout: number; json?: boolean }) =>
-        printUp(await (await api()).vmSnapshotRestore(lab, name, { instance: f.instance, sshTimeoutSec: f.timeout }), f.json),
+        printUp(await (await api()).vmSnapshotRestore(lab, name, { instance: f.instance, sshTimeoutSec: f.timeout }), f.json, 'vm snapshot restore'),
       ),
   );
   snap.addCommand(
@@ -119,9 +122,10 @@ function snapshotCommand(): Command {
       .argument('[name]', 'only this snapshot')
       .option('--json', 'print the result as JSON')
       .action(async (lab: string, name: string | undefined, f: { instance?: string; json?: boolean }) => {
+        const started = Date.now();
         const r = await (await api()).vmSnapshotList(lab, { instance: f.instance });
         const list = r.snapshots.filter((s) => !name || s.name === name);
-        if (f.json) process.stdout.write(`${JSON.stringify({ ...r, snapshots: list }, null, 2)}\n`);
+        if (f.json) process.stdout.write(`${JSON.stringify(envelope('vm snapshot list', r.lab, true, Date.now() - started, { instance: r.instance, snapshots: list }), null, 2)}\n`);
         else if (list.length === 0) process.stdout.write(`instance ${r.instance} has ${name ? `no snapshot ${name}` : 'no snapshots'}\n`);
         else process.stdout.write(`${table([['SNAPSHOT', 'SAVED', 'VM STATE', 'VMS', 'NOTE'], ...list.map((s) => [s.name, s.savedAt, size(s.vmStateBytes), String(s.hosts.length), s.stale ? `stale: ${s.stale}` : ''])])}\n`);
       }),
@@ -135,15 +139,17 @@ export function vmCommand(): Command {
     withBootOptions(sub('up', 'build the base image once, boot every host of the lab (a stopped instance resumes from its newest snapshot; a new one starts from the templates of an earlier first boot), wait for SSH, write the inventory'))
       .option('--boot', 'boot: never resume a snapshot, nor start a new instance from the templates')
       .action(async (lab: string, f: BootFlags) =>
-      printUp(await (await api()).vmUp(lab, bootOptions(f)), f.json),
+      printUp(await (await api()).vmUp(lab, bootOptions(f)), f.json, 'vm up'),
     ),
   );
   vm.addCommand(
     sub('status', 'show each VM: running or stopped, pid, SSH port, console log')
       .option('--json', 'print the result as JSON')
       .action(async (lab: string, f: { instance?: string; json?: boolean }) => {
+        const started = Date.now();
         const r = await (await api()).vmStatus(lab, { instance: f.instance });
-        if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        const { lab: name, ...rest } = r;
+        if (f.json) process.stdout.write(`${JSON.stringify(envelope('vm status', name ?? null, true, Date.now() - started, rest), null, 2)}\n`);
         else printStatus(r);
       }),
   );
@@ -167,7 +173,7 @@ export function vmCommand(): Command {
     withBootOptions(sub('reset', 'put every VM back to the pristine snapshot of its first boot (RAM, devices, disk), wait for SSH'))
       .option('--cold', 'the full reset instead: new disks from the base image (every snapshot goes with them), a boot')
       .action(async (lab: string, f: BootFlags) =>
-      printUp(await (await api()).vmReset(lab, bootOptions(f)), f.json),
+      printUp(await (await api()).vmReset(lab, bootOptions(f)), f.json, 'vm reset'),
     ),
   );
   vm.addCommand(snapshotCommand());

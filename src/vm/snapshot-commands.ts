@@ -53,7 +53,7 @@ export interface SnapshotListing {
   stale: string;
 }
 
-export async function vmSnapshotList(labArg: string, opts: InstanceOptions = {}): Promise<{ instance: string; snapshots: SnapshotListing[] }> {
+export async function vmSnapshotList(labArg: string, opts: InstanceOptions = {}): Promise<{ instance: string; lab: string | null; snapshots: SnapshotListing[] }> {
   const instance = await instanceName(labArg, opts);
   const state = readState(instance);
   const disks = await Promise.all(vmNames(instance).map(async (h) => [h, await diskInfo(vmFiles(instance, h).disk)] as const));
@@ -65,5 +65,5 @@ export async function vmSnapshotList(labArg: string, opts: InstanceOptions = {})
     if (holding.length < Object.keys(rec.layout).length) diffs.push('not in every VM\'s disk');
     return { name: rec.name, savedAt: rec.savedAt, vmStateBytes: bytes, hosts: holding.map(([h]) => h), stale: diffs.join('; ') };
   });
-  return { instance, snapshots };
+  return { instance, lab: state?.lab ?? null, snapshots };
 }

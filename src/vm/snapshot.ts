@@ -22,17 +22,36 @@ function hmpProblem(out: string): string | undefined {
 }
 
 /**
- * Wait until the guest's boot has settled (every start job done: NetworkManager, firewalld, sshd), so a snapshot holds
- * a quiet machine and a restore does not redo half a boot. `systemctl is-system-running --wait` answers running or degraded
- * once the start jobs are done, but NetworkManager activates its devices after its own start job (nothing in the image
- * pulls network-online.target): `nm-online -s` then waits for its startup to complete, every autoconnect profile
- * activated with its firewalld zone bound (a CI run found web1's lab NIC in no zone right after a boot). Bounded:
- * a profile that cannot come up is for `lab verify` to report, not a reason to hang.
+ * The guest side of waitSettled. `systemctl is-system-running --wait` returns once every start job is done (running or
+ * degraded), but NetworkManager activates its profiles after its own start job: a CI run found web1's lab NIC in no
+ * firewalld zone right after a reboot. So it then waits, up to 30 s, while a profile with static addresses (what
+ * `lab up` writes) is still activating; NetworkManager binds the profile's zone before it is activated. Profiles that
+ * wait for DHCP (the image's defaults on lab NICs, which never get a lease) are not waited for: `nm-online -s` would
+ * wait for those too and spend its whole bound on every fresh guest.
+ */
+export const SETTLE_SCRIPT = `systemctl is-system-running --wait >/dev/null || true
+i=0
+while [ "$i" -lt 30 ]; do
+  busy=
+  for u in $(nmcli -t -f UUID,STATE connection show --active 2>/dev/null | sed -n 's/:activating$//p'); do
+    [ "$(nmcli -g ipv4.method connection show "$u" 2>/dev/null)" = manual ] && busy=$u
+  done
+  [ -z "$busy" ] && break
+  sleep 1
+  i=$((i + 1))
+done
+true
+`;
+
+/**
+ * Wait until the guest's boot has settled (every start job done, static profiles activated), so a snapshot holds a
+ * quiet machine, a restore does not redo half a boot, and a rebooted lab is judged whole. Bounded: a profile that
+ * cannot come up is for `lab verify` to report, not a reason to hang.
  */
 export async function waitSettled(ctx: InstanceContext, state: InstanceState, host: string, timeoutMs: number): Promise<void> {
   const t = { port: state.hosts[host]!.sshPort, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts };
-  const r = await sshRun(t, 'systemctl is-system-running --wait >/dev/null || true; nm-online -s -q -t 60 || true', timeoutMs);
-  if (r.code !== 0) throw new RunError(`${host}: could not wait for its boot to settle before the snapshot: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
+  const r = await sshRun(t, SETTLE_SCRIPT, timeoutMs);
+  if (r.code !== 0) throw new RunError(`${host}: could not wait for its boot to settle: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
 }
 
 /** `savevm NAME` on every running VM of the instance, in parallel; records the snapshot. The caller holds the lock. */

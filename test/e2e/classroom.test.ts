@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classroomCommand, type ClassroomCliOptions, type ClassroomKind } from '../../src/commands/classroom.js';
+import { outputProblems } from '../../src/report/output-schema.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { bootLab, e2eInstance, sshOk, stopLab } from './harness.js';
 
@@ -52,6 +53,7 @@ async function run(kind: ClassroomKind, extra: ClassroomCliOptions = {}): Promis
   const r: Run = { code, out, err, json: JSON.parse(readFileSync(json, 'utf8')) as Run['json'], junit: readFileSync(junit, 'utf8') };
   console.log(`lab ${kind} --roster: exit ${code}\n${out}`);
   for (const text of [out, err, readFileSync(json, 'utf8'), r.junit]) expect(text).not.toContain(SECRET);
+  expect(outputProblems(r.json), 'the --report json file fits schema/output.schema.json').toEqual([]);
   return r;
 }
 

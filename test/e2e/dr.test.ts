@@ -53,7 +53,7 @@ describe('lvs-dr on four VMs', () => {
     const v = await verify();
     expect(v.code, v.stdout).toBe(0);
     const ids = v.json.checks.map((c) => `${c.host} ${c.id} ${c.status}`);
-    for (const want of ['web1 vip pass', 'web2 vip pass', 'web1 sysctls pass', 'web1 sysctls at boot pass', 'client arp pass', 'proxy replies bypass pass']) expect(ids).toContain(want);
+    for (const want of ['web1 vip pass', 'web2 vip pass', 'web1 sysctls pass', 'web1 sysctls-at-boot pass', 'client arp pass', 'proxy replies-bypass pass']) expect(ids).toContain(want);
     // Nothing in a DR lab's checks speaks of NAT.
     expect(v.stdout).not.toMatch(/\bNAT\b/);
   });

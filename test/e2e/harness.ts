@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Inventory } from '../../src/inventory/types.js';
+import { outputProblems } from '../../src/report/output-schema.js';
 import type { VerifyJson } from '../../src/report/verify.js';
 import { instanceDir, readInventoryFile, sshArgs, vmDown, type SshResult } from '../../src/vm/index.js';
 
@@ -30,7 +31,16 @@ export async function runCli(args: string[], timeoutMs = 1_800_000, env: Record<
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` before the e2e tests');
   const start = Date.now();
   const r = await execa('node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, reject: false, timeout: timeoutMs, stdin: 'ignore', env: { FORCE_COLOR: '0', ...env } });
-  return { code: r.exitCode ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds: (Date.now() - start) / 1000 };
+  const out = { code: r.exitCode ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds: (Date.now() - start) / 1000 };
+  if (args.includes('--json')) checkOutputShape(args, out.stdout);
+  return out;
+}
+
+/** Every `--json` output of a real run fits `lab schema output` (one JSON shape); throws with the fields that do not. */
+export function checkOutputShape(args: string[], stdout: string): void {
+  if (!stdout.trimStart().startsWith('{')) return; // bad usage or input: the one-line error is on stderr, stdout empty
+  const problems = outputProblems(JSON.parse(stdout));
+  if (problems.length > 0) throw new Error(`lab ${args.join(' ')}: its --json output does not fit schema/output.schema.json:\n${problems.slice(0, 10).join('\n')}`);
 }
 
 function explain(what: string, r: CliResult): Error {
@@ -157,7 +167,7 @@ export async function verifyJson(args: string[], ...extra: string[]): Promise<{ 
 
 /** `HOST ID` of every failed check of a verify report. */
 export function failedOf(v: { json: VerifyJson }): string[] {
-  return v.json.checks.filter((c) => c.status === 'fail').map((c) => `${c.host} ${c.id}`);
+  return v.json.checks.filter((c) => c.status === 'fail' || c.status === 'unreachable').map((c) => `${c.host} ${c.id}${c.status === 'unreachable' ? ' (unreachable)' : ''}`);
 }
 
 /**

@@ -60,7 +60,7 @@ describe('lvs-tun on five VMs', () => {
     const v = await verify('--wait', '30s');
     expect(v.code, v.stdout).toBe(0);
     const ids = v.json.checks.map((c) => `${c.host} ${c.id} ${c.status}`);
-    for (const want of ['web1 vip pass', 'web2 vip pass', 'web1 sysctls pass', 'web1 sysctls at boot pass', 'proxy replies bypass pass', 'proxy reaches web1 pass']) expect(ids).toContain(want);
+    for (const want of ['web1 vip pass', 'web2 vip pass', 'web1 sysctls pass', 'web1 sysctls-at-boot pass', 'proxy replies-bypass pass', 'proxy reaches-web1 pass']) expect(ids).toContain(want);
     expect(v.stdout).not.toMatch(/\bNAT\b/);
   });
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSshConfig } from '../../src/vagrant/sshconfig.js';
-import { ROOT, stopKeeper } from './harness.js';
+import { checkOutputShape, ROOT, stopKeeper } from './harness.js';
 import { domains, inNs, must, networks, pidsInNs, startLibvirtBed, stopLibvirtBed, type LibvirtBed } from './libvirt-bed.js';
 
 const LAB = 'lvs-nat';
@@ -15,8 +15,10 @@ let upSeconds = 0;
 let labHome = '';
 
 /** The built CLI, inside the namespace, with the bed's Vagrant settings (lab runs `vagrant ssh-config` itself). */
-function lab(args: string[], timeoutMs = 1_200_000) {
-  return inNs(bed!, 'node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, timeoutMs, env: { LAB_HOME: labHome, LAB_VAGRANT_DIR: join(ROOT, 'vagrant'), NO_COLOR: '1', FORCE_COLOR: '0' } });
+async function lab(args: string[], timeoutMs = 1_200_000) {
+  const r = await inNs(bed!, 'node', [join(ROOT, 'bin', 'lab.js'), ...args], { cwd: ROOT, timeoutMs, env: { LAB_HOME: labHome, LAB_VAGRANT_DIR: join(ROOT, 'vagrant'), NO_COLOR: '1', FORCE_COLOR: '0' } });
+  if (args.includes('--json')) checkOutputShape(args, r.stdout);
+  return r;
 }
 
 function vagrant(args: string[], timeoutMs = 1_800_000) {

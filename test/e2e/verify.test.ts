@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
+import { outputProblems } from '../../src/report/output-schema.js';
 import type { VerifyJson } from '../../src/report/verify.js';
 import { readInventoryFile } from '../../src/inventory/file.js';
 import { instanceDir } from '../../src/vm/index.js';
@@ -17,13 +18,15 @@ interface Counts {
   tests: number;
   failures: number;
   skipped: number;
+  /** Checks that could not run (host unreachable): JUnit errors. */
+  errors: number;
 }
 
-/** The terminal's last line: "23 checks: 20 passed, 0 failed, 3 skipped (2.1s)". */
+/** The terminal's last line: "23 checks: 20 passed, 0 failed, 3 skipped (2.1s)" (", 4 unreachable" after failed). */
 function terminalCounts(stdout: string): Counts & { passed: number } {
-  const m = /(\d+) checks: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(stdout);
+  const m = /(\d+) checks: (\d+) passed, (\d+) failed(?:, (\d+) unreachable)?(?:, (\d+) skipped)?/.exec(stdout);
   if (!m) throw new Error(`no summary line in:\n${stdout}`);
-  return { tests: Number(m[1]), passed: Number(m[2]), failures: Number(m[3]), skipped: Number(m[4] ?? 0) };
+  return { tests: Number(m[1]), passed: Number(m[2]), failures: Number(m[3]), errors: Number(m[4] ?? 0), skipped: Number(m[5] ?? 0) };
 }
 
 /** Parse the JUnit file with Python's XML parser (independent of ours) and count what it holds. */
@@ -32,7 +35,7 @@ function junitCounts(xml: string): Counts & { cases: number; failureTexts: strin
     'import sys, json, xml.etree.ElementTree as ET',
     'root = ET.fromstring(sys.stdin.read())',
     'cases = root.findall(".//testcase")',
-    'print(json.dumps({"tests": int(root.get("tests")), "failures": int(root.get("failures")), "skipped": int(root.get("skipped")),',
+    'print(json.dumps({"tests": int(root.get("tests")), "failures": int(root.get("failures")), "skipped": int(root.get("skipped")), "errors": int(root.get("errors")),',
     '  "cases": len(cases), "failed": sum(1 for c in cases if c.find("failure") is not None), "skips": sum(1 for c in cases if c.find("skipped") is not None),',
     '  "failureTexts": [f.text or "" for f in root.iter("failure")]}))',
   ].join('\n');
@@ -66,11 +69,12 @@ describe('lab verify on lvs-nat', () => {
     const r = await runCli(['verify', LAB, '--instance', INSTANCE, '--report', `junit:${junitFile}`, '--report', `json:${jsonFile}`, ...extra]);
     if (r.code !== 0 && r.code !== 1) throw new Error(`lab verify exited ${r.code}: ${r.stderr}`);
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as VerifyJson;
+    expect(outputProblems(json), 'the --report json file fits schema/output.schema.json').toEqual([]);
     const junit = junitCounts(readFileSync(junitFile, 'utf8'));
     const term = terminalCounts(r.stdout);
-    expect({ tests: junit.tests, failures: junit.failures, skipped: junit.skipped }).toEqual({ tests: term.tests, failures: term.failures, skipped: term.skipped });
+    expect({ tests: junit.tests, failures: junit.failures, errors: junit.errors, skipped: junit.skipped }).toEqual({ tests: term.tests, failures: term.failures, errors: term.errors, skipped: term.skipped });
     expect(junit.cases).toBe(term.tests);
-    expect(json.summary).toEqual({ total: term.tests, passed: term.passed, failed: term.failures, skipped: term.skipped });
+    expect(json.summary).toEqual({ total: term.tests, passed: term.passed, failed: term.failures, unreachable: term.errors, skipped: term.skipped });
     expect(r.code).toBe(json.ok ? 0 : 1);
     return { r, json, junit };
   }
@@ -127,7 +131,7 @@ describe('lab verify on lvs-nat', () => {
       again: 'nmcli connection up classroom-4net',
       failing: { host: 'web2', id: 'route', why: /web2 holds 192\.168\.4\.200 on net4, on the client's own network/ },
     },
-    { name: 'apache2 stopped on web2', host: 'web2', command: 'systemctl stop apache2', failing: { host: 'web2', id: 'web server', why: /apache2 is not running on web2/ } },
+    { name: 'apache2 stopped on web2', host: 'web2', command: 'systemctl stop apache2', failing: { host: 'web2', id: 'web-server', why: /apache2 is not running on web2/ } },
     { name: 'the scheduler changed to rr', host: 'proxy', command: 'ipvsadm -E -t 192.168.4.5:80 -s rr', failing: { host: 'proxy', id: 'ipvs', why: /schedules with rr .*not wrr/ } },
     { name: "firewalld's default zone public on web1", host: 'web1', command: 'firewall-cmd --set-default-zone=public', failing: { host: 'web1', id: 'firewall', why: /default zone on web1 is public/ } },
     {
@@ -141,7 +145,7 @@ describe('lab verify on lvs-nat', () => {
       name: 'a second default route added by hand on web1 (ip route add)',
       host: 'web1',
       command: 'ip route add default via 192.168.2.1 dev ens3 metric 50',
-      failing: { host: 'web1', id: 'default routes', why: /A second default route \(default via 192\.168\.2\.1 dev ens3 metric 50\)/ },
+      failing: { host: 'web1', id: 'default-routes', why: /A second default route \(default via 192\.168\.2\.1 dev ens3 metric 50\)/ },
     },
     {
       name: 'a 4-network address added by hand on web1\'s lab interface (ip addr add)',
@@ -160,7 +164,7 @@ describe('lab verify on lvs-nat', () => {
       name: "web2's web server moved to port 8080",
       host: 'web2',
       command: "sed -i 's/^Listen 80$/Listen 8080/' /etc/apache2/ports.conf && systemctl restart apache2",
-      failing: { host: 'web2', id: 'web server', why: /apache2 runs on web2 but does not listen on 192\.168\.2\.200:80.*\/etc\/apache2\/ports\.conf says `Listen 8080` \(line 5\)/ },
+      failing: { host: 'web2', id: 'web-server', why: /apache2 runs on web2 but does not listen on 192\.168\.2\.200:80.*\/etc\/apache2\/ports\.conf says `Listen 8080` \(line 5\)/ },
     },
     {
       // What firewalld 1.3 leaves after a reset and a reboot (set-default-zone moves every second interface only).

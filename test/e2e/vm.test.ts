@@ -16,15 +16,17 @@ const BOOT = ['--timeout', '600'];
 const inventoryPath = () => join(instanceDir(INSTANCE), 'inventory.yaml');
 
 interface StatusJson {
+  ms?: number;
   vms: { host: string; state: string; pid?: number; sshPort?: number; diskBytes?: number }[];
 }
 
-/** `lab vm status --json`, without each overlay's size: a running guest's own writes move that. */
+/** `lab vm status --json`, without each overlay's size (a running guest's own writes move that) and the command's wall time. */
 async function status(): Promise<StatusJson> {
   const r = await runCli(['vm', 'status', 'lvs-nat', '--instance', INSTANCE, '--json']);
   expect(r.code, r.stderr).toBe(0);
   const st = JSON.parse(r.stdout) as StatusJson;
   for (const v of st.vms) delete v.diskBytes;
+  delete st.ms;
   return st;
 }
 

@@ -149,7 +149,7 @@ describe('lab graph', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('private 192.168.2.0/24');
     const json = await runCli(['graph', 'lvs-tun', '-f', 'json']);
-    expect((JSON.parse(json.stdout) as LabGraph).hosts.map((h) => h.name)).toEqual(['client', 'proxy', 'router', 'web1', 'web2']);
+    expect((JSON.parse(json.stdout) as { graph: LabGraph }).graph.hosts.map((h) => h.name)).toEqual(['client', 'proxy', 'router', 'web1', 'web2']);
     const bad = await runCli(['graph', 'lvs-nat', '--format', 'png']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('lab: --format png is not one of svg, dot, mermaid, text, json');

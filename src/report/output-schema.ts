@@ -1,0 +1,216 @@
+// The shape of every `--json` output (and `--report json:FILE`), as zod schemas: `lab schema output` prints them as one
+// JSON Schema, generated the way `lab schema` generates the spec's. Every output starts with the envelope (lab, command,
+// version, ok, ms) and holds its results under one key: hosts (plan, up, down, status), checks (verify), students (a
+// --roster run), labs (list), graph (graph -f json), vms (vm status), snapshots (vm snapshot list), inventory (vm up,
+// vm reset, vm snapshot restore). Tests validate real outputs against it (test/unit/output-schema.test.ts, and every
+// e2e `--json` run through the harness).
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+const ms = count.describe('milliseconds');
+/** A check id: one word (no spaces), stable within its kind, e.g. ip_forward, web-server, reaches-web1. */
+const checkId = z.string().regex(/^\S+$/, { error: 'a check id has no spaces' });
+
+function envelope<C extends string, L extends z.ZodType, T extends z.ZodRawShape>(commands: readonly [C, ...C[]], lab: L, shape: T) {
+  return z.strictObject({
+    lab,
+    command: z.enum(commands),
+    version: z.string().describe('lab\'s version'),
+    ok: z.boolean().describe('false when the command failed (exit 1; exit 2 from list when a lab does not validate)'),
+    ms,
+    ...shape,
+  });
+}
+
+const change = z.strictObject({
+  title: z.string(),
+  commands: z.array(z.string()).describe('the exact shell commands, in order'),
+  diff: z.string().optional().describe('plan --diff: a unified diff of a file, or name: old → new lines'),
+});
+const task = z.strictObject({
+  task: z.string(),
+  status: z.enum(['ok', 'changed', 'failed', 'pending', 'interrupted']),
+  changes: z.array(change),
+  error: z.string().optional(),
+});
+/** One host of plan, up, down (and of a student in a --roster run). */
+export const hostRunSchema = z.strictObject({
+  ok: count,
+  changed: count,
+  failed: count,
+  unreachable: count.describe('1 when lab could not reach the host'),
+  os: z.string().optional(),
+  error: z.string().optional(),
+  interrupted: z.string().optional().describe('what the host was doing when Ctrl-C stopped the run'),
+  ms,
+  tasks: z.array(task),
+});
+
+export const checkSchema = z.strictObject({
+  check: z.string().describe('the check kind: balancing, director, real-servers, path'),
+  id: checkId,
+  host: z.string(),
+  title: z.string(),
+  status: z.enum(['pass', 'fail', 'skip', 'unreachable']).describe('unreachable: the check could not run, lab could not look at its host'),
+  expected: z.string(),
+  found: z.string(),
+  why: z.string().optional(),
+  fix: z.array(z.string()).optional().describe('exact commands for this host\'s OS, in order'),
+  distribution: z.array(z.strictObject({ host: z.string().nullable(), count })).optional().describe('balancing: answers per real server; host null: answers from none'),
+});
+
+const summary = z.strictObject({ total: count, passed: count, failed: count, skipped: count, unreachable: count });
+
+const verifyRecordHost = z.strictObject({ pass: count, fail: count, skip: count, failed: z.array(checkId), at: z.string().optional() });
+
+const startFinding = z.strictObject({ what: z.string(), ok: z.boolean(), expected: z.string(), found: z.string() });
+const student = z.strictObject({
+  student: z.string(),
+  status: z.enum(['ok', 'failed', 'unreachable']),
+  ms,
+  hosts: z.record(z.string(), hostRunSchema).optional().describe('plan, up, down; reset\'s down'),
+  checks: z.array(checkSchema).optional().describe('verify'),
+  unreachable: z.array(z.strictObject({ host: z.string(), error: z.string() })).optional(),
+  start: z
+    .array(z.strictObject({ host: z.string(), unreachable: z.boolean(), error: z.string().optional(), established: z.array(z.string()), findings: z.array(startFinding), ms }))
+    .optional()
+    .describe('reset: each host against the lab\'s start'),
+  problem: z.string().optional(),
+});
+
+const graphLink = z.strictObject({ network: z.string(), address: z.string(), vips: z.array(z.string()) });
+const graph = z.strictObject({
+  lab: z.string(),
+  description: z.string(),
+  networks: z.array(z.strictObject({ name: z.string(), cidr: z.string() })),
+  hosts: z.array(
+    z.strictObject({
+      name: z.string(),
+      role: z.string(),
+      links: z.array(graphLink),
+      gateway: z.strictObject({ address: z.string(), host: z.string().optional() }).optional(),
+      hiddenVips: z.array(z.strictObject({ vip: z.string(), device: z.string() })),
+    }),
+  ),
+  services: z.array(
+    z.strictObject({
+      name: z.string(),
+      vip: z.string(),
+      port: z.number().int(),
+      protocol: z.string(),
+      scheduler: z.string(),
+      forwarding: z.string(),
+      mode: z.string(),
+      director: z.string().optional(),
+      reals: z.array(z.strictObject({ host: z.string(), weight: z.number() })),
+      repliesViaDirector: z.boolean(),
+    }),
+  ),
+});
+
+const snapshot = z.strictObject({ name: z.string(), savedAt: z.string(), vmStateBytes: count, hosts: z.array(z.string()), stale: z.string().describe('why it would not be restored here; empty when it would') });
+
+export const outputSchemas = {
+  run: envelope(['plan', 'up', 'down'], z.string(), {
+    interrupted: z.boolean().optional(),
+    hosts: z.record(z.string(), hostRunSchema),
+  }),
+  verify: envelope(['verify'], z.string(), {
+    attempts: count,
+    summary,
+    checks: z.array(checkSchema),
+    timing: z.record(z.string(), z.strictObject({ connect: ms, exec: ms, execs: count })).optional(),
+  }),
+  roster: envelope(['plan', 'up', 'down', 'verify', 'reset'], z.string(), {
+    roster: z.string().describe('the roster file'),
+    students: z.array(student),
+  }),
+  status: envelope(['status'], z.string(), {
+    converged: z.boolean().describe('lab up would change nothing on any host'),
+    hosts: z.array(
+      z.strictObject({
+        host: z.string(),
+        status: z.enum(['reachable', 'unreachable', 'error']),
+        os: z.string().optional(),
+        pending: z.array(z.strictObject({ task: z.string(), changes: count })).optional(),
+        error: z.string().optional(),
+        verify: verifyRecordHost.optional(),
+      }),
+    ),
+    lastVerify: z.strictObject({ lab: z.string(), at: z.string(), ok: z.boolean(), hosts: z.record(z.string(), verifyRecordHost) }).nullable(),
+  }),
+  list: envelope(['list'], z.null(), {
+    labs: z.array(
+      z.strictObject({
+        name: z.string(),
+        file: z.string(),
+        summary: z.string(),
+        description: z.string(),
+        modes: z.array(z.string()),
+        schedulers: z.array(z.string()),
+        hosts: z.array(z.string()),
+        services: z.array(z.string()),
+        problem: z.string().optional().describe('set when the lab does not validate: the first problem, with file:line:col'),
+      }),
+    ),
+  }),
+  graph: envelope(['graph'], z.string(), { graph }),
+  vmUp: envelope(['vm up', 'vm reset', 'vm snapshot restore'], z.string(), {
+    instance: z.string(),
+    inventoryPath: z.string(),
+    inventory: z.record(z.string(), z.unknown()).describe('the inventory as lab reads it; inventoryPath is its file'),
+    alreadyRunning: z.boolean(),
+    booted: z.record(z.string(), z.number()).describe('hosts booted now → seconds to their first SSH login'),
+    restored: z.string().optional().describe('the snapshot the VMs resumed from'),
+  }),
+  vmStatus: envelope(['vm status'], z.string().nullable(), {
+    instance: z.string(),
+    inventoryPath: z.string().optional(),
+    vms: z.array(
+      z.strictObject({
+        host: z.string(),
+        state: z.enum(['running', 'stopped']),
+        pid: z.number().int().optional(),
+        sshPort: z.number().int().optional(),
+        consoleLog: z.string(),
+        disk: z.string(),
+        diskBytes: count.optional(),
+      }),
+    ),
+    snapshots: z.array(snapshot),
+  }),
+  vmSnapshots: envelope(['vm snapshot list'], z.string().nullable(), { instance: z.string(), snapshots: z.array(snapshot) }),
+};
+
+/** Every output: one of the shapes above. */
+export const outputSchema = z.union(Object.values(outputSchemas) as unknown as readonly [z.ZodType, ...z.ZodType[]]);
+
+export function outputJsonSchema(): object {
+  return { title: 'lab --json output', ...z.toJSONSchema(outputSchema, { io: 'output' }) };
+}
+
+/**
+ * The problems of a `--json` document against the schema of its command ([] when it fits). The command picks the
+ * shape, so a mismatch names its fields instead of "no union member matched".
+ */
+export function outputProblems(doc: unknown): string[] {
+  const d = doc as { command?: unknown; students?: unknown } | null;
+  const byCommand: Record<string, z.ZodType> = {
+    plan: outputSchemas.run,
+    up: outputSchemas.run,
+    down: outputSchemas.run,
+    verify: outputSchemas.verify,
+    status: outputSchemas.status,
+    list: outputSchemas.list,
+    graph: outputSchemas.graph,
+    'vm up': outputSchemas.vmUp,
+    'vm reset': outputSchemas.vmUp,
+    'vm snapshot restore': outputSchemas.vmUp,
+    'vm status': outputSchemas.vmStatus,
+    'vm snapshot list': outputSchemas.vmSnapshots,
+  };
+  const cmd = typeof d?.command === 'string' ? d.command : '';
+  const pick = d?.students !== undefined ? outputSchemas.roster : (byCommand[cmd] ?? outputSchema);
+  const r = pick.safeParse(doc);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
+}

@@ -1,0 +1,65 @@
+// The guest side of "the boot has settled", under /bin/sh with systemctl, nmcli and sleep as stubs: it waits while a
+// static profile (what `lab up` writes) is still activating, and not for DHCP profiles that never get a lease.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SETTLE_SCRIPT } from './snapshot.js';
+
+// nmcli output recorded on a lab VM right after a reboot (`nmcli -t -f UUID,STATE connection show --active`).
+const LAB_NIC = '5a41ab6d-2b11-3319-ac9f-b94db7f38749';
+const MGMT = '43ba7a55-0fc8-3e22-af50-81c9cb3c153d';
+
+describe('SETTLE_SCRIPT', () => {
+  let dir = '';
+  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  /**
+   * Run it with nmcli answering `states[n]` on its n-th look at the active profiles (the last one from then on), and
+   * `methods` for `-g ipv4.method`. Returns how often it slept and what systemctl was asked.
+   */
+  async function settle(states: string[][], methods: Record<string, string>): Promise<{ sleeps: number; systemctl: string; code: number }> {
+    dir = mkdtempSync(join(tmpdir(), 'lab-settle-'));
+    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\necho "$@" >> ${dir}/systemctl.log\necho running\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'sleep'), `#!/bin/sh\necho x >> ${dir}/sleeps\n`, { mode: 0o755 });
+    states.forEach((lines, i) => writeFileSync(join(dir, `active.${i}`), lines.map((l) => `${l}\n`).join('')));
+    for (const [uuid, m] of Object.entries(methods)) writeFileSync(join(dir, `method.${uuid}`), `${m}\n`);
+    const nmcli = [
+      '#!/bin/sh',
+      `d=${dir}`,
+      'case "$*" in',
+      '  *--active*) n=$(cat $d/n 2>/dev/null || echo 0); f=$d/active.$n; [ -e $f ] || f=$(ls $d/active.* | sort -t. -k2 -n | tail -1); cat $f; echo $((n + 1)) > $d/n ;;',
+      '  *ipv4.method*) for a; do u=$a; done; cat $d/method.$u ;;',
+      'esac',
+    ].join('\n');
+    writeFileSync(join(dir, 'nmcli'), `${nmcli}\n`, { mode: 0o755 });
+    const r = await execa('/bin/sh', ['-c', SETTLE_SCRIPT], { reject: false, env: { PATH: `${dir}:/usr/bin:/bin` } });
+    const sleeps = (() => {
+      try {
+        return readFileSync(join(dir, 'sleeps'), 'utf8').split('\n').filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    })();
+    return { sleeps, systemctl: readFileSync(join(dir, 'systemctl.log'), 'utf8').trim(), code: r.exitCode ?? 1 };
+  }
+
+  it('waits for the start jobs, then while the lab NIC\'s static profile is activating', async () => {
+    const r = await settle(
+      [[`${MGMT}:activated`, `${LAB_NIC}:activating`], [`${MGMT}:activated`, `${LAB_NIC}:activating`], [`${MGMT}:activated`, `${LAB_NIC}:activated`]],
+      { [MGMT]: 'auto', [LAB_NIC]: 'manual' },
+    );
+    expect(r).toEqual({ sleeps: 2, systemctl: 'is-system-running --wait', code: 0 });
+  });
+
+  it('does not wait for a DHCP profile that never gets a lease (a fresh guest\'s lab NICs)', async () => {
+    const r = await settle([[`${MGMT}:activated`, `${LAB_NIC}:activating`]], { [MGMT]: 'auto', [LAB_NIC]: 'auto' });
+    expect(r).toEqual({ sleeps: 0, systemctl: 'is-system-running --wait', code: 0 });
+  });
+
+  it('gives up after 30 s of a static profile that does not come up, and still succeeds (verify reports it)', async () => {
+    const r = await settle([[`${LAB_NIC}:activating`]], { [LAB_NIC]: 'manual' });
+    expect(r).toEqual({ sleeps: 30, systemctl: 'is-system-running --wait', code: 0 });
+  });
+});
