@@ -66,9 +66,9 @@ describe('the command lines the docs show', { timeout: 60_000 }, () => {
   });
 
   it('that need no hosts, work as written', async () => {
-    const runnable = [...new Set(lines.map((l) => l.line).filter((l) => /^lab (list|schema|validate (lvs-[a-z]+|labs\/\S+)|graph lvs-[a-z]+ (-f|--format) (text|dot|mermaid|json))$|--help$/.test(l)))];
+    const runnable = [...new Set(lines.map((l) => l.line).filter((l) => /^lab (list|schema(?: lab| output)?|validate (lvs-[a-z]+|labs\/\S+)|graph lvs-[a-z]+ (-f|--format) (text|dot|mermaid|json))$|--help$/.test(l)))];
     // At least list, schema and a validate are documented.
-    expect(runnable.filter((l) => /^lab (list|schema|validate)/.test(l)).length).toBeGreaterThanOrEqual(2);
+    expect(runnable.filter((l) => /^lab (list|schema(?: lab| output)?|validate)/.test(l)).length).toBeGreaterThanOrEqual(2);
     for (const l of runnable) {
       const r = await lab(l.split(/\s+/).slice(1), ROOT);
       expect(r.code, `${l}: ${r.stderr}`).toBe(0);
