@@ -22,7 +22,6 @@ export function parseReports(specs: string | string[] | undefined): ReportTarget
   });
 }
 
-/** The whole result as JSON, every string masked before escaping could disguise a secret. */
 /** The envelope of every --json output, then the roster and each student's result (under `students`). */
 export function classroomJson(result: ClassroomResult) {
   const { kind, lab, ok, ms, roster, students } = result;
@@ -31,6 +30,7 @@ export function classroomJson(result: ClassroomResult) {
   return envelope(kind, lab, ok, ms, { roster, students: json });
 }
 
+/** The whole result as JSON, every string masked before escaping could disguise a secret. */
 export function renderJson(result: ClassroomResult, redactor: Redactor): string {
   return redactor.text(`${JSON.stringify(redactor.deep(classroomJson(result)), null, 2)}\n`);
 }

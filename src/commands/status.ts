@@ -62,7 +62,7 @@ export async function statusCommand(labArg: string, o: StatusCliOptions): Promis
   const record = readVerifyRecord(loaded.lab.name, inventory);
   const statuses = hostStatuses(results, record);
   const ok = statuses.every((h) => h.status === 'reachable');
-  if (o.json) process.stdout.write(`${JSON.stringify(envelope('status', loaded.lab.name, ok, Date.now() - started, { converged: statuses.every((h) => h.pending?.length === 0), hosts: statuses, lastVerify: record ?? null }), null, 2)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(envelope('status', loaded.lab.name, ok, Date.now() - started, { converged: statuses.every((h) => h.pending?.length === 0), hosts: Object.fromEntries(statuses.map(({ host, ...h }) => [host, h])), lastVerify: record ?? null }), null, 2)}\n`);
   else process.stdout.write(formatStatus(loaded.lab.name, statuses, record, styler(useColor())));
   // A host that cannot be reached or read is a failure; a lab not (yet) converged is a state, not an error.
   return ok ? 0 : 1;

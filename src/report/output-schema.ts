@@ -127,9 +127,9 @@ export const outputSchemas = {
   }),
   status: envelope(['status'], z.string(), {
     converged: z.boolean().describe('lab up would change nothing on any host'),
-    hosts: z.array(
+    hosts: z.record(
+      z.string(),
       z.strictObject({
-        host: z.string(),
         status: z.enum(['reachable', 'unreachable', 'error']),
         os: z.string().optional(),
         pending: z.array(z.strictObject({ task: z.string(), changes: count })).optional(),

@@ -124,10 +124,11 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect((await runCli(['verify', ...LAB, '--wait', '30s'])).code).toBe(0);
     const st = await runCli(['status', ...LAB, '--json']);
     expect(st.code, st.stderr).toBe(0);
-    const j = JSON.parse(st.stdout) as { converged: boolean; hosts: { host: string; status: string; pending: unknown[]; verify?: { fail: number; pass: number } }[]; lastVerify: { ok: boolean } | null };
+    const j = JSON.parse(st.stdout) as { converged: boolean; hosts: Record<string, { status: string; pending: unknown[]; verify?: { fail: number; pass: number } }>; lastVerify: { ok: boolean } | null };
     expect(j.converged).toBe(true);
     expect(j.lastVerify?.ok).toBe(true);
-    for (const h of j.hosts) expect(h, h.host).toMatchObject({ status: 'reachable', pending: [], verify: { fail: 0 } });
+    expect(Object.keys(j.hosts).sort()).toEqual([...HOSTS].sort());
+    for (const [name, h] of Object.entries(j.hosts)) expect(h, name).toMatchObject({ status: 'reachable', pending: [], verify: { fail: 0 } });
     // --hosts: only web1's checks run, and they pass; the record keeps the other hosts' results.
     const one = await runCli(['verify', ...LAB, '--hosts', 'web1', '--json']);
     expect(one.code, one.stdout).toBe(0);
@@ -136,7 +137,7 @@ describe('lab up / plan / down on lvs-nat', () => {
     expect(new Set(checks.map((c) => c.host))).toEqual(new Set(['web1']));
     const st2 = JSON.parse((await runCli(['status', ...LAB, '--json'])).stdout) as typeof j;
     expect(st2.lastVerify?.ok).toBe(true);
-    for (const h of st2.hosts) expect(h.verify, h.host).toMatchObject({ fail: 0 });
+    for (const [name, h] of Object.entries(st2.hosts)) expect(h.verify, name).toMatchObject({ fail: 0 });
   });
 
   it('the next run reuses each host\'s connection from the keeper; LAB_PERSIST=0 connects anew', async () => {
