@@ -62,7 +62,7 @@ export function formatResults(results: CheckResult[], s: Style, meta: { ms: numb
     const word = { pass: 'pass', fail: 'FAIL', skip: 'skip', unreachable: 'unreachable' }[r.status].padEnd(markW);
     const mark = r.status === 'pass' ? s.green(word) : r.status === 'skip' ? s.yellow(word) : s.red(word);
     out.push(`${mark}  ${r.host.padEnd(hostW)}  ${r.title}${r.status === 'skip' ? s.dim(`  (${r.found})`) : ''}`);
-    const pad = ' '.repeat(6 + hostW + 2);
+    const pad = ' '.repeat(markW + 2 + hostW + 2);
     if (r.distribution) out.push(...distributionBars(r.distribution, s).map((l) => `${pad}${l}`));
     if (!isFailing(r.status)) continue;
     const field = (name: string, text: string) => `${pad}${s.dim(name.padEnd(10))}${wrap(text, width - pad.length, pad + ' '.repeat(10))}`;

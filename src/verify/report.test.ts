@@ -1,6 +1,7 @@
 // The terminal report: one line per check, the explanation under failures only, no escape codes without color.
 import { describe, expect, it } from 'vitest';
 import { styler } from '../report/style.js';
+import { junitXml } from '../report/junit.js';
 import { formatResults, verifyJson } from '../report/verify.js';
 import { parseReports } from '../commands/verify.js';
 import { UsageError } from '../errors.js';
@@ -51,6 +52,25 @@ describe('formatResults', () => {
       '3 checks: 1 passed, 1 failed, 1 skipped (2.1s)',
       '',
     ]);
+  });
+
+  it('a check whose host could not be reached: unreachable, not FAIL; counted apart; ok false; a JUnit error', () => {
+    const down: CheckResult = { check: 'director', id: 'ipvs', host: 'proxy', title: 'IPVS table equals the spec', status: 'unreachable', expected: 'IPVS table equals the spec', found: 'could not look at proxy: connect ECONNREFUSED', why: 'lab verify reads each host over SSH; without proxy, this check cannot run.', fix: [] };
+    const out = formatResults([results[0]!, down], styler(false), { ms: 1000, attempts: 1, width: 200 }).split('\n');
+    expect(out).toEqual([
+      'pass         proxy  net.ipv4.ip_forward = 1 now',
+      'unreachable  proxy  IPVS table equals the spec',
+      '                    expected  IPVS table equals the spec',
+      '                    found     could not look at proxy: connect ECONNREFUSED',
+      '                    why       lab verify reads each host over SSH; without proxy, this check cannot run.',
+      '',
+      '2 checks: 1 passed, 0 failed, 1 unreachable (1.0s)',
+      '',
+    ]);
+    expect(verifyJson('lvs-nat', [results[0]!, down], 1000, 1)).toMatchObject({ ok: false, summary: { total: 2, passed: 1, failed: 0, unreachable: 1, skipped: 0 } });
+    const xml = junitXml([results[0]!, down], { lab: 'lvs-nat', seconds: 1 });
+    expect(xml).toContain('tests="2" failures="0" errors="1" skipped="0"');
+    expect(xml).toMatch(/<testcase classname="lvs-nat.proxy" name="director: ipvs: IPVS table equals the spec" time="0">\s*<error message="could not look at proxy: connect ECONNREFUSED" type="unreachable"\/>/);
   });
 
   it('colors only when asked', () => {
