@@ -195,22 +195,9 @@ export function outputJsonSchema(): object {
  */
 export function outputProblems(doc: unknown): string[] {
   const d = doc as { command?: unknown; students?: unknown } | null;
-  const byCommand: Record<string, z.ZodType> = {
-    plan: outputSchemas.run,
-    up: outputSchemas.run,
-    down: outputSchemas.run,
-    verify: outputSchemas.verify,
-    status: outputSchemas.status,
-    list: outputSchemas.list,
-    graph: outputSchemas.graph,
-    'vm up': outputSchemas.vmUp,
-    'vm reset': outputSchemas.vmUp,
-    'vm snapshot restore': outputSchemas.vmUp,
-    'vm status': outputSchemas.vmStatus,
-    'vm snapshot list': outputSchemas.vmSnapshots,
-  };
   const cmd = typeof d?.command === 'string' ? d.command : '';
-  const pick = d?.students !== undefined ? outputSchemas.roster : (byCommand[cmd] ?? outputSchema);
+  const { roster, ...single } = outputSchemas;
+  const pick = d?.students !== undefined ? roster : (Object.values(single).find((s) => (s.shape.command.options as readonly string[]).includes(cmd)) ?? outputSchema);
   const r = pick.safeParse(doc);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
 }
