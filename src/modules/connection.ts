@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RunError } from '../errors.js';
 import type { Link, NmConnection, Route } from '../facts/types.js';
 import { inCidr } from '../spec/ipv4.js';
-import { heldVips, profileAddresses } from '../spec/services.js';
+import { heldVips, keepalivedVips, profileAddresses } from '../spec/services.js';
 import { argv, sh } from '../ssh/quote.js';
 import { valuesDiff } from './file.js';
 import { connRef, findLink, profileFor, sshLink, sshPeerOnLink } from './interfaces.js';
@@ -48,7 +48,9 @@ function drift(ctx: HostContext, w: Wanted): string[] {
   const out: string[] = [];
   const missing = w.addresses.filter((want) => !w.link.addrs.some((a) => `${a.ip}/${a.prefix}` === want));
   if (missing.length > 0) out.push(`${missing.join(', ')} missing`);
-  const extra = w.link.addrs.filter((a) => !linkLocal(a.ip) && !w.addresses.includes(`${a.ip}/${a.prefix}`));
+  // keepalived adds and removes a VRRP VIP itself (a reapply would take it from the master).
+  const vrrp = keepalivedVips(ctx.lab, ctx.hostName);
+  const extra = w.link.addrs.filter((a) => !linkLocal(a.ip) && !vrrp.includes(a.ip) && !w.addresses.includes(`${a.ip}/${a.prefix}`));
   if (extra.length > 0) out.push(`${extra.map((a) => `${a.ip}/${a.prefix}`).join(', ')} not in the profile`);
   const defaults = ctx.facts.routes.filter((r) => r.dst === 'default' && r.dev === w.link.name);
   const stray = defaults.filter((r) => r.gateway !== w.gateway || !w.gateway);

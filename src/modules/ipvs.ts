@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { diffIpvs, formatOp, parseIpvsSave, renderSave, serviceKey, serviceLabel, type IpvsOp, type IpvsService } from '../ipvs/index.js';
 import { RunError } from '../errors.js';
 import { modeOf } from '../modes/index.js';
-import { directorOf } from '../spec/services.js';
-import type { Lab } from '../spec/schema.js';
+import { directorOf, vrrpOf } from '../spec/services.js';
+import type { Lab, Service } from '../spec/schema.js';
 import { quote, sh } from '../ssh/quote.js';
 import { writeChange } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
@@ -14,18 +14,21 @@ export type IpvsTask = Record<string, never>;
 
 const RULE_FILES = ['/etc/ipvsadm.rules', '/etc/sysconfig/ipvsadm', '/etc/default/ipvsadm'];
 
-/** The services this host directs, each real server at the address its mode reaches it on. */
+/** A service's IPVS virtual server as `director` holds it, each real server at the address its mode reaches it on. */
+export function ipvsService(lab: Lab, s: Service, director: string): IpvsService {
+  return {
+    protocol: s.protocol,
+    vip: s.vip,
+    port: s.port,
+    scheduler: s.scheduler,
+    ...(s.persistence !== undefined ? { persistence: s.persistence } : {}),
+    reals: s.real_servers.map((rs) => ({ address: modeOf(s).realServerAddress(lab, director, rs.host)!.ip, port: rs.port ?? s.port, forwarding: s.forwarding, weight: rs.weight })),
+  };
+}
+
+/** The services this host directs with ipvsadm: not those of a VRRP group, whose table keepalived loads. */
 export function desiredServices(lab: Lab, hostName: string): IpvsService[] {
-  return lab.services
-    .filter((s) => directorOf(lab, s) === hostName)
-    .map((s) => ({
-      protocol: s.protocol,
-      vip: s.vip,
-      port: s.port,
-      scheduler: s.scheduler,
-      ...(s.persistence !== undefined ? { persistence: s.persistence } : {}),
-      reals: s.real_servers.map((rs) => ({ address: modeOf(s).realServerAddress(lab, hostName, rs.host)!.ip, port: rs.port ?? s.port, forwarding: s.forwarding, weight: rs.weight })),
-    }));
+  return lab.services.filter((s) => !vrrpOf(lab, s.vip) && directorOf(lab, s) === hostName).map((s) => ipvsService(lab, s, hostName));
 }
 
 function liveTable(ctx: HostContext): IpvsService[] {

@@ -4,6 +4,7 @@ import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
 import { forwardingModule } from './forwarding.js';
 import { ipvsModule } from './ipvs.js';
+import { keepalivedModule } from './keepalived.js';
 import { kmodModule } from './kmod.js';
 import { listenModule } from './listen.js';
 import { packageModule } from './package.js';
@@ -24,6 +25,7 @@ export const MODULES: readonly Module<unknown>[] = [
   ipvsModule,
   kmodModule,
   forwardingModule,
+  keepalivedModule,
 ] as Module<unknown>[];
 
 export function moduleFor(key: string): Module<unknown> | undefined {

@@ -4,13 +4,15 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { SpecError } from '../errors.js';
 import { PACKAGE_ROOT, type LoadedLab } from '../spec/load.js';
-import { directorOf } from '../spec/services.js';
+import { directorOf, vrrpOf } from '../spec/services.js';
 import type { z } from 'zod';
 import { capLines, dotted, issueLines, locate, nameList, parseYaml, readYaml, type SourceDoc } from '../spec/yaml.js';
 import { playbookSchema, TASK_SCHEMAS, type Playbook, type TaskSpec } from './schema.js';
 
 /** The module a director's role must run: it puts the spec's services into the kernel's IPVS table. */
 const IPVS_TASK = 'ipvs';
+/** The module each router of a VRRP group must run: keepalived holds the VIP and loads the IPVS table there. */
+const KEEPALIVED_TASK = 'keepalived';
 
 export function playbookPath(loaded: LoadedLab): string {
   const name = loaded.lab.playbook ?? loaded.lab.name;
@@ -71,7 +73,20 @@ function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
   const problems: string[] = [];
   const reported = new Set<string>();
   const withIpvs = Object.keys(roles).filter((r) => hasTask(roles[r]!, IPVS_TASK));
+  const withKeepalived = Object.keys(roles).filter((r) => hasTask(roles[r]!, KEEPALIVED_TASK));
+  lab.vrrp.forEach((g, i) => {
+    for (const [j, r] of g.routers.entries()) {
+      const host = lab.hosts[r.host];
+      if (!host || reported.has(r.host) || hasTask(roles[host.role] ?? [], KEEPALIVED_TASK)) continue;
+      reported.add(r.host);
+      const which = withKeepalived.length > 0 ? `give ${r.host} a role that has one (${nameList(withKeepalived)})` : `add "- ${KEEPALIVED_TASK}: {}" to role ${host.role}`;
+      problems.push(
+        `${locate(loaded.src, ['vrrp', i, 'routers', j, 'host'])}: vrrp.${i}.routers.${j}.host: ${r.host} is a router of ${g.name} (${g.vip}), but its role "${host.role}" has no ${KEEPALIVED_TASK} task in ${src.file}; ${which}`,
+      );
+    }
+  });
   lab.services.forEach((svc, i) => {
+    if (vrrpOf(lab, svc.vip)) return; // keepalived loads its table on every router (checked above)
     const director = directorOf(lab, svc);
     const host = director === undefined ? undefined : lab.hosts[director];
     if (!director || !host || reported.has(director) || hasTask(roles[host.role] ?? [], IPVS_TASK)) return;

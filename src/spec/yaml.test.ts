@@ -128,11 +128,11 @@ describe('YAML errors', () => {
 describe('unknown keys name the keys allowed there', () => {
   it('at the top, in a host, a service, a real server, start', () => {
     expect(problems(seed.replace('networks:', 'network: {}\nnetworks:'))[0]).toMatch(
-      /: network: unknown key \(allowed: \$schema, name, description, playbook, networks, hosts, services, verify, start\)$/,
+      /: network: unknown key \(allowed: \$schema, name, description, playbook, networks, hosts, services, vrrp, verify, start\)$/,
     );
     expect(problems(seed.replace('    role: client\n', '    role: client\n    rol: x\n'))[0]).toMatch(/hosts.client.rol: unknown key \(allowed: role, interfaces, gateway, memory, cpus\)$/);
     expect(problems(seed.replace('    port: 80', '    port: 80\n    ports: 81'))[0]).toMatch(
-      /services.0.ports: unknown key \(allowed: vip, director, port, protocol, scheduler, forwarding, persistence, real_servers\)$/,
+      /services.0.ports: unknown key \(allowed: vip, director, port, protocol, scheduler, forwarding, persistence, real_servers, health\)$/,
     );
     expect(problems(seed.replace('{ host: web1, weight: 1 }', '{ host: web1, wieght: 1 }'))[0]).toMatch(/services.0.real_servers.0.wieght: unknown key \(allowed: host, weight, port\)$/);
     expect(problems(seed.replace('  addresses: assigned', '  adresses: assigned'))[0]).toMatch(/start.adresses: unknown key \(allowed: description, addresses, sysctl, services\)$/);

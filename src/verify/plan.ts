@@ -7,7 +7,12 @@ import { bindTasks } from '../playbook/bind.js';
 import type { Playbook } from '../playbook/schema.js';
 import { inCidr, parseCidr } from '../spec/ipv4.js';
 import { modeOf } from '../modes/index.js';
-import { directorOf, profileAddresses, vipNetwork } from '../spec/services.js';
+import { directorOf, directorsOf, profileAddresses, routersByPriority, vipNetwork, vrrpOf } from '../spec/services.js';
+import { KEEPALIVED_CONF, removalBound, servicesOf } from '../keepalived/config.js';
+import { ipvsService } from '../modules/ipvs.js';
+import { findLink } from '../modules/interfaces.js';
+import { judgeKeepalivedConf, judgeKeepalivedRunning, judgeKeepalivedTable, judgeVrrpState } from './keepalived.js';
+import { runFailover, runHealth } from './actions.js';
 import { forwardingTask } from '../modules/forwarding.js';
 import type { ListenTask } from '../modules/listen.js';
 import { judgeArpFromClient, judgeNoAnnounce, judgeNoAnnounceAtBoot, judgeRepliesBypass, judgeVipOnRealServer } from './forwarding.js';
@@ -43,6 +48,27 @@ export interface CheckDef {
   judge(view: HostView, all: Map<string, HostView>): Verdict;
 }
 
+/** What an active check (failover, health) may do on the hosts: run a script over the host's one connection. */
+export interface ActionIO {
+  exec(host: string, script: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * A check that changes the lab while it runs (stops keepalived, a web server) and puts it back before it ends. Actions
+ * run after the read-only checks, one at a time, and only when the checks they build on passed (`needs`).
+ */
+export interface ActionDef {
+  check: string;
+  id: string;
+  host: string;
+  title: string;
+  /** The hosts it acts on or asks; all must be reachable and within --hosts. */
+  hosts: string[];
+  /** Checks (kind and host) that must pass first: on a lab already broken there, the measurement would mean nothing. */
+  needs: { check: string; host: string }[];
+  run(io: ActionIO, all: Map<string, HostView>): Promise<Verdict>;
+}
+
 export interface HostNeed {
   probe: ProbeRequest;
   /** Exactly the facts this host's checks read; nothing else runs on it (each section costs processes). */
@@ -65,6 +91,8 @@ function needService(need: HostNeed, logical: string): void {
 
 export interface VerifyPlan {
   checks: CheckDef[];
+  /** Active checks, run after the read-only ones, in the spec's order. */
+  actions: ActionDef[];
   /** Hosts to contact, each with its probe and the only facts its checks read. */
   hosts: Map<string, HostNeed>;
 }
@@ -162,6 +190,7 @@ function neededOn(lab: Lab, views: ServiceView[], clients: string[], director: s
 
 export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   const checks: CheckDef[] = [];
+  const actions: ActionDef[] = [];
   const hosts = new Map<string, HostNeed>();
   const need = (h: string) => {
     if (!hosts.has(h)) hosts.set(h, { probe: emptyProbe(), facts: emptyQuery() });
@@ -226,7 +255,8 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
       }
     }
     if (entry.check === 'director') {
-      for (const d of [...new Set(views.map((v) => v.director))]) {
+      // A VRRP group's directors are keepalived's: the vrrp check judges them.
+      for (const d of [...new Set(views.filter((v) => !vrrpOf(lab, v.svc.vip)).map((v) => v.director))]) {
         const mine = views.filter((v) => v.director === d);
         const dHost = lab.hosts[d]!;
         for (const v of mine) {
@@ -329,6 +359,102 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         }
       }
     }
+    if (entry.check === 'vrrp') {
+      const many = lab.vrrp.length > 1;
+      const judgedHosts = new Set<string>();
+      for (const g of lab.vrrp) {
+        const top = routersByPriority(g)[0]!.host;
+        const hostOf = new Map(servicesOf(lab, g).flatMap((sv) => sv.real_servers.map((rs) => [modeOf(sv).realServerAddress(lab, top, rs.host)?.ip ?? '', rs.host] as [string, string])));
+        for (const r of g.routers) {
+          const h = r.host;
+          const n = need(h);
+          addNames(n.facts.services, ['keepalived']);
+          addNames(n.facts.files, [KEEPALIVED_CONF]);
+          n.facts.ipvs = true;
+          n.probe.keepalived = true;
+          n.probe.firewall = true;
+          if (!judgedHosts.has(h)) {
+            judgedHosts.add(h);
+            add({ check: 'vrrp', id: 'keepalived', host: h, judges: [{ property: 'service:keepalived' }], title: 'keepalived active and enabled', judge: ({ ctx, probe }) => judgeKeepalivedRunning(ctx, probe.keepalived) });
+            add({ check: 'vrrp', id: 'keepalived-conf', host: h, judges: [{ property: 'keepalived' }], title: `${KEEPALIVED_CONF} as the spec renders it`, judge: ({ ctx }) => judgeKeepalivedConf(ctx) });
+          }
+          const isTop = top === h;
+          const net = vipNetwork(lab, h, g.vip);
+          add({
+            check: 'vrrp',
+            id: many ? `state-${g.name}` : 'state',
+            host: h,
+            symptom: true,
+            judges: [{ property: 'keepalived' }],
+            title: g.preempt ? `${g.name} ${isTop ? `MASTER (priority ${r.priority}), holding ${g.vip}` : `BACKUP (priority ${r.priority}), not holding ${g.vip}`}` : `${g.name}: one MASTER holding ${g.vip}`,
+            judge: (view, all) => {
+              let device: string | undefined;
+              try {
+                device = net ? findLink(view.ctx, net, lab.hosts[h]!.interfaces[net]!).name : undefined;
+              } catch {
+                device = undefined;
+              }
+              return judgeVrrpState(view, all, { group: g, device });
+            },
+          });
+          const desired = servicesOf(lab, g).map((sv) => ipvsService(lab, sv, h));
+          if (desired.length > 0)
+            add({ check: 'vrrp', id: many ? `ipvs-${g.name}` : 'ipvs', host: h, symptom: true, judges: [{ property: 'keepalived' }], title: `IPVS table keepalived loaded equals the spec`, judge: (view) => judgeKeepalivedTable(view, desired, hostOf) });
+        }
+      }
+    }
+    if (entry.check === 'failover') {
+      for (const g of lab.vrrp) {
+        const sv = servicesOf(lab, g).find((x) => x.protocol === 'tcp');
+        const [m, b] = routersByPriority(g);
+        if (!sv || !m || !b) continue;
+        const bound = entry.bound ?? 3 * g.advert_int + 2;
+        need(entry.from);
+        need(m.host);
+        need(b.host);
+        actions.push({
+          check: 'failover',
+          id: lab.vrrp.length > 1 ? `failover-${g.name}` : 'failover',
+          host: m.host,
+          title: `${b.host} takes ${g.vip} over within ${bound} s when keepalived stops on ${m.host}${g.preempt ? `, and ${m.host} takes it back` : ''}`,
+          hosts: [entry.from, m.host, b.host],
+          needs: [...g.routers.map((r) => ({ check: 'vrrp', host: r.host })), { check: 'balancing', host: entry.from }, { check: 'path', host: entry.from }],
+          run: (io) => runFailover(io, { client: entry.from, url: serviceUrl(sv), vip: g.vip, master: m.host, backup: b.host, boundS: bound, preempt: g.preempt }),
+        });
+      }
+    }
+    if (entry.check === 'health') {
+      for (const v of web) {
+        const g = vrrpOf(lab, v.svc.vip);
+        const health = v.svc.health;
+        if (!g || !health || v.reals.length < 2) continue;
+        const real = v.reals[v.reals.length - 1]!;
+        const others = v.reals.slice(0, -1).map((r) => r.host);
+        const bound = removalBound(health) + 1;
+        const routers = g.routers.map((r) => r.host);
+        for (const h of [entry.from, ...routers, ...v.reals.map((r) => r.host)]) need(h);
+        const logical = ((roleTask(playbook, lab.hosts[real.host]!.role, 'service')?.service as { name: string } | undefined)?.name) ?? 'httpd';
+        actions.push({
+          check: 'health',
+          id: web.length > 1 ? `health-${v.label}` : 'health',
+          host: v.director,
+          title: `${real.host} leaves ${v.director}'s table within ${bound} s of its web server stopping, and returns`,
+          hosts: [entry.from, ...routers, real.host],
+          needs: [...g.routers.map((r) => ({ check: 'vrrp', host: r.host })), ...v.reals.map((r) => ({ check: 'real-servers', host: r.host })), { check: 'balancing', host: entry.from }],
+          run: (io, all) => {
+            const ctx = all.get(real.host)!.ctx;
+            // The table that matters is the one of the router holding the VIP now (without preempt, not always the first).
+            const director = routers.find((r) => all.get(r)?.ctx.facts.links.some((l) => l.addrs.some((a) => a.ip === v.svc.vip))) ?? v.director;
+            const pages = new Map(v.reals.map((r) => [(pageFor(lab, playbook, r.host, docroot(all, r.host), '/')?.content ?? '').split('\n')[0]!.trim(), r.host]));
+            return runHealth(
+              io,
+              { client: entry.from, url: serviceUrl(v.svc), vip: v.svc.vip, port: v.svc.port, director, real: { host: real.host, address: real.ip, port: real.port, unit: ctx.os.services[logical] ?? logical }, others, boundS: bound, requests: 2 * v.reals.length },
+              (line) => pages.get(line.trim()),
+            );
+          },
+        });
+      }
+    }
     if (entry.check === 'path') {
       const roles = new Map<string, { role: 'director' | 'real-server'; ports: Set<number>; ips: Set<string> }>();
       const mark = (h: string, role: 'director' | 'real-server', port: number, ip: string) => {
@@ -338,7 +464,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         roles.set(h, cur);
       };
       for (const v of web) {
-        mark(v.director, 'director', v.svc.port, v.svc.vip);
+        for (const d of directorsOf(lab, v.svc)) mark(d, 'director', v.svc.port, v.svc.vip);
         for (const r of v.reals) mark(r.host, 'real-server', r.port, r.ip);
       }
       for (const [h, { role, ports, ips }] of roles) {
@@ -385,5 +511,5 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
       }
     }
   }
-  return { checks, hosts };
+  return { checks, actions, hosts };
 }

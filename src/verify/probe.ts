@@ -3,6 +3,7 @@ import { parseActiveZones } from '../facts/parse.js';
 import { quote } from '../ssh/quote.js';
 import type { HeldRecords } from './balancing.js';
 import { REUSED_CONNECTION, type RequestRecord } from './requests.js';
+import { parseKeepalivedLog, parseVrrpRules, type KeepalivedLog } from '../keepalived/state.js';
 
 export const PROBE_MARK = '@@verify';
 
@@ -24,6 +25,8 @@ export interface ProbeRequest {
   ipvsStats?: boolean;
   /** The listening TCP sockets and their processes (ss -ltnp). */
   listen?: boolean;
+  /** keepalived's log since it last started, and the nftables rules that name VRRP. */
+  keepalived?: boolean;
 }
 
 export interface HoldRequest {
@@ -78,6 +81,8 @@ export interface ZoneXml {
   target: string;
   services: string[];
   ports: { port: string; protocol: string }[];
+  /** <protocol value="vrrp"/> and the like. */
+  protocols?: string[];
 }
 
 export interface FirewallInfo {
@@ -108,6 +113,7 @@ export interface ProbeOutput {
   arp?: Map<string, ArpAnswer>;
   ipvsStats?: IpvsStat[];
   listening?: ListenSocket[];
+  keepalived?: KeepalivedLog;
 }
 
 const SYSCTL_GLOBS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'].map((d) => `${d}/*.conf`);
@@ -202,6 +208,16 @@ export function probeScript(p: ProbeRequest): string {
   for (const ip of p.arp ?? []) lines.push(sec(`arp ${ip}`), ...arpLines(ip));
   if (p.ipvsStats) lines.push(sec('ipvs-stats'), 'ipvsadm -Ln --stats --exact 2>&1');
   if (p.listen) lines.push(sec('listen'), 'ss -ltnp 2>/dev/null');
+  if (p.keepalived) {
+    lines.push(
+      // Its own words since it last started: the VRRP states it entered and its checks' verdicts (one process).
+      sec('keepalived'),
+      'journalctl -u keepalived -b -o cat --no-pager -n 400 2>/dev/null',
+      // Rules that name VRRP (IP protocol 112), with their table and chain: what splits a group's brain.
+      sec('nft-vrrp'),
+      `command -v nft >/dev/null 2>&1 && nft -a list ruleset 2>/dev/null | awk '/^table /{t=$2" "$3} /^[[:space:]]*chain /{c=$2} /vrrp|l4proto 112|protocol 112/{print t" "c" "$0}'`,
+    );
+  }
   lines.push(sec('end'));
   return lines.join('\n');
 }
@@ -328,7 +344,8 @@ export function parseZoneXml(file: string, xml: string): ZoneXml {
     port: /\bport="([^"]*)"/.exec(m[1]!)?.[1] ?? '',
     protocol: /\bprotocol="([^"]*)"/.exec(m[1]!)?.[1] ?? '',
   }));
-  return { file, target, services, ports };
+  const protocols = [...xml.matchAll(/<protocol\b[^>]*\bvalue="([^"]*)"/g)].map((m) => m[1]!);
+  return { file, target, services, ports, protocols };
 }
 
 export function parseFirewall(text: string): FirewallInfo {
@@ -373,6 +390,8 @@ export function parseProbe(text: string, requests?: Map<string, number>): ProbeO
     else if (head.startsWith('arp ')) (out.arp ??= new Map()).set(head.slice(4), parseArp(body));
     else if (head === 'ipvs-stats') out.ipvsStats = parseIpvsStats(body);
     else if (head === 'listen') out.listening = parseListening(body);
+    else if (head === 'keepalived') out.keepalived = { ...parseKeepalivedLog(body), ...(out.keepalived ? { vrrpRules: out.keepalived.vrrpRules } : {}) };
+    else if (head === 'nft-vrrp') out.keepalived = { ...(out.keepalived ?? parseKeepalivedLog('')), vrrpRules: parseVrrpRules(body) };
   }
   return out;
 }

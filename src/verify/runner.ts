@@ -8,8 +8,8 @@ import { connectHost } from '../run/connect.js';
 import type { Remote } from '../ssh/connection.js';
 import type { Lab } from '../spec/schema.js';
 import { fetchConnections, observe } from './observe.js';
-import { planVerify, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
-import { fail, isFailing, type CheckResult, type Verdict } from './types.js';
+import { planVerify, type ActionDef, type ActionIO, type CheckDef, type HostView, type VerifyPlan } from './plan.js';
+import { fail, isFailing, skip, type CheckResult, type Verdict } from './types.js';
 
 export interface VerifyOptions {
   acceptNew?: boolean;
@@ -116,7 +116,12 @@ function rejudge(checks: CheckDef[], judged: CheckResult[], hosts: string[], obs
  */
 export function limitPlan(plan: VerifyPlan, only: string[] | undefined): VerifyPlan {
   if (!only) return plan;
-  return { ...plan, checks: plan.checks.filter((c) => only.includes(c.host)), hosts: new Map([...plan.hosts].filter(([h]) => only.includes(h))) };
+  return {
+    ...plan,
+    checks: plan.checks.filter((c) => only.includes(c.host)),
+    actions: plan.actions.filter((a) => only.includes(a.host)),
+    hosts: new Map([...plan.hosts].filter(([h]) => only.includes(h))),
+  };
 }
 
 class Hosts {
@@ -177,9 +182,38 @@ class Hosts {
     }
   }
 
+  /** An active check's command on a host whose connection the observation opened. */
+  async exec(host: string, script: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+    const conn = this.conns.get(host);
+    if (!conn) throw new RunError('no connection (the host was not reached)', host);
+    const t0 = Date.now();
+    try {
+      const r = await conn.exec(script, { timeoutMs });
+      return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+    } finally {
+      this.time(host, 'exec', t0);
+    }
+  }
+
   close(): void {
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
+  }
+}
+
+/** An active check: skipped when a host it needs was not looked at, or a check it builds on did not pass. */
+export async function runAction(a: ActionDef, io: ActionIO, views: Map<string, HostView>, results: CheckResult[], only?: string[]): Promise<CheckResult> {
+  const head = { check: a.check, id: a.id, host: a.host, title: a.title };
+  const left = a.hosts.filter((h) => !views.has(h) || (only && !only.includes(h)));
+  if (left.length > 0) return { ...head, ...skip(a.title, `not run: ${left.join(', ')} ${only ? 'left out by --hosts or ' : ''}not reached`) };
+  const blocking = results.filter((r) => r.status !== 'pass' && r.status !== 'skip' && a.needs.some((n) => n.check === r.check && n.host === r.host));
+  if (blocking.length > 0)
+    return { ...head, ...skip(a.title, `not run: it changes the lab to measure it, and the lab is not as it should be first (${blocking.slice(0, 3).map((r) => `${r.host}: ${r.title}`).join('; ')}${blocking.length > 3 ? ` and ${blocking.length - 3} more` : ''}); fix those, then verify again`) };
+  try {
+    return { ...head, ...(await a.run(io, views)) };
+  } catch (e) {
+    const msg = e instanceof RunError ? e.message : (e as Error).message;
+    return { ...head, ...fail(a.title, `could not run: ${msg}`, 'The check runs commands on several hosts in turn; one of them failed, as the message says.') };
   }
 }
 
@@ -216,7 +250,18 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       await Promise.all(failing.map(async (h) => obs.set(h, await hosts.withConnections(h, obs.get(h)!))));
       judged = rejudge(plan.checks, judged, failing, obs);
     }
-    const final = linkCauses(plan.checks, judged, only).map(reported);
+    let final = linkCauses(plan.checks, judged, only).map(reported);
+    if (plan.actions.length > 0) {
+      const views = new Map<string, HostView>();
+      for (const [h, o] of obs) if (o.ok) views.set(h, o.view);
+      const io: ActionIO = { exec: (h, script, ms) => hosts.exec(h, script, ms) };
+      const acted: CheckResult[] = [];
+      for (const a of plan.actions) {
+        acted.push(await runAction(a, io, views, final, only));
+        opts.onAttempt?.(attempts, [...final, ...acted]);
+      }
+      final = [...final, ...acted.map(reported)];
+    }
     return { results: final, attempts, ms: Date.now() - started, timing: hosts.timing };
   } finally {
     hosts.close();

@@ -30,11 +30,12 @@ describe('lab list', { timeout: 60_000 }, () => {
   it('lists the shipped labs: mode, scheduler, hosts and the first sentence of the description', async () => {
     const r = await lab(['list'], ROOT);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').slice(0, 4)).toEqual([
-      'LAB      MODE  SCHEDULER  HOSTS  WHAT IT IS',
-      'lvs-dr   dr    rr         4      LVS in direct-routing mode.',
-      'lvs-nat  nat   wrr        4      LVS in NAT mode.',
-      'lvs-tun  tun   rr         5      LVS in IP-tunnelling mode.',
+    expect(r.stdout.split('\n').slice(0, 5)).toEqual([
+      'LAB                MODE  SCHEDULER  HOSTS  WHAT IT IS',
+      'lvs-dr-keepalived  dr    rr         5      LVS-DR with two directors made redundant by keepalived.',
+      'lvs-dr             dr    rr         4      LVS in direct-routing mode.',
+      'lvs-nat            nat   wrr        4      LVS in NAT mode.',
+      'lvs-tun            tun   rr         5      LVS in IP-tunnelling mode.',
     ]);
   });
 
@@ -52,8 +53,9 @@ describe('lab list', { timeout: 60_000 }, () => {
     const r = await lab(['list'], here({ 'my-dr': [mine, playbook('lvs-dr').replace('name: lvs-dr', 'name: my-dr')], 'lvs-nat': [nat, playbook('lvs-nat')] }));
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines).toContain('my-dr    dr    sh         4      LVS in direct-routing mode.');
-    expect(lines).toContain('lvs-nat  nat   wrr        4      My own NAT lab.');
+    // Columns are as wide as the longest name (the shipped lvs-dr-keepalived).
+    expect(lines).toContainEqual(expect.stringMatching(/^my-dr {14}dr {4}sh {9}4 {6}LVS in direct-routing mode\.$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^lvs-nat {12}nat {3}wrr {8}4 {6}My own NAT lab\.$/));
     expect(lines.filter((l) => l.startsWith('lvs-nat '))).toHaveLength(1);
     expect(lines.filter((l) => /^lvs-(dr|tun) /.test(l))).toHaveLength(2);
   });

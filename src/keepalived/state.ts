@@ -1,0 +1,103 @@
+// keepalived's state in its own words: the journal since it last started (`journalctl -u keepalived -o cat`), read
+// for each VRRP instance's latest state and each real server's latest check verdict; and the nftables rules that
+// name VRRP, which split a group's brain when they drop its advertisements.
+
+export type VrrpState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+
+export interface InstanceLog {
+  /** The state it entered last (STOP once keepalived stopped it). */
+  state: VrrpState;
+  /** How many times it entered a state since keepalived started. */
+  transitions: number;
+  /** Addresses it received advertisements from, as it logged them (elections, lower or higher priority). */
+  heard: string[];
+}
+
+export interface CheckLog {
+  /** The real server's last verdict: up (added, or its check succeeded) or down (removed, or its check failed). */
+  up: boolean;
+  /** The line that said so, e.g. `TCP connection to [192.168.4.100]:tcp:8080 failed.` */
+  line: string;
+}
+
+export interface VrrpRule {
+  /** `inet firewalld` */
+  table: string;
+  chain: string;
+  /** The rule as nft prints it, with its `# handle N`. */
+  rule: string;
+  handle?: number;
+  /** Whether it drops or rejects (an accept rule does no harm). */
+  blocks: boolean;
+}
+
+export interface KeepalivedLog {
+  /** Whether the log shows a start of keepalived at all this boot. */
+  started: boolean;
+  /** Whether its last start was followed by a stop. */
+  stopped: boolean;
+  instances: Map<string, InstanceLog>;
+  /** "ADDRESS:PORT" of each real server → its latest check verdict. */
+  checks: Map<string, CheckLog>;
+  /** Lines that name a problem (errors, bad config, authentication, mismatched ids), latest last, at most 10. */
+  problems: string[];
+  vrrpRules?: VrrpRule[];
+}
+
+const PROBLEM = /error|invalid|mismatch|not present|unknown keyword|bad |wrong|fault|authentication|receive.*(password|passwd)|missing/i;
+
+/** The log since keepalived last started (the input is the unit's journal of this boot, oldest first). */
+export function parseKeepalivedLog(text: string): KeepalivedLog {
+  const lines = text.split('\n');
+  let from = -1;
+  lines.forEach((l, i) => {
+    if (/^Starting Keepalived v/.test(l) || /^Starting keepalived\.service|Starting Keepalive Daemon/.test(l)) from = i;
+  });
+  const out: KeepalivedLog = { started: from >= 0, stopped: false, instances: new Map(), checks: new Map(), problems: [] };
+  for (const l of lines.slice(Math.max(0, from))) {
+    const enter = /^\((\S+)\) Entering (MASTER|BACKUP|FAULT) STATE/.exec(l);
+    if (enter) {
+      const cur = out.instances.get(enter[1]!) ?? { state: 'BACKUP' as VrrpState, transitions: 0, heard: [] };
+      out.instances.set(enter[1]!, { ...cur, state: enter[2] as VrrpState, transitions: cur.transitions + 1 });
+      continue;
+    }
+    const heard = /^\((\S+)\) .*advert from (\d+\.\d+\.\d+\.\d+)/.exec(l);
+    if (heard) {
+      const cur = out.instances.get(heard[1]!) ?? { state: 'BACKUP' as VrrpState, transitions: 0, heard: [] };
+      if (!cur.heard.includes(heard[2]!)) cur.heard.push(heard[2]!);
+      out.instances.set(heard[1]!, cur);
+    }
+    if (/^Stopping$|^Stopped keepalived|^Stopping keepalived|Keepalived_vrrp exited|^Stopped Keepalive/.test(l)) {
+      out.stopped = true;
+      for (const [k, v] of out.instances) out.instances.set(k, { ...v, state: 'STOP' });
+    }
+    const real = /\[(\d+\.\d+\.\d+\.\d+)\]:(?:tcp|udp):(\d+)/.exec(l);
+    if (real && !/ for VS \[|to VS \[|from VS \[/.test(l.replace(/^(Removing|Adding) service .* (to|from) VS/, ''))) {
+      // A checker's verdict on a real server: success lines, failure lines.
+      const key = `${real[1]}:${real[2]}`;
+      if (/succeed|success/i.test(l)) out.checks.set(key, { up: true, line: l });
+      else if (/fail|timeout|timed out|refused|error/i.test(l)) out.checks.set(key, { up: false, line: l });
+    }
+    const removed = /^Removing service \[(\d+\.\d+\.\d+\.\d+)\]:(?:tcp|udp):(\d+)/.exec(l);
+    if (removed) out.checks.set(`${removed[1]}:${removed[2]}`, { up: false, line: out.checks.get(`${removed[1]}:${removed[2]}`)?.line ?? l });
+    const added = /^Adding service \[(\d+\.\d+\.\d+\.\d+)\]:(?:tcp|udp):(\d+)/.exec(l);
+    if (added) out.checks.set(`${added[1]}:${added[2]}`, { up: true, line: l });
+    if (PROBLEM.test(l) && !/NOTICE: setting config option/.test(l)) out.problems.push(l);
+  }
+  out.problems = out.problems.slice(-10);
+  return out;
+}
+
+/** `inet firewalld filter_IN_trusted_deny \t\tmeta l4proto vrrp drop # handle 42` lines (table family and name, chain, rule). */
+export function parseVrrpRules(text: string): VrrpRule[] {
+  const out: VrrpRule[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+ \S+) (\S+) \s*(.*)$/.exec(line);
+    if (!m) continue;
+    const rule = m[3]!.trim();
+    if (/^(chain|table) /.test(rule) || rule === '') continue;
+    const handle = /# handle (\d+)/.exec(rule);
+    out.push({ table: m[1]!, chain: m[2]!, rule, ...(handle ? { handle: Number(handle[1]) } : {}), blocks: /\b(drop|reject)\b/.test(rule) });
+  }
+  return out;
+}

@@ -1,0 +1,245 @@
+// The active checks of a keepalived lab: failover (stop keepalived on the master, time the backup's takeover from the
+// client's side, start it again) and health (stop a real server's web server, time its removal from the director's
+// table, start it again). Each puts back what it changed before it returns, whatever happened.
+import { quote } from '../ssh/quote.js';
+import type { ActionIO } from './plan.js';
+import { fail, pass, type Verdict } from './types.js';
+
+/** One request of the client's sampler: when (ms, the client's clock), curl's exit code, the answer's first line. */
+export interface Sample {
+  t: number;
+  rc: number;
+  answer: string;
+}
+
+/**
+ * The client's sampler: a fresh connection to `url` every ~0.1 s (plus curl's own time) for `ms`, each printed as
+ * `MS RC FIRST-LINE`. bash's $EPOCHREALTIME gives the time without a `date` process.
+ */
+export function samplerScript(url: string, ms: number): string {
+  const inner = [
+    `end=$(( \${EPOCHREALTIME/./} / 1000 + ${Math.round(ms)} ))`,
+    'while :; do',
+    '  t=$(( ${EPOCHREALTIME/./} / 1000 )); [ "$t" -ge "$end" ] && break',
+    `  r=$(curl -s --noproxy '*' -m 1 -H 'Connection: close' ${quote(url)} 2>/dev/null); rc=$?`,
+    '  printf \'%s %s %s\\n\' "$t" "$rc" "${r%%$\'\\n\'*}"',
+    '  sleep 0.1',
+    'done',
+  ].join('\n');
+  return `bash -c ${quote(inner)}`;
+}
+
+export function parseSamples(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\d+) (\d+) ?(.*)$/.exec(line.trim());
+    if (m) out.push({ t: Number(m[1]), rc: Number(m[2]), answer: m[3]!.trim() });
+  }
+  return out;
+}
+
+/** The longest time without an answer: from the last answered request before a run of failures to the first after it. */
+export interface Outage {
+  /** ms; 0 when no request failed. */
+  ms: number;
+  failed: number;
+  total: number;
+  /** Whether the client was answered again after the last failure. */
+  recovered: boolean;
+  /** The median time between two requests (ms): the resolution of the measurement. */
+  step: number;
+}
+
+export function outageOf(samples: Sample[]): Outage {
+  const ok = (s: Sample) => s.rc === 0 && s.answer !== '';
+  let worst = 0;
+  let lastOk: number | undefined = samples[0]?.t;
+  let inRun = false;
+  for (const s of samples) {
+    if (ok(s)) {
+      if (inRun && lastOk !== undefined) worst = Math.max(worst, s.t - lastOk);
+      inRun = false;
+      lastOk = s.t;
+    } else inRun = true;
+  }
+  if (inRun && lastOk !== undefined && samples.length > 0) worst = Math.max(worst, samples[samples.length - 1]!.t - lastOk);
+  const gaps = samples.slice(1).map((s, i) => s.t - samples[i]!.t).sort((a, b) => a - b);
+  return { ms: worst, failed: samples.filter((s) => !ok(s)).length, total: samples.length, recovered: samples.length > 0 && ok(samples[samples.length - 1]!), step: gaps[Math.floor(gaps.length / 2)] ?? 0 };
+}
+
+/**
+ * Waits on a host until `test` (a shell condition) holds, polling every 50 ms for at most `ms`; prints `held MS` (ms
+ * after the script started) or `timeout MS`.
+ */
+export function waitScript(test: string, ms: number): string {
+  const inner = [
+    's=$(( ${EPOCHREALTIME/./} / 1000 ))',
+    'while :; do',
+    '  n=$(( ${EPOCHREALTIME/./} / 1000 ))',
+    `  if ${test}; then echo "held $((n - s))"; exit 0; fi`,
+    `  [ $((n - s)) -ge ${Math.round(ms)} ] && { echo "timeout $((n - s))"; exit 0; }`,
+    '  sleep 0.05',
+    'done',
+  ].join('\n');
+  return `bash -c ${quote(inner)}`;
+}
+
+/** `held 812` → 812; `timeout 9000` → undefined. */
+export function parseWait(text: string): number | undefined {
+  const m = /^held (\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The host holds `ip` on some interface. */
+export const holdsIp = (ip: string) => `[ -n "$(ip -o -4 addr show to ${quote(`${ip}/32`)} 2>/dev/null)" ]`;
+/** The host does not hold `ip`. */
+export const lacksIp = (ip: string) => `[ -z "$(ip -o -4 addr show to ${quote(`${ip}/32`)} 2>/dev/null)" ]`;
+
+/** The real server `addr:port` is (or is not) in the IPVS virtual service `vip:port` (ipvsadm -Ln -t). */
+export function inTable(vip: string, port: number, real: string, present: boolean): string {
+  const probe = `ipvsadm -Ln -t ${quote(`${vip}:${port}`)} 2>/dev/null`;
+  const pattern = quote(`*"-> ${real} "*`);
+  return present ? `case "$(${probe})" in ${pattern}) true;; *) false;; esac` : `case "$(${probe})" in ${pattern}) false;; *) true;; esac`;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function must(io: ActionIO, host: string, script: string, timeoutMs = 60_000): Promise<string> {
+  const r = await io.exec(host, script, timeoutMs);
+  if (r.code !== 0) throw new Error(`${host}: \`${script.length > 80 ? `${script.slice(0, 77)}...` : script}\` failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  return r.stdout;
+}
+
+/** The last lines keepalived logged on a host since it started last, for a failure's explanation. */
+async function journalTail(io: ActionIO, host: string, n = 4): Promise<string> {
+  const r = await io.exec(host, `journalctl -u keepalived -o cat --no-pager -n ${n} 2>/dev/null`, 30_000).catch(() => undefined);
+  return r?.stdout.trim().split('\n').filter(Boolean).join(' | ') ?? '';
+}
+
+export interface FailoverSpec {
+  client: string;
+  url: string;
+  vip: string;
+  master: string;
+  backup: string;
+  /** Seconds the client may go without an answer, and the backup may take to hold the VIP. */
+  boundS: number;
+  preempt: boolean;
+}
+
+/**
+ * Stop keepalived on the master while the client samples the VIP; the backup must hold the VIP and the client be
+ * answered again within the bound. Then start it again: with preempt the master takes the VIP back (within the
+ * bound), and the client is answered at the end. keepalived is started again on the master whatever happened.
+ */
+export async function runFailover(io: ActionIO, f: FailoverSpec): Promise<Verdict> {
+  const bound = f.boundS * 1000;
+  const expected = `${f.backup} holds ${f.vip} and ${f.client} is answered again within ${f.boundS} s of keepalived stopping on ${f.master}${f.preempt ? `; ${f.master} takes the VIP back when it returns` : ''}`;
+  const sampleMs = 1500 + bound + 3000;
+  const sampler = io.exec(f.client, samplerScript(f.url, sampleMs), sampleMs + 30_000);
+  let stopped = false;
+  try {
+    await sleep(1500);
+    const takeover = io.exec(f.backup, waitScript(holdsIp(f.vip), bound + 3000), bound + 33_000);
+    await must(io, f.master, 'systemctl stop keepalived');
+    stopped = true;
+    const tookMs = parseWait((await takeover).stdout);
+    const before = outageOf(parseSamples((await sampler).stdout));
+    const takeBack = f.preempt ? io.exec(f.master, waitScript(holdsIp(f.vip), bound + 3000), bound + 33_000) : undefined;
+    const sampler2 = io.exec(f.client, samplerScript(f.url, bound + 3000), bound + 33_000);
+    await must(io, f.master, 'systemctl start keepalived');
+    stopped = false;
+    const backMs = takeBack ? parseWait((await takeBack).stdout) : undefined;
+    const after = outageOf(parseSamples((await sampler2).stdout));
+    const measured =
+      `${tookMs === undefined ? `${f.backup} did not hold the VIP within ${secs(bound + 3000)}` : `${f.backup} held the VIP ${secs(tookMs)} after keepalived stopped on ${f.master}`}; ` +
+      `${f.client} went ${secs(before.ms)} without an answer (${before.failed} of ${before.total} requests failed, one every ~${secs(before.step)})` +
+      (f.preempt ? `; ${backMs === undefined ? `${f.master} did not take the VIP back within ${secs(bound + 3000)}` : `${f.master} took it back ${secs(backMs)} after it started (${after.failed} of ${after.total} requests failed then)`}` : '');
+    if (tookMs === undefined || tookMs > bound) {
+      const log = await journalTail(io, f.backup);
+      return fail(expected, measured, `keepalived on ${f.backup} did not become MASTER in time: it takes over when it hears no advertisement for about 3 × advert_int, so it is not running, does not see ${f.master} go (a wrong interface or virtual_router_id), or was already MASTER. Its last log lines: ${log || '(none)'}.`, ['systemctl status keepalived --no-pager', 'journalctl -u keepalived -n 20 --no-pager']);
+    }
+    if (!before.recovered || before.ms > bound)
+      return fail(expected, measured, `${f.backup} holds the VIP, but ${f.client} was not answered again ${before.recovered ? 'in time' : 'at all'}: the backup's IPVS table (keepalived loads it on every director) or its real servers do not serve the VIP, or ${f.client} still sends to ${f.master}'s MAC (keepalived sends gratuitous ARP when it takes the VIP).`, ['ipvsadm -Ln', `ip -o -4 addr show to ${f.vip}/32`]);
+    if (f.preempt && (backMs === undefined || backMs > bound)) {
+      const log = await journalTail(io, f.master);
+      return fail(expected, measured, `keepalived started again on ${f.master} but did not take the VIP back, though its priority is the highest and preempt is on: it does not hear ${f.backup}'s advertisements as lower, or it is in FAULT (its interface down). Its last log lines: ${log || '(none)'}.`, ['journalctl -u keepalived -n 20 --no-pager']);
+    }
+    if (!after.recovered) return fail(expected, measured, `After ${f.master} took the VIP back, ${f.client}'s last requests failed: the master's IPVS table or its real servers do not serve the VIP now.`, ['ipvsadm -Ln']);
+    return pass(expected, measured);
+  } finally {
+    if (stopped) await io.exec(f.master, 'systemctl start keepalived', 60_000).catch(() => undefined);
+  }
+}
+
+export interface HealthSpec {
+  client: string;
+  url: string;
+  vip: string;
+  port: number;
+  /** The director whose table is watched: the router that holds the VIP. */
+  director: string;
+  /** The real server stopped, its address in the table, and its web server's unit. */
+  real: { host: string; address: string; port: number; unit: string };
+  /** The other real servers' hosts, which must answer meanwhile. */
+  others: string[];
+  /** Seconds the checker may take to remove (or add back) a real server. */
+  boundS: number;
+  /** Requests sent while the real server is out (and after it is back). */
+  requests: number;
+}
+
+/** `n` fresh connections to `url` in one client command, as `RC FIRST-LINE` lines. */
+function batchScript(url: string, n: number): string {
+  return `i=0; while [ "$i" -lt ${n} ]; do i=$((i+1)); r=$(curl -s --noproxy '*' -m 2 -H 'Connection: close' ${quote(url)} 2>/dev/null); rc=$?; printf '%s %s\\n' "$rc" "$(printf '%s' "$r" | head -n 1)"; done`;
+}
+
+function parseBatchLines(text: string): { rc: number; answer: string }[] {
+  return text
+    .split('\n')
+    .map((l) => /^(\d+) ?(.*)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ rc: Number(m[1]), answer: m[2]!.trim() }));
+}
+
+/**
+ * Stop one real server's web server; keepalived's check on the director must take it out of the table within the
+ * bound, and every client request meanwhile be answered by the others. Then start it: it must come back into the table
+ * and answer again. The web server is started again whatever happened.
+ */
+export async function runHealth(io: ActionIO, h: HealthSpec, answerOf: (line: string) => string | undefined): Promise<Verdict> {
+  const bound = h.boundS * 1000;
+  const real = `${h.real.address}:${h.real.port}`;
+  const expected = `${h.real.host} leaves ${h.director}'s table within ${h.boundS} s of its ${h.real.unit} stopping, every request meanwhile is answered by ${h.others.join(', ')}, and it returns once ${h.real.unit} runs again`;
+  let stopped = false;
+  try {
+    const present = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), 100)));
+    if (present === undefined) return fail(expected, `${real} is not in ${h.director}'s table for ${h.vip}:${h.port} before the test`, `keepalived has taken ${h.real.host} out already (its check fails), or never loaded it: the vrrp check says which.`, ['ipvsadm -Ln']);
+    await must(io, h.real.host, `systemctl stop ${quote(h.real.unit)}`);
+    stopped = true;
+    const goneMs = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, false), bound + 3000), bound + 33_000));
+    const during = parseBatchLines(await must(io, h.client, batchScript(h.url, h.requests), h.requests * 3000 + 30_000));
+    await must(io, h.real.host, `systemctl start ${quote(h.real.unit)}`);
+    stopped = false;
+    const backMs = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), bound + 3000), bound + 33_000));
+    const after = parseBatchLines(await must(io, h.client, batchScript(h.url, h.requests), h.requests * 3000 + 30_000));
+    const answered = (rs: { rc: number; answer: string }[]) => rs.filter((r) => r.rc === 0 && answerOf(r.answer) !== undefined);
+    const by = (rs: { rc: number; answer: string }[]) => [...new Set(answered(rs).map((r) => answerOf(r.answer)!))].join(', ') || 'no server';
+    const measured =
+      `${goneMs === undefined ? `${real} was still in ${h.director}'s table ${secs(bound + 3000)} after ${h.real.unit} stopped on ${h.real.host}` : `${h.real.host} left ${h.director}'s table ${secs(goneMs)} after ${h.real.unit} stopped`}; ` +
+      `${answered(during).length} of ${during.length} requests answered meanwhile (by ${by(during)}); ` +
+      `${backMs === undefined ? `not back in the table ${secs(bound + 3000)} after ${h.real.unit} started` : `back ${secs(backMs)} after it started`}, then ${answered(after).length} of ${after.length} answered (by ${by(after)})`;
+    if (goneMs === undefined || goneMs > bound)
+      return fail(expected, measured, `keepalived on ${h.director} kept ${h.real.host} in the table though its web server was down, so clients sent there got no answer: the service has no health check for it, or the check looks at another port or path than the one that failed.`, [`grep -n -A8 'real_server ${h.real.address}' /etc/keepalived/keepalived.conf`, 'journalctl -u keepalived -n 20 --no-pager']);
+    if (answered(during).length < during.length)
+      return fail(expected, measured, `${h.real.host} is out of the table, yet ${during.length - answered(during).length} request(s) failed: the other real servers (${h.others.join(', ')}) do not answer for the VIP.`, ['ipvsadm -Ln']);
+    if (backMs === undefined || backMs > bound)
+      return fail(expected, measured, `${h.real.host}'s web server runs again, but keepalived on ${h.director} did not put it back in the table: its check still fails (another port or path, or a status other than the one expected).`, ['journalctl -u keepalived -n 20 --no-pager']);
+    if (!answered(after).some((r) => answerOf(r.answer) === h.real.host))
+      return fail(expected, measured, `${h.real.host} is back in the table but answered none of ${after.length} requests.`, ['ipvsadm -Ln --stats']);
+    return pass(expected, measured);
+  } finally {
+    if (stopped) await io.exec(h.real.host, `systemctl start ${quote(h.real.unit)}`, 60_000).catch(() => undefined);
+  }
+}
