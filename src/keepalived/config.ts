@@ -98,3 +98,33 @@ export function renderKeepalived(lab: Lab, host: string, devices: Record<string,
   }
   return `${out.join('\n')}\n`;
 }
+
+/** What a real_server block of a live keepalived.conf checks: its port (connect_port, else the real server's), path and status. */
+export interface LiveCheck {
+  type: string;
+  port: number;
+  path?: string;
+  status?: number;
+}
+
+/** The check of `real_server ADDRESS PORT` in a keepalived.conf as written (lab's own layout or a hand-edited one). */
+export function liveCheckOf(conf: string, address: string, port: number): LiveCheck | undefined {
+  const start = new RegExp(`^\\s*real_server\\s+${address.replace(/\./g, '\\.')}\\s+${port}\\s*\\{`, 'm').exec(conf);
+  if (!start) return undefined;
+  let depth = 0;
+  let end = conf.length;
+  for (let i = start.index + start[0].length - 1; i < conf.length; i++) {
+    if (conf[i] === '{') depth++;
+    else if (conf[i] === '}' && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  const block = conf.slice(start.index, end).replace(/[#!].*$/gm, '');
+  const type = /\b(HTTP_GET|SSL_GET|TCP_CHECK|MISC_CHECK|SMTP_CHECK|DNS_CHECK)\b/.exec(block)?.[1];
+  if (!type) return undefined;
+  const cp = /\bconnect_port\s+(\d+)/.exec(block);
+  const path = /\bpath\s+(\S+)/.exec(block)?.[1];
+  const status = /\bstatus_code\s+(\d+)/.exec(block)?.[1];
+  return { type, port: cp ? Number(cp[1]) : port, ...(path ? { path } : {}), ...(status ? { status: Number(status) } : {}) };
+}

@@ -53,6 +53,9 @@ export function distributionBars(dist: { host: string | null; count: number }[],
   });
 }
 
+/** Check kinds whose passing result shows what they measured. */
+const MEASURED_KINDS = new Set(['failover', 'health']);
+
 export function formatResults(results: CheckResult[], s: Style, meta: { ms: number; attempts: number; width?: number }): string {
   const hostW = Math.max(4, ...results.map((r) => r.host.length));
   const width = Math.max(60, (meta.width ?? 100) - 14);
@@ -64,8 +67,10 @@ export function formatResults(results: CheckResult[], s: Style, meta: { ms: numb
     out.push(`${mark}  ${r.host.padEnd(hostW)}  ${r.title}${r.status === 'skip' ? s.dim(`  (${r.found})`) : ''}`);
     const pad = ' '.repeat(markW + 2 + hostW + 2);
     if (r.distribution) out.push(...distributionBars(r.distribution, s).map((l) => `${pad}${l}`));
-    if (!isFailing(r.status)) continue;
     const field = (name: string, text: string) => `${pad}${s.dim(name.padEnd(10))}${wrap(text, width - pad.length, pad + ' '.repeat(10))}`;
+    // An active check's figures (the failover's outage, the health check's removal time) are its point, pass or fail.
+    if (r.status === 'pass' && MEASURED_KINDS.has(r.check)) out.push(field('measured', r.found));
+    if (!isFailing(r.status)) continue;
     out.push(field('expected', r.expected), field('found', r.found));
     if (r.why) out.push(field('why', r.why));
     (r.fix ?? []).forEach((c, i) => out.push(`${pad}${s.dim((i === 0 ? 'fix' : '').padEnd(10))}${s.cyan(c)}`));

@@ -228,7 +228,9 @@ export class SshConnection implements Remote {
     // Root logins run commands through one long-lived sh (sudo would need a password or a shell of root's per command).
     if (!sudo && (opts.shell ?? shellWanted())) {
       const sh = await this.idleShell();
-      if (sh) return this.inShell(sh, (opts.prelude ?? '') + command, command, timeoutMs, opts.onStdout);
+      // Checked again here, in the same tick as the run that claims it: two commands at once on one connection (an
+      // active check's watcher and its action) both saw the shell idle while awaiting it; the second takes a session.
+      if (sh?.idle) return this.inShell(sh, (opts.prelude ?? '') + command, command, timeoutMs, opts.onStdout);
     }
     return this.inSession(command, opts, sudo, timeoutMs);
   }

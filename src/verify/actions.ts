@@ -98,8 +98,15 @@ export const lacksIp = (ip: string) => `[ -z "$(ip -o -4 addr show to ${quote(`$
 /** The real server `addr:port` is (or is not) in the IPVS virtual service `vip:port` (ipvsadm -Ln -t). */
 export function inTable(vip: string, port: number, real: string, present: boolean): string {
   const probe = `ipvsadm -Ln -t ${quote(`${vip}:${port}`)} 2>/dev/null`;
-  const pattern = quote(`*"-> ${real} "*`);
+  // The stars stay outside the quotes: quoted, they would match only themselves.
+  const pattern = `*${quote(`-> ${real} `)}*`;
   return present ? `case "$(${probe})" in ${pattern}) true;; *) false;; esac` : `case "$(${probe})" in ${pattern}) false;; *) true;; esac`;
+}
+
+/** A command started to run beside others: if a later step throws first, its failure is still handled (never unhandled). */
+function beside<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -125,6 +132,8 @@ export interface FailoverSpec {
   backup: string;
   /** Seconds the client may go without an answer, and the backup may take to hold the VIP. */
   boundS: number;
+  /** Seconds the returning master may take to hold the VIP again: a starting keepalived listens a master-down interval first. */
+  takeBackS: number;
   preempt: boolean;
 }
 
@@ -135,34 +144,35 @@ export interface FailoverSpec {
  */
 export async function runFailover(io: ActionIO, f: FailoverSpec): Promise<Verdict> {
   const bound = f.boundS * 1000;
-  const expected = `${f.backup} holds ${f.vip} and ${f.client} is answered again within ${f.boundS} s of keepalived stopping on ${f.master}${f.preempt ? `; ${f.master} takes the VIP back when it returns` : ''}`;
+  const expected = `${f.backup} holds ${f.vip} and ${f.client} is answered again within ${f.boundS} s of keepalived stopping on ${f.master}${f.preempt ? `; ${f.master} takes the VIP back within ${f.takeBackS} s of starting again` : ''}`;
+  const takeBackMs = f.takeBackS * 1000;
   const sampleMs = 1500 + bound + 3000;
-  const sampler = io.exec(f.client, samplerScript(f.url, sampleMs), sampleMs + 30_000);
+  const sampler = beside(io.exec(f.client, samplerScript(f.url, sampleMs), sampleMs + 30_000));
   let stopped = false;
   try {
     await sleep(1500);
-    const takeover = io.exec(f.backup, waitScript(holdsIp(f.vip), bound + 3000), bound + 33_000);
+    const takeover = beside(io.exec(f.backup, waitScript(holdsIp(f.vip), bound + 3000), bound + 33_000));
     await must(io, f.master, 'systemctl stop keepalived');
     stopped = true;
     const tookMs = parseWait((await takeover).stdout);
     const before = outageOf(parseSamples((await sampler).stdout));
-    const takeBack = f.preempt ? io.exec(f.master, waitScript(holdsIp(f.vip), bound + 3000), bound + 33_000) : undefined;
-    const sampler2 = io.exec(f.client, samplerScript(f.url, bound + 3000), bound + 33_000);
+    const takeBack = f.preempt ? beside(io.exec(f.master, waitScript(holdsIp(f.vip), takeBackMs + 3000), takeBackMs + 33_000)) : undefined;
+    const sampler2 = beside(io.exec(f.client, samplerScript(f.url, takeBackMs + 3000), takeBackMs + 33_000));
     await must(io, f.master, 'systemctl start keepalived');
     stopped = false;
     const backMs = takeBack ? parseWait((await takeBack).stdout) : undefined;
     const after = outageOf(parseSamples((await sampler2).stdout));
     const measured =
-      `${tookMs === undefined ? `${f.backup} did not hold the VIP within ${secs(bound + 3000)}` : `${f.backup} held the VIP ${secs(tookMs)} after keepalived stopped on ${f.master}`}; ` +
+      `${tookMs === undefined ? `${f.backup} did not hold the VIP within ${secs(bound + 3000)}` : `${f.backup} held the VIP ${secs(tookMs)} after \`systemctl stop keepalived\` began on ${f.master}`}; ` +
       `${f.client} went ${secs(before.ms)} without an answer (${before.failed} of ${before.total} requests failed, one every ~${secs(before.step)})` +
-      (f.preempt ? `; ${backMs === undefined ? `${f.master} did not take the VIP back within ${secs(bound + 3000)}` : `${f.master} took it back ${secs(backMs)} after it started (${after.failed} of ${after.total} requests failed then)`}` : '');
+      (f.preempt ? `; ${backMs === undefined ? `${f.master} did not take the VIP back within ${secs(takeBackMs + 3000)}` : `${f.master} took it back ${secs(backMs)} after it started (${after.failed} of ${after.total} requests failed then)`}` : '');
     if (tookMs === undefined || tookMs > bound) {
       const log = await journalTail(io, f.backup);
       return fail(expected, measured, `keepalived on ${f.backup} did not become MASTER in time: it takes over when it hears no advertisement for about 3 × advert_int, so it is not running, does not see ${f.master} go (a wrong interface or virtual_router_id), or was already MASTER. Its last log lines: ${log || '(none)'}.`, ['systemctl status keepalived --no-pager', 'journalctl -u keepalived -n 20 --no-pager']);
     }
     if (!before.recovered || before.ms > bound)
       return fail(expected, measured, `${f.backup} holds the VIP, but ${f.client} was not answered again ${before.recovered ? 'in time' : 'at all'}: the backup's IPVS table (keepalived loads it on every director) or its real servers do not serve the VIP, or ${f.client} still sends to ${f.master}'s MAC (keepalived sends gratuitous ARP when it takes the VIP).`, ['ipvsadm -Ln', `ip -o -4 addr show to ${f.vip}/32`]);
-    if (f.preempt && (backMs === undefined || backMs > bound)) {
+    if (f.preempt && (backMs === undefined || backMs > takeBackMs)) {
       const log = await journalTail(io, f.master);
       return fail(expected, measured, `keepalived started again on ${f.master} but did not take the VIP back, though its priority is the highest and preempt is on: it does not hear ${f.backup}'s advertisements as lower, or it is in FAULT (its interface down). Its last log lines: ${log || '(none)'}.`, ['journalctl -u keepalived -n 20 --no-pager']);
     }
@@ -216,13 +226,16 @@ export async function runHealth(io: ActionIO, h: HealthSpec, answerOf: (line: st
   try {
     const present = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), 100)));
     if (present === undefined) return fail(expected, `${real} is not in ${h.director}'s table for ${h.vip}:${h.port} before the test`, `keepalived has taken ${h.real.host} out already (its check fails), or never loaded it: the vrrp check says which.`, ['ipvsadm -Ln']);
+    // Each watcher starts before the command it times: the figure is an upper bound, the command's own time included.
+    const gone = beside(must(io, h.director, waitScript(inTable(h.vip, h.port, real, false), bound + 3000), bound + 33_000));
     await must(io, h.real.host, `systemctl stop ${quote(h.real.unit)}`);
     stopped = true;
-    const goneMs = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, false), bound + 3000), bound + 33_000));
+    const goneMs = parseWait(await gone);
     const during = parseBatchLines(await must(io, h.client, batchScript(h.url, h.requests), h.requests * 3000 + 30_000));
+    const back = beside(must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), bound + 3000), bound + 33_000));
     await must(io, h.real.host, `systemctl start ${quote(h.real.unit)}`);
     stopped = false;
-    const backMs = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), bound + 3000), bound + 33_000));
+    const backMs = parseWait(await back);
     const after = parseBatchLines(await must(io, h.client, batchScript(h.url, h.requests), h.requests * 3000 + 30_000));
     const answered = (rs: { rc: number; answer: string }[]) => rs.filter((r) => r.rc === 0 && answerOf(r.answer) !== undefined);
     const by = (rs: { rc: number; answer: string }[]) => [...new Set(answered(rs).map((r) => answerOf(r.answer)!))].join(', ') || 'no server';

@@ -2,7 +2,7 @@
 // priority gives it (and holds the VIP exactly when MASTER), and has the virtual servers keepalived loads; a real
 // server missing from the table is explained by keepalived's own check verdict.
 import { parseIpvsSave, serviceKey, type IpvsService } from '../ipvs/index.js';
-import { KEEPALIVED_CONF } from '../keepalived/config.js';
+import { KEEPALIVED_CONF, liveCheckOf } from '../keepalived/config.js';
 import type { KeepalivedLog, VrrpRule } from '../keepalived/state.js';
 import { keepalivedModule, wantedConf } from '../modules/keepalived.js';
 import type { HostContext } from '../modules/types.js';
@@ -139,7 +139,7 @@ export function judgeVrrpState(view: HostView, all: Map<string, HostView>, s: St
  * The IPVS table keepalived loaded on this router equals the spec's services, but for real servers its checks took
  * out, which are named with keepalived's own verdict (and their host to look at).
  */
-export function judgeKeepalivedTable(view: HostView, desired: IpvsService[], hostOf: Map<string, string>): Verdict {
+export function judgeKeepalivedTable(view: HostView, desired: IpvsService[], hostOf: Map<string, string>, wanted?: Map<string, { port: number; path?: string }>): Verdict {
   const { ctx, probe } = view;
   const expected = `${desired.map((s) => `${s.protocol} ${s.vip}:${s.port} (${s.scheduler}) → ${s.reals.map((r) => `${r.address}:${r.port}`).join(', ')}`).join('; ')}, loaded by keepalived`;
   const svc = ctx.facts.services.get('keepalived');
@@ -154,6 +154,9 @@ export function judgeKeepalivedTable(view: HostView, desired: IpvsService[], hos
   const problems: string[] = [];
   const out = new Set<string>();
   const reasons: string[] = [];
+  /** Real servers whose check, as the live file writes it, looks elsewhere than the spec says: the cause is here. */
+  const misdirected: string[] = [];
+  const conf = ctx.facts.files.get(KEEPALIVED_CONF)?.content.toString('utf8') ?? '';
   for (const want of desired) {
     const have = live.find((s) => serviceKey(s) === serviceKey(want));
     if (!have) {
@@ -170,17 +173,30 @@ export function judgeKeepalivedTable(view: HostView, desired: IpvsService[], hos
         const said = probe.keepalived?.checks.get(key);
         problems.push(`${host} (${key}) is not in the table`);
         reasons.push(said && !said.up ? `keepalived took ${host} out: "${said.line}"` : `keepalived logged no verdict on ${host}`);
+        const live = liveCheckOf(conf, r.address, r.port);
+        const want = wanted?.get(key);
+        if (live && want && (live.port !== want.port || (want.path !== undefined && live.path !== undefined && live.path !== want.path)))
+          misdirected.push(`${host}'s check in ${KEEPALIVED_CONF} asks ${live.type} on port ${live.port}${live.path ? ` for ${live.path}` : ''}, where the spec checks port ${want.port}${want.path ? ` for ${want.path}` : ''}`);
       } else if (got.weight !== r.weight || got.forwarding !== r.forwarding) problems.push(`${key} is ${got.forwarding} weight ${got.weight}, not ${r.forwarding} weight ${r.weight}`);
     }
   }
   if (problems.length === 0) return pass(expected, `as the spec (${desired.reduce((n, s) => n + s.reals.length, 0)} real servers)`);
-  const portHint = reasons.find((r) => /:\d+\]?:?(tcp|udp)?:?\d*/.test(r));
+  if (misdirected.length > 0)
+    return {
+      ...fail(
+        expected,
+        problems.join('; '),
+        `keepalived on ${ctx.hostName} takes a real server out while its check fails, and the checks look in the wrong place: ${misdirected.join('; ')}. Nothing answers there, so the real servers are out though they serve the page. The keepalived-conf check's fix rewrites the file from the spec and reloads keepalived.`,
+        ['ipvsadm -Ln', 'journalctl -u keepalived -n 20 --no-pager'],
+      ),
+      lookAt: [ctx.hostName],
+    };
   return {
     ...fail(
       expected,
       problems.join('; '),
       out.size > 0
-        ? `keepalived's health checks on ${ctx.hostName} take a real server out while its check fails, and put it back when it passes. ${reasons.join('; ')}. The cause is on ${list([...out])} (its web server down or on another port) unless the check itself looks at the wrong port or page${portHint ? ' (the line names the port it tried)' : ''}: compare connect_port and url in ${KEEPALIVED_CONF}.`
+        ? `keepalived's health checks on ${ctx.hostName} take a real server out while its check fails, and put it back when it passes. ${reasons.join('; ')}. The checks look where the spec says, so the cause is on ${list([...out])}: its web server is down, or does not answer there.`
         : `keepalived did not load the virtual servers the spec gives: its config differs (the conf check says where), or it refused part of it (journalctl -u keepalived).`,
       ['ipvsadm -Ln', 'journalctl -u keepalived -n 20 --no-pager'],
     ),

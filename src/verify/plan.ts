@@ -398,8 +398,13 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             },
           });
           const desired = servicesOf(lab, g).map((sv) => ipvsService(lab, sv, h));
+          const wantedChecks = new Map(
+            servicesOf(lab, g).flatMap((sv) =>
+              sv.health ? ipvsService(lab, sv, h).reals.map((rl) => [`${rl.address}:${rl.port}`, { port: sv.health!.port ?? rl.port, ...(sv.health!.type === 'http_get' ? { path: sv.health!.path } : {}) }] as const) : [],
+            ),
+          );
           if (desired.length > 0)
-            add({ check: 'vrrp', id: many ? `ipvs-${g.name}` : 'ipvs', host: h, symptom: true, judges: [{ property: 'keepalived' }], title: `IPVS table keepalived loaded equals the spec`, judge: (view) => judgeKeepalivedTable(view, desired, hostOf) });
+            add({ check: 'vrrp', id: many ? `ipvs-${g.name}` : 'ipvs', host: h, symptom: true, judges: [{ property: 'keepalived' }], title: `IPVS table keepalived loaded equals the spec`, judge: (view) => judgeKeepalivedTable(view, desired, hostOf, wantedChecks) });
         }
       }
     }
@@ -416,10 +421,10 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           check: 'failover',
           id: lab.vrrp.length > 1 ? `failover-${g.name}` : 'failover',
           host: m.host,
-          title: `${b.host} takes ${g.vip} over within ${bound} s when keepalived stops on ${m.host}${g.preempt ? `, and ${m.host} takes it back` : ''}`,
+          title: `${b.host} takes ${g.vip} over within ${bound} s when keepalived stops on ${m.host}${g.preempt ? `, and ${m.host} takes it back within ${bound + 3 * g.advert_int} s` : ''}`,
           hosts: [entry.from, m.host, b.host],
           needs: [...g.routers.map((r) => ({ check: 'vrrp', host: r.host })), { check: 'balancing', host: entry.from }, { check: 'path', host: entry.from }],
-          run: (io) => runFailover(io, { client: entry.from, url: serviceUrl(sv), vip: g.vip, master: m.host, backup: b.host, boundS: bound, preempt: g.preempt }),
+          run: (io) => runFailover(io, { client: entry.from, url: serviceUrl(sv), vip: g.vip, master: m.host, backup: b.host, boundS: bound, takeBackS: bound + 3 * g.advert_int, preempt: g.preempt }),
         });
       }
     }
