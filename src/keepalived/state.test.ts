@@ -53,14 +53,25 @@ describe('the live check of a real server', () => {
   });
 });
 
-describe('nftables rules naming VRRP', () => {
-  it('table, chain, the rule and its handle; a drop blocks, an accept does not', () => {
+describe('rules naming VRRP', () => {
+  it('nft (table, chain, handle) and firewalld rich rules (zone); a drop blocks, an accept does not; firewalld\'s own table is left to its rich rules', () => {
     const rules = parseVrrpRules(
-      'inet labtest in \t\tip protocol vrrp drop # handle 3\ninet firewalld filter_IN_public_allow \t\tmeta l4proto vrrp accept # handle 201\n',
+      [
+        'nft inet labtest in \t\tip protocol vrrp drop # handle 3',
+        'nft inet firewalld filter_IN_trusted_deny \t\tmeta l4proto vrrp drop # handle 201',
+        'rich trusted as 2 "rule protocol value=\\"vrrp\\" drop" "rule service name=\\"ssh\\" accept"',
+        'rich public as 1 "rule protocol value=\\"vrrp\\" accept"',
+      ].join('\n'),
     );
     expect(rules).toEqual([
-      { table: 'inet labtest', chain: 'in', rule: 'ip protocol vrrp drop # handle 3', handle: 3, blocks: true },
-      { table: 'inet firewalld', chain: 'filter_IN_public_allow', rule: 'meta l4proto vrrp accept # handle 201', handle: 201, blocks: false },
+      { where: 'nft table inet labtest, chain in', rule: 'ip protocol vrrp drop', blocks: true, fix: 'nft delete rule inet labtest in handle 3' },
+      {
+        where: 'firewalld zone trusted (runtime)',
+        rule: 'rule protocol value="vrrp" drop',
+        blocks: true,
+        fix: `firewall-cmd --zone=trusted --remove-rich-rule='rule protocol value="vrrp" drop'; firewall-cmd --permanent --zone=trusted --remove-rich-rule='rule protocol value="vrrp" drop' || true`,
+      },
+      { where: 'firewalld zone public (runtime)', rule: 'rule protocol value="vrrp" accept', blocks: false, fix: expect.stringContaining('--remove-rich-rule') },
     ]);
   });
 });

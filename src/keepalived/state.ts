@@ -21,14 +21,14 @@ export interface CheckLog {
 }
 
 export interface VrrpRule {
-  /** `inet firewalld` */
-  table: string;
-  chain: string;
-  /** The rule as nft prints it, with its `# handle N`. */
+  /** Where it is: `nft table inet t, chain in`, or `firewalld zone trusted (runtime)`. */
+  where: string;
+  /** The rule as nft or firewalld prints it. */
   rule: string;
-  handle?: number;
   /** Whether it drops or rejects (an accept rule does no harm). */
   blocks: boolean;
+  /** The command that deletes it. */
+  fix: string;
 }
 
 export interface KeepalivedLog {
@@ -88,16 +88,37 @@ export function parseKeepalivedLog(text: string): KeepalivedLog {
   return out;
 }
 
-/** `inet firewalld filter_IN_trusted_deny \t\tmeta l4proto vrrp drop # handle 42` lines (table family and name, chain, rule). */
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Rules that name VRRP: `nft FAMILY TABLE CHAIN RULE # handle N` lines (nft -a, where the nft tool exists), and
+ * `rich ZONE "RULE"...` lines (firewalld's runtime rich rules of its default zone over D-Bus, busctl's `as N "…"`).
+ * Rules of firewalld's own table are reported through its rich rules, which is how they are removed.
+ */
 export function parseVrrpRules(text: string): VrrpRule[] {
   const out: VrrpRule[] = [];
   for (const line of text.split('\n')) {
-    const m = /^(\S+ \S+) (\S+) \s*(.*)$/.exec(line);
-    if (!m) continue;
-    const rule = m[3]!.trim();
+    const rich = /^rich (\S+) as \d+ (.*)$/.exec(line);
+    if (rich) {
+      const zone = rich[1]!;
+      for (const m of rich[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
+        const rule = m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+        if (!/protocol value="?(vrrp|112)"?/.test(rule)) continue;
+        out.push({ where: `firewalld zone ${zone} (runtime)`, rule, blocks: /\b(drop|reject)\b/.test(rule), fix: `firewall-cmd --zone=${zone} --remove-rich-rule=${sq(rule)}; firewall-cmd --permanent --zone=${zone} --remove-rich-rule=${sq(rule)} || true` });
+      }
+      continue;
+    }
+    const m = /^nft (\S+) (\S+) (\S+) \s*(.*)$/.exec(line);
+    if (!m || m[2] === 'firewalld') continue;
+    const rule = m[4]!.trim();
     if (/^(chain|table) /.test(rule) || rule === '') continue;
     const handle = /# handle (\d+)/.exec(rule);
-    out.push({ table: m[1]!, chain: m[2]!, rule, ...(handle ? { handle: Number(handle[1]) } : {}), blocks: /\b(drop|reject)\b/.test(rule) });
+    out.push({
+      where: `nft table ${m[1]} ${m[2]}, chain ${m[3]}`,
+      rule: rule.replace(/\s*# handle \d+$/, ''),
+      blocks: /\b(drop|reject)\b/.test(rule),
+      fix: handle ? `nft delete rule ${m[1]} ${m[2]} ${m[3]} handle ${handle[1]}` : `nft -a list chain ${m[1]} ${m[2]} ${m[3]}`,
+    });
   }
   return out;
 }

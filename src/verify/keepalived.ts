@@ -50,16 +50,7 @@ export function judgeKeepalivedRunning(ctx: HostContext, log: KeepalivedLog | un
 function blockers(h: string, rules: VrrpRule[] | undefined): { text: string; fix: string[] } | undefined {
   const bad = (rules ?? []).filter((r) => r.blocks);
   if (bad.length === 0) return undefined;
-  return {
-    text: `${h} has ${bad.length === 1 ? 'a rule' : 'rules'} that drop VRRP: ${bad.map((r) => `"${r.rule.replace(/\s*# handle \d+$/, '')}" (table ${r.table}, chain ${r.chain})`).join('; ')}`,
-    fix: bad.map((r) =>
-      r.table === 'inet firewalld'
-        ? `firewall-cmd --list-all-zones | grep -n -i vrrp   # then firewall-cmd --remove-rich-rule=... as listed, in each zone that has it`
-        : r.handle !== undefined
-          ? `nft delete rule ${r.table} ${quote(r.chain)} handle ${r.handle}`
-          : `nft -a list chain ${r.table} ${quote(r.chain)}`,
-    ),
-  };
+  return { text: `${h} has ${bad.length === 1 ? 'a rule that drops' : 'rules that drop'} VRRP: ${bad.map((r) => `"${r.rule}" (${r.where})`).join('; ')}`, fix: bad.map((r) => r.fix) };
 }
 
 /** firewalld drops VRRP in the zone of the VIP's interface unless the zone accepts everything or allows protocol vrrp. */
@@ -111,7 +102,7 @@ export function judgeVrrpState(view: HostView, all: Map<string, HostView>, s: St
     const where = causes.length > 0 ? ` ${causes.map((c) => c.text).join('; ')}.` : ` No rule on ${list([me, ...others])} names VRRP: compare virtual_router_id and auth_pass in their keepalived.conf (the conf check), and look for a filter on the path between them.`;
     const v = fail(
       expected,
-      `${found}; ${list(masters)} are all MASTER`,
+      `${found}; ${list(masters)} are ${masters.length === 2 ? 'both' : 'all'} MASTER`,
       `Split brain: ${list(masters)} each hold ${g.vip}, because each hears no advertisement from the other (VRRP, IP protocol 112 to 224.0.0.18, every ${g.advert_int} s), and clients reach whichever answered ARP last.${where}`,
       mine.length > 0 ? mine.flatMap((c) => c.fix) : [],
     );

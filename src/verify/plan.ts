@@ -384,7 +384,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             check: 'vrrp',
             id: many ? `state-${g.name}` : 'state',
             host: h,
-            symptom: true,
+            // A cause in its own right: split brain names the rule that drops VRRP, a wrong master the config.
             judges: [{ property: 'keepalived' }],
             title: g.preempt ? `${g.name} ${isTop ? `MASTER (priority ${r.priority}), holding ${g.vip}` : `BACKUP (priority ${r.priority}), not holding ${g.vip}`}` : `${g.name}: one MASTER holding ${g.vip}`,
             judge: (view, all) => {

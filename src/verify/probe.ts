@@ -215,7 +215,10 @@ export function probeScript(p: ProbeRequest): string {
       'journalctl -u keepalived -b -o cat --no-pager -n 400 2>/dev/null',
       // Rules that name VRRP (IP protocol 112), with their table and chain: what splits a group's brain.
       sec('nft-vrrp'),
-      `command -v nft >/dev/null 2>&1 && nft -a list ruleset 2>/dev/null | awk '/^table /{t=$2" "$3} /^[[:space:]]*chain /{c=$2} /vrrp|l4proto 112|protocol 112/{print t" "c" "$0}'`,
+      `command -v nft >/dev/null 2>&1 && nft -a list ruleset 2>/dev/null | awk '/^table /{t=$2" "$3} /^[[:space:]]*chain /{c=$2} /vrrp|l4proto 112|protocol 112/{print "nft "t" "c" "$0}'`,
+      // firewalld's runtime rich rules of its default zone (two busctl calls; the Python firewall-cmd costs a second).
+      `z=$(${busctl('getDefaultZone', FWD)}); z=\${z#s }; z=\${z#\\\"}; z=\${z%\\\"}`,
+      `if [ -n "$z" ]; then printf 'rich %s %s\\n' "$z" "$(${busctl('getRichRules', `${FWD}.zone`, ' s "$z"')})"; fi`,
     );
   }
   lines.push(sec('end'));
