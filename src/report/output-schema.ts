@@ -47,7 +47,7 @@ export const hostRunSchema = z.strictObject({
 });
 
 export const checkSchema = z.strictObject({
-  check: z.string().describe('the check kind: balancing, director, real-servers, path'),
+  check: z.string().describe('the check kind: balancing, director, real-servers, path, vrrp, failover, health'),
   id: checkId,
   host: z.string(),
   title: z.string(),
@@ -57,6 +57,7 @@ export const checkSchema = z.strictObject({
   why: z.string().optional(),
   fix: z.array(z.string()).optional().describe('exact commands for this host\'s OS, in order'),
   distribution: z.array(z.strictObject({ host: z.string().nullable(), count })).optional().describe('balancing: answers per real server; host null: answers from none'),
+  measured: z.record(z.string(), z.number()).optional().describe('failover, health: what the check measured, in seconds (names ending _s) and counts'),
 });
 
 const summary = z.strictObject({ total: count, passed: count, failed: count, skipped: count, unreachable: count });

@@ -166,18 +166,21 @@ export async function runFailover(io: ActionIO, f: FailoverSpec): Promise<Verdic
       `${tookMs === undefined ? `${f.backup} did not hold the VIP within ${secs(bound + 3000)}` : `${f.backup} held the VIP ${secs(tookMs)} after \`systemctl stop keepalived\` began on ${f.master}`}; ` +
       `${f.client} went ${secs(before.ms)} without an answer (${before.failed} of ${before.total} requests failed, one every ~${secs(before.step)})` +
       (f.preempt ? `; ${backMs === undefined ? `${f.master} did not take the VIP back within ${secs(takeBackMs + 3000)}` : `${f.master} took it back ${secs(backMs)} after it started (${after.failed} of ${after.total} requests failed then)`}` : '');
+    const s = (ms: number | undefined) => (ms === undefined ? -1 : Math.round(ms / 100) / 10);
+    const figures = { takeover_s: s(tookMs), outage_s: s(before.ms), failed: before.failed, requests: before.total, ...(f.preempt ? { takeback_s: s(backMs) } : {}), bound_s: f.boundS };
+    const verdict = (v: Verdict): Verdict => ({ ...v, measured: figures });
     if (tookMs === undefined || tookMs > bound) {
       const log = await journalTail(io, f.backup);
-      return fail(expected, measured, `keepalived on ${f.backup} did not become MASTER in time: it takes over when it hears no advertisement for about 3 × advert_int, so it is not running, does not see ${f.master} go (a wrong interface or virtual_router_id), or was already MASTER. Its last log lines: ${log || '(none)'}.`, ['systemctl status keepalived --no-pager', 'journalctl -u keepalived -n 20 --no-pager']);
+      return verdict(fail(expected, measured, `keepalived on ${f.backup} did not become MASTER in time: it takes over when it hears no advertisement for about 3 × advert_int, so it is not running, does not see ${f.master} go (a wrong interface or virtual_router_id), or was already MASTER. Its last log lines: ${log || '(none)'}.`, ['systemctl status keepalived --no-pager', 'journalctl -u keepalived -n 20 --no-pager']));
     }
     if (!before.recovered || before.ms > bound)
-      return fail(expected, measured, `${f.backup} holds the VIP, but ${f.client} was not answered again ${before.recovered ? 'in time' : 'at all'}: the backup's IPVS table (keepalived loads it on every director) or its real servers do not serve the VIP, or ${f.client} still sends to ${f.master}'s MAC (keepalived sends gratuitous ARP when it takes the VIP).`, ['ipvsadm -Ln', `ip -o -4 addr show to ${f.vip}/32`]);
+      return verdict(fail(expected, measured, `${f.backup} holds the VIP, but ${f.client} was not answered again ${before.recovered ? 'in time' : 'at all'}: the backup's IPVS table (keepalived loads it on every director) or its real servers do not serve the VIP, or ${f.client} still sends to ${f.master}'s MAC (keepalived sends gratuitous ARP when it takes the VIP).`, ['ipvsadm -Ln', `ip -o -4 addr show to ${f.vip}/32`]));
     if (f.preempt && (backMs === undefined || backMs > takeBackMs)) {
       const log = await journalTail(io, f.master);
-      return fail(expected, measured, `keepalived started again on ${f.master} but did not take the VIP back, though its priority is the highest and preempt is on: it does not hear ${f.backup}'s advertisements as lower, or it is in FAULT (its interface down). Its last log lines: ${log || '(none)'}.`, ['journalctl -u keepalived -n 20 --no-pager']);
+      return verdict(fail(expected, measured, `keepalived started again on ${f.master} but did not take the VIP back, though its priority is the highest and preempt is on: it does not hear ${f.backup}'s advertisements as lower, or it is in FAULT (its interface down). Its last log lines: ${log || '(none)'}.`, ['journalctl -u keepalived -n 20 --no-pager']));
     }
-    if (!after.recovered) return fail(expected, measured, `After ${f.master} took the VIP back, ${f.client}'s last requests failed: the master's IPVS table or its real servers do not serve the VIP now.`, ['ipvsadm -Ln']);
-    return pass(expected, measured);
+    if (!after.recovered) return verdict(fail(expected, measured, `After ${f.master} took the VIP back, ${f.client}'s last requests failed: the master's IPVS table or its real servers do not serve the VIP now.`, ['ipvsadm -Ln']));
+    return verdict(pass(expected, measured));
   } finally {
     if (stopped) await io.exec(f.master, 'systemctl start keepalived', 60_000).catch(() => undefined);
   }
@@ -243,15 +246,18 @@ export async function runHealth(io: ActionIO, h: HealthSpec, answerOf: (line: st
       `${goneMs === undefined ? `${real} was still in ${h.director}'s table ${secs(bound + 3000)} after ${h.real.unit} stopped on ${h.real.host}` : `${h.real.host} left ${h.director}'s table ${secs(goneMs)} after ${h.real.unit} stopped`}; ` +
       `${answered(during).length} of ${during.length} requests answered meanwhile (by ${by(during)}); ` +
       `${backMs === undefined ? `not back in the table ${secs(bound + 3000)} after ${h.real.unit} started` : `back ${secs(backMs)} after it started`}, then ${answered(after).length} of ${after.length} answered (by ${by(after)})`;
+    const sec1 = (ms: number | undefined) => (ms === undefined ? -1 : Math.round(ms / 100) / 10);
+    const figures = { removed_s: sec1(goneMs), answered: answered(during).length, requests: during.length, readded_s: sec1(backMs), bound_s: h.boundS };
+    const verdict = (v: Verdict): Verdict => ({ ...v, measured: figures });
     if (goneMs === undefined || goneMs > bound)
-      return fail(expected, measured, `keepalived on ${h.director} kept ${h.real.host} in the table though its web server was down, so clients sent there got no answer: the service has no health check for it, or the check looks at another port or path than the one that failed.`, [`grep -n -A8 'real_server ${h.real.address}' /etc/keepalived/keepalived.conf`, 'journalctl -u keepalived -n 20 --no-pager']);
+      return verdict(fail(expected, measured, `keepalived on ${h.director} kept ${h.real.host} in the table though its web server was down, so clients sent there got no answer: the service has no health check for it, or the check looks at another port or path than the one that failed.`, [`grep -n -A8 'real_server ${h.real.address}' /etc/keepalived/keepalived.conf`, 'journalctl -u keepalived -n 20 --no-pager']));
     if (answered(during).length < during.length)
-      return fail(expected, measured, `${h.real.host} is out of the table, yet ${during.length - answered(during).length} request(s) failed: the other real servers (${h.others.join(', ')}) do not answer for the VIP.`, ['ipvsadm -Ln']);
+      return verdict(fail(expected, measured, `${h.real.host} is out of the table, yet ${during.length - answered(during).length} request(s) failed: the other real servers (${h.others.join(', ')}) do not answer for the VIP.`, ['ipvsadm -Ln']));
     if (backMs === undefined || backMs > bound)
-      return fail(expected, measured, `${h.real.host}'s web server runs again, but keepalived on ${h.director} did not put it back in the table: its check still fails (another port or path, or a status other than the one expected).`, ['journalctl -u keepalived -n 20 --no-pager']);
+      return verdict(fail(expected, measured, `${h.real.host}'s web server runs again, but keepalived on ${h.director} did not put it back in the table: its check still fails (another port or path, or a status other than the one expected).`, ['journalctl -u keepalived -n 20 --no-pager']));
     if (!answered(after).some((r) => answerOf(r.answer) === h.real.host))
-      return fail(expected, measured, `${h.real.host} is back in the table but answered none of ${after.length} requests.`, ['ipvsadm -Ln --stats']);
-    return pass(expected, measured);
+      return verdict(fail(expected, measured, `${h.real.host} is back in the table but answered none of ${after.length} requests.`, ['ipvsadm -Ln --stats']));
+    return verdict(pass(expected, measured));
   } finally {
     if (stopped) await io.exec(h.real.host, `systemctl start ${quote(h.real.unit)}`, 60_000).catch(() => undefined);
   }

@@ -26,6 +26,8 @@ export interface Verdict {
    * no real server (errors, other pages) as one more entry with `host: null`. The terminal shows it as bars.
    */
   distribution?: { host: string | null; count: number }[];
+  /** An active check's figures (failover, health), seconds and counts, by name: e.g. `outage_s`, `takeover_s`. */
+  measured?: Record<string, number>;
 }
 
 /** One testcase: a check of the spec on one host. */
