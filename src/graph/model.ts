@@ -2,7 +2,7 @@
 // VIPs and where each is held, the gateways, and each service's mode, scheduler and real servers. Every renderer
 // (text, DOT, Mermaid, SVG) draws this one model.
 import { modeOf } from '../modes/index.js';
-import { addressOwners, directorOf, heldVips, vipNetwork } from '../spec/services.js';
+import { addressOwners, directorOf, directorsOf, heldVips, vipNetwork, vrrpOf } from '../spec/services.js';
 import type { Lab } from '../spec/schema.js';
 
 export interface GraphLink {
@@ -11,6 +11,8 @@ export interface GraphLink {
   address: string;
   /** VIPs the host holds on this network beside its own address (a DR or TUN director), or that are its address. */
   vips: string[];
+  /** VIPs the host holds on this network only while it is a VRRP group's master (keepalived). */
+  vrrp?: { vip: string; group: string; priority: number }[];
 }
 
 export interface GraphHost {
@@ -34,6 +36,8 @@ export interface GraphService {
   /** The mode in words, e.g. "NAT (ipvsadm -m)". */
   mode: string;
   director?: string;
+  /** A VRRP group's service: every router directs it in turn, highest priority first (the first is `director`). */
+  vrrp?: { group: string; routerId: number; directors: string[] };
   reals: { host: string; weight: number }[];
   repliesViaDirector: boolean;
 }
@@ -53,6 +57,18 @@ export function roleWords(role: string): string {
   return ROLE_WORDS[role] ?? role;
 }
 
+function vrrpLink(lab: Lab, host: string, network: string): Pick<GraphLink, 'vrrp'> {
+  const held = lab.vrrp
+    .filter((g) => vipNetwork(lab, host, g.vip) === network && g.routers.some((r) => r.host === host))
+    .map((g) => ({ vip: g.vip, group: g.name, priority: g.routers.find((r) => r.host === host)!.priority }));
+  return held.length > 0 ? { vrrp: held } : {};
+}
+
+/** `while VRRP master (VI_1, priority 100)`: how a router holds a VIP. */
+export function vrrpNote(v: NonNullable<GraphLink['vrrp']>[number]): string {
+  return `VIP ${v.vip} while VRRP master (${v.group}, priority ${v.priority})`;
+}
+
 export function labGraph(lab: Lab): LabGraph {
   const owners = addressOwners(lab);
   const services: GraphService[] = lab.services.map((s) => {
@@ -66,6 +82,7 @@ export function labGraph(lab: Lab): LabGraph {
       forwarding: s.forwarding,
       mode: mode.title,
       director: directorOf(lab, s),
+      ...(vrrpOf(lab, s.vip) ? { vrrp: { group: vrrpOf(lab, s.vip)!.name, routerId: vrrpOf(lab, s.vip)!.virtual_router_id, directors: directorsOf(lab, s) } } : {}),
       reals: s.real_servers.map((r) => ({ host: r.host, weight: r.weight ?? 1 })),
       repliesViaDirector: mode.repliesViaDirector,
     };
@@ -74,7 +91,8 @@ export function labGraph(lab: Lab): LabGraph {
     const links = Object.entries(h.interfaces).map(([network, address]) => ({
       network,
       address,
-      vips: lab.services.filter((s) => directorOf(lab, s) === name && vipNetwork(lab, name, s.vip) === network).map((s) => s.vip),
+      vips: lab.services.filter((s) => !vrrpOf(lab, s.vip) && directorOf(lab, s) === name && vipNetwork(lab, name, s.vip) === network).map((s) => s.vip),
+      ...vrrpLink(lab, name, network),
     }));
     const hiddenVips = heldVips(lab, name).map((vip) => {
       const svc = lab.services.find((s) => s.vip === vip && s.real_servers.some((r) => r.host === name))!;

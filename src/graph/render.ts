@@ -1,5 +1,5 @@
 // A lab's topology drawn from its graph model: a plain-text drawing for the terminal, Graphviz DOT, and Mermaid.
-import { roleWords, type GraphHost, type GraphService, type LabGraph } from './model.js';
+import { roleWords, vrrpNote, type GraphHost, type GraphService, type LabGraph } from './model.js';
 
 /** A service's real servers with their weights: "web1 (weight 1), web2 (weight 3)". */
 function realsText(s: GraphService): string {
@@ -10,7 +10,8 @@ function realsText(s: GraphService): string {
 export function serviceLine(s: GraphService): string {
   const reals = realsText(s);
   const back = s.repliesViaDirector ? 'replies back through the director' : 'replies straight to the client, not through the director';
-  return `${s.name}, ${s.scheduler}, ${s.mode}: director ${s.director ?? '?'} → ${reals}; ${back}`;
+  const who = s.vrrp ? `directors ${s.vrrp.directors.join(', ')} (keepalived VRRP ${s.vrrp.group}, router id ${s.vrrp.routerId}: the master holds the VIP)` : `director ${s.director ?? '?'}`;
+  return `${s.name}, ${s.scheduler}, ${s.mode}: ${who} → ${reals}; ${back}`;
 }
 
 function gatewayText(h: GraphHost): string {
@@ -40,7 +41,7 @@ export function renderText(g: LabGraph): string {
     on.forEach(({ h, l }, i) => {
       const notes: string[] = [];
       const vips = l.vips.map((v) => (v === l.address ? 'the VIP' : `VIP ${v}`));
-      notes.push(...vips);
+      notes.push(...vips, ...(l.vrrp ?? []).map(vrrpNote));
       const users = gatewayOf(g, l.address);
       if (users.length > 0) notes.push(`gateway of ${users.join(', ')}`);
       const gw = gatewayText(h);
@@ -116,7 +117,7 @@ export function travelOrder(g: LabGraph): { from: string; to: string; host: Grap
 }
 
 function linkLabel(l: GraphHost['links'][number]): string {
-  return [l.address, ...l.vips.map((v) => (v === l.address ? '= the VIP' : `+ VIP ${v}`))].join('\n');
+  return [l.address, ...l.vips.map((v) => (v === l.address ? '= the VIP' : `+ VIP ${v}`)), ...(l.vrrp ?? []).map((v) => `+ VIP ${v.vip} (VRRP, prio ${v.priority})`)].join('\n');
 }
 
 /**
@@ -127,7 +128,7 @@ function linkLabel(l: GraphHost['links'][number]): string {
 export function renderDot(g: LabGraph): string {
   const out: string[] = [];
   // Short lines: Graphviz does not widen the drawing for its title.
-  const title = [g.lab, ...g.services.flatMap((s) => [`${s.name} ${s.scheduler}, ${s.mode}`, `${s.director ?? '?'} → ${realsText(s)}`])].join('\n');
+  const title = [g.lab, ...g.services.flatMap((s) => [`${s.name} ${s.scheduler}, ${s.mode}`, `${s.vrrp ? s.vrrp.directors.join(' / ') : (s.director ?? '?')} → ${realsText(s)}`])].join('\n');
   out.push(`graph ${dq(g.lab)} {`);
   out.push(`  graph [label=${dq(title)}, labelloc=t, fontname="Helvetica", fontsize=14, nodesep=0.6, ranksep=0.6];`);
   out.push('  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", color="#475569", margin="0.2,0.08"];');
@@ -157,13 +158,13 @@ export function renderMermaid(g: LabGraph): string {
   for (const h of g.hosts) out.push(`  ${mid('host', h.name)}(${ml(hostLabel(h).split('\n'))})`);
   for (const h of g.hosts) {
     for (const l of h.links) {
-      const label = [l.address, ...l.vips.filter((v) => v !== l.address).map((v) => `VIP ${v}`)].join(' ');
+      const label = [l.address, ...l.vips.filter((v) => v !== l.address).map((v) => `VIP ${v}`), ...(l.vrrp ?? []).map((v) => `VIP ${v.vip} (VRRP prio ${v.priority})`)].join(' ');
       out.push(`  ${mid('host', h.name)} ---|${ml([label])}| ${mid('net', l.network)}`);
     }
   }
   for (const s of g.services) {
-    if (!s.director) continue;
-    for (const r of s.reals) out.push(`  ${mid('host', s.director)} -.->|${ml([`${s.forwarding} w${r.weight}`])}| ${mid('host', r.host)}`);
+    for (const d of s.vrrp?.directors ?? (s.director ? [s.director] : []))
+      for (const r of s.reals) out.push(`  ${mid('host', d)} -.->|${ml([`${s.forwarding} w${r.weight}`])}| ${mid('host', r.host)}`);
   }
   for (const h of g.hosts) if (h.gateway?.host) out.push(`  ${mid('host', h.name)} -.->|gateway| ${mid('host', h.gateway.host)}`);
   for (const [role, color] of Object.entries(ROLE_COLORS)) {

@@ -79,7 +79,12 @@ const student = z.strictObject({
   problem: z.string().optional(),
 });
 
-const graphLink = z.strictObject({ network: z.string(), address: z.string(), vips: z.array(z.string()) });
+const graphLink = z.strictObject({
+  network: z.string(),
+  address: z.string(),
+  vips: z.array(z.string()),
+  vrrp: z.array(z.strictObject({ vip: z.string(), group: z.string(), priority: z.number().int() })).optional().describe('VIPs held only while VRRP master'),
+});
 const graph = z.strictObject({
   lab: z.string(),
   description: z.string(),
@@ -103,6 +108,7 @@ const graph = z.strictObject({
       forwarding: z.string(),
       mode: z.string(),
       director: z.string().optional(),
+      vrrp: z.strictObject({ group: z.string(), routerId: z.number().int(), directors: z.array(z.string()) }).optional().describe('a VRRP group\'s service: its routers, highest priority first'),
       reals: z.array(z.strictObject({ host: z.string(), weight: z.number() })),
       repliesViaDirector: z.boolean(),
     }),

@@ -130,7 +130,7 @@ describe('the drawings', () => {
 describe('the README pictures', () => {
   it('are what `lab graph LAB` draws today (regenerate: lab graph LAB -o docs/images/LAB.svg)', async () => {
     const root = new URL('../..', import.meta.url).pathname;
-    for (const name of ['lvs-nat', 'lvs-dr', 'lvs-tun']) expect(readFileSync(join(root, 'docs/images', `${name}.svg`), 'utf8'), name).toBe(await renderSvg(renderDot(await graph(name))));
+    for (const name of ['lvs-nat', 'lvs-dr', 'lvs-tun', 'lvs-dr-keepalived']) expect(readFileSync(join(root, 'docs/images', `${name}.svg`), 'utf8'), name).toBe(await renderSvg(renderDot(await graph(name))));
   });
 });
 
@@ -159,4 +159,18 @@ describe('lab graph', () => {
     // Bad input touches nothing: no file written.
     expect(existsSync(join(dir, 'no-such-lab.svg'))).toBe(false);
   }, 120_000);
+});
+
+describe('a VRRP group in the drawing', () => {
+  it('names every director of the service and the VIP each holds only while master, with its priority', async () => {
+    const g = await graph('lvs-dr-keepalived');
+    expect(g.services[0]!.vrrp).toEqual({ group: 'VI_1', routerId: 51, directors: ['proxy1', 'proxy2'] });
+    const link = (h: string) => g.hosts.find((x) => x.name === h)!.links[0]!;
+    expect(link('proxy1')).toEqual({ network: 'public', address: '192.168.4.5', vips: [], vrrp: [{ vip: '192.168.4.15', group: 'VI_1', priority: 100 }] });
+    expect(link('proxy2').vrrp).toEqual([{ vip: '192.168.4.15', group: 'VI_1', priority: 50 }]);
+    const text = renderText(g);
+    expect(text).toContain('directors proxy1, proxy2 (keepalived VRRP VI_1, router id 51: the master holds the VIP)');
+    expect(text).toMatch(/proxy2 +\[director\] +192\.168\.4\.6 +VIP 192\.168\.4\.15 while VRRP master \(VI_1, priority 50\)/);
+    expect(renderMermaid(g)).toContain('host_proxy2 -.->|"dr w1"| host_web1');
+  });
 });
