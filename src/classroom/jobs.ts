@@ -15,6 +15,7 @@ export interface JobOptions {
   start: Start;
   /** verify: retry failing checks this long (ms). */
   waitMs?: number;
+  readOnly?: boolean;
   /** --hosts: only these hosts of each student. */
   hosts?: string[];
 }

@@ -22,7 +22,7 @@ export function unreachableHosts(checks: CheckResult[]): { host: string; error: 
   return [...seen].map(([host, error]) => ({ host, error }));
 }
 
-export async function verifyStudent(lab: Lab, playbook: Playbook, inventory: Inventory, opts: { acceptNew?: boolean; waitMs?: number; hosts?: string[] }): Promise<StudentVerify> {
-  const run = await runVerify(lab, playbook, inventory, { acceptNew: opts.acceptNew, waitMs: opts.waitMs ?? 0, hosts: opts.hosts });
+export async function verifyStudent(lab: Lab, playbook: Playbook, inventory: Inventory, opts: { acceptNew?: boolean; waitMs?: number; hosts?: string[]; readOnly?: boolean }): Promise<StudentVerify> {
+  const run = await runVerify(lab, playbook, inventory, { acceptNew: opts.acceptNew, waitMs: opts.waitMs ?? 0, hosts: opts.hosts, readOnly: opts.readOnly });
   return { checks: run.results, unreachable: unreachableHosts(run.results) };
 }

@@ -37,6 +37,8 @@ export interface ClassroomCliOptions {
   wait?: string | number;
   /** --hosts a,b: only these hosts of each student. */
   hosts?: string;
+  /** verify --read-only: skip the checks that change the lab (failover, health). */
+  readOnly?: boolean;
 }
 
 /** What the CLI does not set: streams, environment, and (for tests) a starting point other than the spec's. */
@@ -95,7 +97,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const err = sink(stderr, redactor);
     const live = !o.json && useColor(stderr) ? new LiveClassroom(who.students.length, `lab ${kind} ${loaded.lab.name}`, err) : undefined;
     const onEvent = live?.onEvent ?? (o.json ? undefined : plainLines(who.students.length, kind, err, styler(false)));
-    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs, hosts });
+    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs, hosts, readOnly: !!o.readOnly });
     let students;
     try {
       students = await runStudents(who.students, concurrency, job, onEvent);

@@ -21,6 +21,8 @@ export interface VerifyCliOptions {
   acceptNew?: boolean;
   /** A duration: 30s, 2m, 1m30s. */
   wait?: string;
+  /** Skip the checks that change the lab (failover, health). */
+  readOnly?: boolean;
   /** Repeatable: junit:FILE or json:FILE. */
   report?: string[];
   json?: boolean;
@@ -60,6 +62,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
     acceptNew: o.acceptNew,
     waitMs,
     hosts,
+    readOnly: !!o.readOnly,
     onAttempt:
       waitMs > 0 && !o.json
         ? (n, results) => {

@@ -21,6 +21,8 @@ export interface VerifyOptions {
   onAttempt?: (attempt: number, results: CheckResult[]) => void;
   /** --hosts: contact only these hosts and run only the checks on them (the others count as not looked at). */
   hosts?: string[];
+  /** --read-only: the checks that change the lab while they run (failover, health) are skipped. */
+  readOnly?: boolean;
 }
 
 /** Where a host's time went, summed over attempts (ms). */
@@ -257,6 +259,10 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       const io: ActionIO = { exec: (h, script, ms) => hosts.exec(h, script, ms) };
       const acted: CheckResult[] = [];
       for (const a of plan.actions) {
+        if (opts.readOnly) {
+          acted.push({ check: a.check, id: a.id, host: a.host, title: a.title, ...skip(a.title, 'not run: --read-only (it changes the lab while it runs)') });
+          continue;
+        }
         acted.push(await runAction(a, io, views, final, only));
         opts.onAttempt?.(attempts, [...final, ...acted]);
       }

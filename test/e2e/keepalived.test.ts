@@ -134,8 +134,10 @@ describe('lvs-dr-keepalived on five VMs', () => {
       const fixes = failed.filter((c) => (c.fix ?? []).length > 0);
       expect(fixes.length).toBeGreaterThan(0);
       for (const c of fixes) for (const cmd of c.fix!) await sshOk(inv, c.host, cmd);
-      const again = await verify('--wait', '60s');
+      // Read-only: the repaired lab's failover and health are proven by the reboot case below, which runs them all.
+      const again = await verify('--wait', '60s', '--read-only');
       expect(again.code, again.stdout).toBe(0);
+      expect(find(again.json.checks, 'proxy1', 'failover')).toMatchObject({ status: 'skip', found: 'not run: --read-only (it changes the lab while it runs)' });
     });
   }
 
