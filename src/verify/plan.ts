@@ -23,7 +23,7 @@ import { judgeFirewall, judgeSelinux, judgeVipFromClient } from './path.js';
 import { emptyProbe, type ProbeOutput, type ProbeRequest } from './probe.js';
 import { judgeDefaultRoutes, judgePage, judgeRoute, judgeWebService } from './realservers.js';
 import type { ServerPage } from './requests.js';
-import type { Verdict } from './types.js';
+import { skip, type Verdict } from './types.js';
 
 /** What a judge sees of a host: its facts (in ctx) and its probe output. */
 export interface HostView {
@@ -424,7 +424,16 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           title: `${b.host} takes ${g.vip} over within ${bound} s when keepalived stops on ${m.host}${g.preempt ? `, and ${m.host} takes it back within ${bound + 3 * g.advert_int} s` : ''}`,
           hosts: [entry.from, m.host, b.host],
           needs: [...g.routers.map((r) => ({ check: 'vrrp', host: r.host })), { check: 'balancing', host: entry.from }, { check: 'path', host: entry.from }],
-          run: (io) => runFailover(io, { client: entry.from, url: serviceUrl(sv), vip: g.vip, master: m.host, backup: b.host, boundS: bound, takeBackS: bound + 3 * g.advert_int, preempt: g.preempt }),
+          run: (io, all) => {
+            // Without preempt the VIP stays wherever it went last: the master is the router that holds it now.
+            const order = routersByPriority(g).map((r) => r.host);
+            const holder = g.preempt ? m.host : (order.find((h) => all.get(h)?.ctx.facts.links.some((l) => l.addrs.some((a) => a.ip === g.vip))) ?? m.host);
+            const backup = order.find((h) => h !== holder)!;
+            // Never cut our own session: lab may reach the master through the VIP itself.
+            if (all.get(holder)?.ctx.facts.ssh?.serverIp === g.vip)
+              return Promise.resolve(skip(`${backup} takes ${g.vip} over`, `not run: lab reaches ${holder} through ${g.vip} itself, and stopping keepalived there would cut this session; reach it through its own address in the inventory`));
+            return runFailover(io, { client: entry.from, url: serviceUrl(sv), vip: g.vip, master: holder, backup, boundS: bound, takeBackS: bound + 3 * g.advert_int, preempt: g.preempt });
+          },
         });
       }
     }
