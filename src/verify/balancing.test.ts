@@ -133,6 +133,11 @@ describe('judgeBalancing', () => {
     expect(v.fix).toEqual(['ipvsadm -E -t 192.168.4.5:80 -s rr   # on proxy']);
   });
 
+  it("under keepalived the scheduler's fix is lb_algo in its config, checked and reloaded on every director", () => {
+    const v = judgeBalancing(spec({ scheduler: 'rr', servers: servers(1, 0), keepalived: true }), seq('A B A B'));
+    expect(v.fix).toEqual([`sed -i 's/^\\( *lb_algo \\).*/\\1rr/' /etc/keepalived/keepalived.conf && keepalived -t && systemctl reload keepalived   # on every director (proxy holds the VIP)`]);
+  });
+
   it('does not speak of NAT routes for a DR lab', () => {
     const nat = judgeBalancing(spec(), seq('T B T B'));
     const dr = judgeBalancing(spec({ forwarding: 'dr' }), seq('T B T B'));

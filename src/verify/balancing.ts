@@ -15,6 +15,8 @@ export interface BalancingSpec {
   director: string;
   /** The service's forwarding mode, for the words of why replies go missing (default nat). */
   forwarding?: 'nat' | 'dr' | 'tun';
+  /** keepalived loads this service's table (a VRRP group's VIP): the scheduler is its config's lb_algo, not an ipvsadm edit. */
+  keepalived?: boolean;
 }
 
 /**
@@ -171,6 +173,8 @@ export function expectedText(spec: BalancingSpec, n: number, held = holdCount(sp
 }
 
 function setScheduler(spec: BalancingSpec): string[] {
+  // keepalived would put its own lb_algo back at its next reload: the fix is in its config, on every director.
+  if (spec.keepalived) return [`sed -i 's/^\\( *lb_algo \\).*/\\1${spec.scheduler}/' /etc/keepalived/keepalived.conf && keepalived -t && systemctl reload keepalived   # on every director (${spec.director} holds the VIP)`];
   const cmd = renderOp({
     op: 'edit-service',
     service: { protocol: spec.protocol ?? 'tcp', vip: spec.vip, port: spec.port, scheduler: spec.scheduler, ...(spec.persistence !== undefined ? { persistence: spec.persistence } : {}), reals: [] },

@@ -235,6 +235,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           servers: servers(v, all, entry.path),
           director: v.director,
           forwarding: v.svc.forwarding,
+          ...(vrrpOf(lab, v.svc.vip) ? { keepalived: true } : {}),
         });
         // The least-connection schedulers are judged with connections held open (their count needs only the weights).
         const hold = holdCount(spec(new Map()));
