@@ -152,8 +152,9 @@ export async function runFailover(io: ActionIO, f: FailoverSpec): Promise<Verdic
   try {
     await sleep(1500);
     const takeover = beside(io.exec(f.backup, waitScript(holdsIp(f.vip), bound + 3000), bound + 33_000));
-    await must(io, f.master, 'systemctl stop keepalived');
+    // Set first: a stop that fails half way still gets its start (a no-op on a running service).
     stopped = true;
+    await must(io, f.master, 'systemctl stop keepalived');
     const tookMs = parseWait((await takeover).stdout);
     const before = outageOf(parseSamples((await sampler).stdout));
     const takeBack = f.preempt ? beside(io.exec(f.master, waitScript(holdsIp(f.vip), takeBackMs + 3000), takeBackMs + 33_000)) : undefined;
@@ -231,8 +232,8 @@ export async function runHealth(io: ActionIO, h: HealthSpec, answerOf: (line: st
     if (present === undefined) return fail(expected, `${real} is not in ${h.director}'s table for ${h.vip}:${h.port} before the test`, `keepalived has taken ${h.real.host} out already (its check fails), or never loaded it: the vrrp check says which.`, ['ipvsadm -Ln']);
     // Each watcher starts before the command it times: the figure is an upper bound, the command's own time included.
     const gone = beside(must(io, h.director, waitScript(inTable(h.vip, h.port, real, false), bound + 3000), bound + 33_000));
-    await must(io, h.real.host, `systemctl stop ${quote(h.real.unit)}`);
     stopped = true;
+    await must(io, h.real.host, `systemctl stop ${quote(h.real.unit)}`);
     const goneMs = parseWait(await gone);
     const during = parseBatchLines(await must(io, h.client, batchScript(h.url, h.requests), h.requests * 3000 + 30_000));
     const back = beside(must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), bound + 3000), bound + 33_000));
