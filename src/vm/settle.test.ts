@@ -19,9 +19,22 @@ describe('SETTLE_SCRIPT', () => {
    * Run it with nmcli answering `states[n]` on its n-th look at the active profiles (the last one from then on), and
    * `methods` for `-g ipv4.method`. Returns how often it slept and what systemctl was asked.
    */
-  async function settle(states: string[][], methods: Record<string, string>): Promise<{ sleeps: number; systemctl: string; code: number }> {
+  async function settle(
+    states: string[][],
+    methods: Record<string, string>,
+    /** `devices`: UUID:DEVICE of each active ethernet profile. */
+    fw: { devices: string[]; zones: string[] } | undefined = undefined,
+  ): Promise<{ sleeps: number; systemctl: string; code: number }> {
     dir = mkdtempSync(join(tmpdir(), 'lab-settle-'));
-    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\necho "$@" >> ${dir}/systemctl.log\necho running\n`, { mode: 0o755 });
+    // firewalld runs only when `fw` is given: then each active ethernet device's zone is zones[n] on busctl's n-th call (the last from then on).
+    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\ncase "$1" in is-active) [ -e ${dir}/firewalld ];; *) echo "$@" >> ${dir}/systemctl.log; echo running;; esac\n`, { mode: 0o755 });
+    if (fw) {
+      writeFileSync(join(dir, 'firewalld'), '');
+      writeFileSync(join(dir, 'devices'), fw.devices.map((d) => `${d}:802-3-ethernet\n`).join(''));
+      fw.zones.forEach((z, i) => writeFileSync(join(dir, `zone.${i}`), `s "${z}"\n`));
+      const busctl = ['#!/bin/sh', `d=${dir}`, 'n=$(cat $d/bn 2>/dev/null || echo 0); f=$d/zone.$n; [ -e $f ] || f=$(ls $d/zone.* | sort -t. -k2 -n | tail -1); cat $f; echo $((n + 1)) > $d/bn'].join('\n');
+      writeFileSync(join(dir, 'busctl'), `${busctl}\n`, { mode: 0o755 });
+    }
     writeFileSync(join(dir, 'sleep'), `#!/bin/sh\necho x >> ${dir}/sleeps\n`, { mode: 0o755 });
     states.forEach((lines, i) => writeFileSync(join(dir, `active.${i}`), lines.map((l) => `${l}\n`).join('')));
     for (const [uuid, m] of Object.entries(methods)) writeFileSync(join(dir, `method.${uuid}`), `${m}\n`);
@@ -29,6 +42,7 @@ describe('SETTLE_SCRIPT', () => {
       '#!/bin/sh',
       `d=${dir}`,
       'case "$*" in',
+      '  *DEVICE,TYPE*) cat $d/devices 2>/dev/null ;;',
       '  *--active*) n=$(cat $d/n 2>/dev/null || echo 0); f=$d/active.$n; [ -e $f ] || f=$(ls $d/active.* | sort -t. -k2 -n | tail -1); cat $f; echo $((n + 1)) > $d/n ;;',
       '  *ipv4.method*) for a; do u=$a; done; cat $d/method.$u ;;',
       'esac',
@@ -63,4 +77,19 @@ describe('SETTLE_SCRIPT', () => {
     expect(r).toEqual({ sleeps: 30, systemctl: 'is-system-running --wait', code: 0 });
     // Thirty rounds of stub processes: seconds on a machine busy with VMs, past vitest's default 5 s.
   }, 60_000);
+
+  it('waits while firewalld runs and an active profile\'s device is in no zone yet (NetworkManager binds it late)', async () => {
+    const r = await settle([[`${MGMT}:activated`, `${LAB_NIC}:activated`]], { [MGMT]: 'auto', [LAB_NIC]: 'manual' }, { devices: [`${LAB_NIC}:ens4`], zones: ['', '', 'trusted'] });
+    expect(r).toEqual({ sleeps: 2, systemctl: 'is-system-running --wait', code: 0 });
+  });
+
+  it("does not wait for the management NIC's DHCP profile, which stays in no zone", async () => {
+    const r = await settle([[`${MGMT}:activated`, `${LAB_NIC}:activated`]], { [MGMT]: 'auto', [LAB_NIC]: 'manual' }, { devices: [`${MGMT}:ens2`], zones: [''] });
+    expect(r).toEqual({ sleeps: 0, systemctl: 'is-system-running --wait', code: 0 });
+  });
+
+  it('does not ask firewalld when it does not run', async () => {
+    const r = await settle([[`${MGMT}:activated`, `${LAB_NIC}:activated`]], { [MGMT]: 'auto', [LAB_NIC]: 'manual' });
+    expect(r).toEqual({ sleeps: 0, systemctl: 'is-system-running --wait', code: 0 });
+  });
 });

@@ -27,15 +27,31 @@ function hmpProblem(out: string): string | undefined {
  * firewalld zone right after a reboot. So it then waits, up to 30 s, while a profile with static addresses (what
  * `lab up` writes) is still activating; NetworkManager binds the profile's zone before it is activated. Profiles that
  * wait for DHCP (the image's defaults on lab NICs, which never get a lease) are not waited for: `nm-online -s` would
- * wait for those too and spend its whole bound on every fresh guest.
+ * wait for those too and spend its whole bound on every fresh guest. A later CI run, under the load of two labs'
+ * guests, still found web1's lab NIC in no zone with every profile activated: NetworkManager binds the zone through
+ * firewalld's D-Bus API, late when firewalld is slow to start. So, within the same 30 s, it also waits while firewalld
+ * runs and the device of an active static profile is in no zone (busctl, not the Python firewall-cmd). Only static
+ * ones: the management NIC's DHCP profile is in no zone on these guests, and stays so.
  */
 export const SETTLE_SCRIPT = `systemctl is-system-running --wait >/dev/null || true
 i=0
+statics=
 while [ "$i" -lt 30 ]; do
   busy=
   for u in $(nmcli -t -f UUID,STATE connection show --active 2>/dev/null | sed -n 's/:activating$//p'); do
     [ "$(nmcli -g ipv4.method connection show "$u" 2>/dev/null)" = manual ] && busy=$u
   done
+  if [ -z "$busy" ] && [ -z "$statics" ] && systemctl is-active -q firewalld 2>/dev/null; then
+    statics=-
+    for l in $(nmcli -t -f UUID,DEVICE,TYPE connection show --active 2>/dev/null | sed -n 's/:802-3-ethernet$//p'); do
+      [ "$(nmcli -g ipv4.method connection show "\${l%%:*}" 2>/dev/null)" = manual ] && statics="$statics \${l#*:}"
+    done
+  fi
+  if [ -z "$busy" ]; then
+    for d in \${statics#-}; do
+      [ "$(busctl --auto-start=no call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone getZoneOfInterface s "$d" 2>/dev/null)" = 's ""' ] && busy=$d
+    done
+  fi
   [ -z "$busy" ] && break
   sleep 1
   i=$((i + 1))
