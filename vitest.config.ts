@@ -14,7 +14,7 @@ const E2E_SECONDS: Record<string, number> = {
   'tun.test.ts': 700,
   'converge.test.ts': 555,
   'classroom.test.ts': 464,
-  'keepalived.test.ts': 600,
+  'keepalived.test.ts': 800,
   'dr.test.ts': 450,
   'lab-data.test.ts': 420,
   'vm.test.ts': 320,
