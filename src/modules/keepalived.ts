@@ -23,7 +23,7 @@ const STAGED = `${KEEPALIVED_CONF}.lab-new`;
 export function wantedConf(ctx: HostContext): string {
   const devices: Record<string, string> = {};
   for (const [network, ip] of Object.entries(ctx.host.interfaces)) devices[network] = findLink(ctx, network, ip).name;
-  return renderKeepalived(ctx.lab, ctx.hostName, devices, (g) => vipNetwork(ctx.lab, g.routers[0]!.host, g.vip) ?? Object.keys(ctx.host.interfaces)[0]!);
+  return renderKeepalived(ctx.lab, ctx.hostName, devices, (g) => vipNetwork(ctx.lab, ctx.hostName, g.vip) ?? Object.keys(ctx.host.interfaces)[0]!);
 }
 
 export const keepalivedModule: Module<KeepalivedTask> = {
