@@ -19,7 +19,7 @@ describe('keepalived journal', () => {
     const log = parseKeepalivedLog(fixture('03-journal-unit-proxy.txt'));
     expect(log.started).toBe(true);
     expect(log.stopped).toBe(false);
-    expect(log.instances.get('VI_1')).toEqual({ state: 'MASTER', transitions: 2, heard: [] });
+    expect(log.instances.get('VI_1')).toEqual({ state: 'MASTER', transitions: 2 });
     expect(log.checks.get('192.168.4.100:80')).toEqual({ up: true, line: 'Remote Web server [192.168.4.100]:tcp:80 succeed on service.' });
     expect(log.checks.get('192.168.4.200:80')?.up).toBe(true);
   });

@@ -2,6 +2,8 @@
 // for each VRRP instance's latest state and each real server's latest check verdict; and the nftables rules that
 // name VRRP, which split a group's brain when they drop its advertisements.
 
+import { quote } from '../ssh/quote.js';
+
 export type VrrpState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 
 export interface InstanceLog {
@@ -9,8 +11,6 @@ export interface InstanceLog {
   state: VrrpState;
   /** How many times it entered a state since keepalived started. */
   transitions: number;
-  /** Addresses it received advertisements from, as it logged them (elections, lower or higher priority). */
-  heard: string[];
 }
 
 export interface CheckLog {
@@ -57,23 +57,17 @@ export function parseKeepalivedLog(text: string): KeepalivedLog {
   for (const l of lines.slice(Math.max(0, from))) {
     const enter = /^\((\S+)\) Entering (MASTER|BACKUP|FAULT) STATE/.exec(l);
     if (enter) {
-      const cur = out.instances.get(enter[1]!) ?? { state: 'BACKUP' as VrrpState, transitions: 0, heard: [] };
-      out.instances.set(enter[1]!, { ...cur, state: enter[2] as VrrpState, transitions: cur.transitions + 1 });
+      const transitions = (out.instances.get(enter[1]!)?.transitions ?? 0) + 1;
+      out.instances.set(enter[1]!, { state: enter[2] as VrrpState, transitions });
       continue;
-    }
-    const heard = /^\((\S+)\) .*advert from (\d+\.\d+\.\d+\.\d+)/.exec(l);
-    if (heard) {
-      const cur = out.instances.get(heard[1]!) ?? { state: 'BACKUP' as VrrpState, transitions: 0, heard: [] };
-      if (!cur.heard.includes(heard[2]!)) cur.heard.push(heard[2]!);
-      out.instances.set(heard[1]!, cur);
     }
     if (/^Stopping$|^Stopped keepalived|^Stopping keepalived|Keepalived_vrrp exited|^Stopped Keepalive/.test(l)) {
       out.stopped = true;
       for (const [k, v] of out.instances) out.instances.set(k, { ...v, state: 'STOP' });
     }
     const real = /\[(\d+\.\d+\.\d+\.\d+)\]:(?:tcp|udp):(\d+)/.exec(l);
-    if (real && !/ for VS \[|to VS \[|from VS \[/.test(l.replace(/^(Removing|Adding) service .* (to|from) VS/, ''))) {
-      // A checker's verdict on a real server: success lines, failure lines.
+    // A checker's verdict on a real server (success or failure lines); the table's own lines are read below.
+    if (real && !/^(Activating|Shutting down|Removing|Adding) /.test(l)) {
       const key = `${real[1]}:${real[2]}`;
       if (/succeed|success/i.test(l)) out.checks.set(key, { up: true, line: l });
       else if (/fail|timeout|timed out|refused|error/i.test(l)) out.checks.set(key, { up: false, line: l });
@@ -87,8 +81,6 @@ export function parseKeepalivedLog(text: string): KeepalivedLog {
   out.problems = out.problems.slice(-10);
   return out;
 }
-
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Rules that name VRRP: `nft FAMILY TABLE CHAIN RULE # handle N` lines (nft -a, where the nft tool exists), and
@@ -104,7 +96,7 @@ export function parseVrrpRules(text: string): VrrpRule[] {
       for (const m of rich[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
         const rule = m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\');
         if (!/protocol value="?(vrrp|112)"?/.test(rule)) continue;
-        out.push({ where: `firewalld zone ${zone} (runtime)`, rule, blocks: /\b(drop|reject)\b/.test(rule), fix: `firewall-cmd --zone=${zone} --remove-rich-rule=${sq(rule)}; firewall-cmd --permanent --zone=${zone} --remove-rich-rule=${sq(rule)} || true` });
+        out.push({ where: `firewalld zone ${zone} (runtime)`, rule, blocks: /\b(drop|reject)\b/.test(rule), fix: `firewall-cmd --zone=${zone} --remove-rich-rule=${quote(rule)}; firewall-cmd --permanent --zone=${zone} --remove-rich-rule=${quote(rule)} || true` });
       }
       continue;
     }
