@@ -31,11 +31,16 @@ function hmpProblem(out: string): string | undefined {
  * guests, still found web1's lab NIC in no zone with every profile activated: NetworkManager binds the zone through
  * firewalld's D-Bus API, late when firewalld is slow to start. So, within the same 30 s, it also waits while firewalld
  * runs and the device of an active static profile is in no zone (busctl, not the Python firewall-cmd). Only static
- * ones: the management NIC's DHCP profile is in no zone on these guests, and stays so.
+ * ones: the management NIC's DHCP profile is in no zone on these guests, and stays so. The run after that found it
+ * unbound for good: NetworkManager's own log (FIREWALL at debug) shows its changeZoneOfInterface call to firewalld
+ * "complete: request failed (Timeout was reached)" after 10 s when the guests' CPU is shared with other VMs, and it
+ * never asks again. So after 12 s of a device in no zone the script asks firewalld once itself, with the very call
+ * and zone NetworkManager uses (the profile's connection.zone, "" for the default zone), and says so on stdout.
  */
 export const SETTLE_SCRIPT = `systemctl is-system-running --wait >/dev/null || true
 i=0
 statics=
+asked=
 while [ "$i" -lt 30 ]; do
   busy=
   for u in $(nmcli -t -f UUID,STATE connection show --active 2>/dev/null | sed -n 's/:activating$//p'); do
@@ -44,12 +49,21 @@ while [ "$i" -lt 30 ]; do
   if [ -z "$busy" ] && [ -z "$statics" ] && systemctl is-active -q firewalld 2>/dev/null; then
     statics=-
     for l in $(nmcli -t -f UUID,DEVICE,TYPE connection show --active 2>/dev/null | sed -n 's/:802-3-ethernet$//p'); do
-      [ "$(nmcli -g ipv4.method connection show "\${l%%:*}" 2>/dev/null)" = manual ] && statics="$statics \${l#*:}"
+      [ "$(nmcli -g ipv4.method connection show "\${l%%:*}" 2>/dev/null)" = manual ] && statics="$statics $l"
     done
   fi
   if [ -z "$busy" ]; then
-    for d in \${statics#-}; do
-      [ "$(busctl --auto-start=no call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone getZoneOfInterface s "$d" 2>/dev/null)" = 's ""' ] && busy=$d
+    for l in \${statics#-}; do
+      d=\${l#*:}
+      [ "$(busctl --auto-start=no call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone getZoneOfInterface s "$d" 2>/dev/null)" = 's ""' ] || continue
+      busy=$d
+      case " $asked " in *" $d "*) continue ;; esac
+      [ "$i" -ge 12 ] || continue
+      asked="$asked $d"
+      z=$(nmcli -g connection.zone connection show "\${l%%:*}" 2>/dev/null)
+      if busctl --auto-start=no --timeout=60 call org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone changeZoneOfInterface ss "$z" "$d" >/dev/null 2>&1; then
+        echo "$d was in no firewalld zone after \${i} s (NetworkManager's request to a slow firewalld timed out): asked firewalld for zone \${z:-(default)}, as NetworkManager does"
+      fi
     done
   fi
   [ -z "$busy" ] && break
@@ -62,12 +76,13 @@ true
 /**
  * Wait until the guest's boot has settled (every start job done, static profiles activated), so a snapshot holds a
  * quiet machine, a restore does not redo half a boot, and a rebooted lab is judged whole. Bounded: a profile that
- * cannot come up is for `lab verify` to report, not a reason to hang.
+ * cannot come up is for `lab verify` to report, not a reason to hang. Returns what the guest side did besides waiting.
  */
-export async function waitSettled(ctx: InstanceContext, state: InstanceState, host: string, timeoutMs: number): Promise<void> {
+export async function waitSettled(ctx: InstanceContext, state: InstanceState, host: string, timeoutMs: number): Promise<string[]> {
   const t = { port: state.hosts[host]!.sshPort, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts };
   const r = await sshRun(t, SETTLE_SCRIPT, timeoutMs);
   if (r.code !== 0) throw new RunError(`${host}: could not wait for its boot to settle: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
 }
 
 /** `savevm NAME` on every running VM of the instance, in parallel; records the snapshot. The caller holds the lock. */

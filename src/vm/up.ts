@@ -133,7 +133,11 @@ async function savePristine(ctx: InstanceContext, state: InstanceState, timeoutS
 
 /** Wait, in parallel, until each host's boot has settled (see waitSettled). */
 async function settle(ctx: InstanceContext, state: InstanceState, hosts: string[], timeoutSec: number, progress: Progress, then = ''): Promise<void> {
-  await Promise.all(hosts.map((h) => waitSettled(ctx, state, h, timeoutSec * 1000)));
+  await Promise.all(
+    hosts.map(async (h) => {
+      for (const line of await waitSettled(ctx, state, h, timeoutSec * 1000)) progress.step(`${h}: ${line}`);
+    }),
+  );
   progress.step(`boot settled on ${hosts.join(', ')}${then}`);
 }
 
