@@ -52,6 +52,8 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
+      // Pages opened in headless Chromium (Debian's chromium): no VMs, but a browser this machine must have.
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       {
         // Two files at once, each with its own four or five VMs, on the two cores: much of a file's time is waiting on
         // guests, SSH and apt, so the pair takes far less than the two one after the other.

@@ -2,18 +2,21 @@
 # Install the Debian packages `lab vm` and the tests need (plus any given as arguments), only those missing; idempotent.
 # openssh-server: test/e2e/knownhosts.test.ts runs a real /usr/sbin/sshd (no daemon is started at install: see below).
 #   --with-vagrant  also what the Vagrant tests need: vagrant, vagrant-libvirt, libvirt's daemons, dnsmasq
+#   --with-chromium also Debian's chromium, which the browser tests open the HTML reports and SVGs in (headless)
 set -eu
 
 EXTRA=""
 VAGRANT=""
+CHROMIUM=""
 for a in "$@"; do
   case "$a" in
     --with-vagrant) VAGRANT="vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients dnsmasq-base iproute2 util-linux" ;;
+    --with-chromium) CHROMIUM="chromium" ;;
     *) EXTRA="$EXTRA $a" ;;
   esac
 done
 
-PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client openssh-server e2fsprogs $VAGRANT $EXTRA)
+PKGS=$(echo qemu-system-x86 qemu-utils mmdebstrap debootstrap apt-utils openssh-client openssh-server e2fsprogs $VAGRANT $CHROMIUM $EXTRA)
 
 missing=""
 for p in $PKGS; do

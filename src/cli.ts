@@ -73,7 +73,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   rosterOptions(targetOptions(program.command('verify').description('prove from the client that the lab works; explain every failure').argument('<lab>', 'lab name or spec path')))
     .option('--wait <duration>', 'retry failing checks until they pass or this time is up (30s, 2m)')
     .option('--read-only', 'skip the checks that change the lab while they run (failover, health)')
-    .option('--report <kind:file>', 'write a report: junit:FILE or json:FILE (repeatable)', collect)
+    .option('--report <kind:file>', 'write a report: junit:FILE, json:FILE, or html:FILE (one page for a student or, with --roster, a class; opens from disk) (repeatable)', collect)
     .action((lab: string, o: Opts) => run(() => (o.roster ? classroomCommand('verify', lab, o) : verifyCommand(lab, o)))());
   rosterOptions(targetOptions(program.command('reset').description('down, then check the hosts are at the lab\'s declared starting point').argument('<lab>', 'lab name or spec path')))
     .option('--report <kind:file>', 'write junit:FILE or json:FILE (repeatable)', collect)

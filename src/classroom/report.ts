@@ -3,22 +3,29 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Redactor } from '../roster/redact.js';
+import { labGraph } from '../graph/model.js';
+import { renderDot } from '../graph/render.js';
+import { renderSvg } from '../graph/svg.js';
+import { classHtml } from '../report/html.js';
+import type { Lab } from '../spec/schema.js';
 import { renderJunit } from './junit.js';
-import type { ClassroomResult } from './types.js';
+import type { ClassroomKind, ClassroomResult } from './types.js';
 import { hostJson } from '../report/converge.js';
 import { envelope } from '../report/envelope.js';
 
 export interface ReportTarget {
-  format: 'junit' | 'json';
+  format: 'junit' | 'json' | 'html';
   file: string;
 }
 
-export function parseReports(specs: string | string[] | undefined): ReportTarget[] {
+/** html is a class's verify: the grid of students × checks. */
+export function parseReports(specs: string | string[] | undefined, kind?: ClassroomKind): ReportTarget[] {
   const list = specs === undefined ? [] : Array.isArray(specs) ? specs : [specs];
   return list.map((spec) => {
-    const m = /^(junit|json):(.+)$/.exec(spec);
-    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE or json:FILE`);
-    return { format: m[1] as 'junit' | 'json', file: m[2]! };
+    const m = /^(junit|json|html):(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE, json:FILE or html:FILE`);
+    if (m[1] === 'html' && kind !== undefined && kind !== 'verify') throw new UsageError(`--report ${spec}: an HTML report shows a class's checks, so it is for \`lab verify --roster\`; use junit:FILE or json:FILE with lab ${kind}`);
+    return { format: m[1] as ReportTarget['format'], file: m[2]! };
   });
 }
 
@@ -35,13 +42,17 @@ export function renderJson(result: ClassroomResult, redactor: Redactor): string 
   return redactor.text(`${JSON.stringify(redactor.deep(classroomJson(result)), null, 2)}\n`);
 }
 
-export function renderReport(target: ReportTarget, result: ClassroomResult, redactor: Redactor): string {
-  return target.format === 'json' ? renderJson(result, redactor) : redactor.text(renderJunit(redactor.deep(result)));
+export async function renderReport(target: ReportTarget, result: ClassroomResult, redactor: Redactor, lab?: Lab): Promise<string> {
+  if (target.format === 'json') return renderJson(result, redactor);
+  if (target.format === 'junit') return redactor.text(renderJunit(redactor.deep(result)));
+  const svg = lab ? await renderSvg(renderDot(labGraph(lab))) : undefined;
+  const masked = redactor.deep(result);
+  return redactor.text(classHtml({ lab: masked.lab, roster: masked.roster, students: masked.students, ms: masked.ms, svg, when: new Date() }));
 }
 
-export async function writeReports(targets: ReportTarget[], result: ClassroomResult, redactor: Redactor): Promise<void> {
+export async function writeReports(targets: ReportTarget[], result: ClassroomResult, redactor: Redactor, lab?: Lab): Promise<void> {
   for (const t of targets) {
     await mkdir(dirname(t.file), { recursive: true });
-    await writeFile(t.file, renderReport(t, result, redactor));
+    await writeFile(t.file, await renderReport(t, result, redactor, lab));
   }
 }

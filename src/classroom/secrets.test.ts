@@ -41,7 +41,7 @@ describe('secrets never appear in any output', () => {
   const redactor = new Redactor([SECRET]);
 
   for (const kind of ['plan', 'up', 'down', 'verify', 'reset'] as const) {
-    it(`${kind}: table, progress lines, live view, JUnit and JSON are masked`, () => {
+    it(`${kind}: table, progress lines, live view, JUnit, JSON${kind === 'verify' ? ' and HTML' : ''} are masked`, async () => {
       const result = leaky(kind);
       const outputs: string[] = [];
       const sink = collect(redactor);
@@ -60,7 +60,7 @@ describe('secrets never appear in any output', () => {
       live.onEvent({ type: 'done', student: 'bob', result: result.students[1]! });
       live.stop();
       outputs.push(sink.text);
-      for (const format of ['json', 'junit'] as const) outputs.push(renderReport({ format, file: 'x' }, result, redactor));
+      for (const format of ['json', 'junit', ...(kind === 'verify' ? (['html'] as const) : [])] as const) outputs.push(await renderReport({ format, file: 'x' }, result, redactor));
       for (const out of outputs) {
         expect(out).not.toContain(SECRET);
         // Nor in the forms escaping gives it.

@@ -86,7 +86,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     // Everything the user wrote is checked before any host is contacted.
     const concurrency = intOption('--concurrency', o.concurrency, 1, 256) ?? DEFAULT_CONCURRENCY;
     const waitMs = o.wait === undefined ? 0 : parseDuration(String(o.wait));
-    const reports = parseReports(o.report);
+    const reports = parseReports(o.report, kind);
     const loaded = await loadLab(labArg);
     const playbook = await loadPlaybook(loaded);
     const hosts = pickHosts(loaded.lab, o.hosts);
@@ -110,7 +110,7 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
       const s = styler(useColor(stdout));
       out.write(`\n${formatTable(kind, students, s, columnsOf(stdout, 160))}\n${s.dim(summaryLine(kind, students, result.ms))}\n`);
     }
-    await writeReports(reports, result, redactor);
+    await writeReports(reports, result, redactor, loaded.lab);
     return result.ok ? 0 : 1;
   } catch (e) {
     throw redactor.error(e);

@@ -5,6 +5,10 @@ import { UsageError } from '../errors.js';
 import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
+import { labGraph } from '../graph/model.js';
+import { renderDot } from '../graph/render.js';
+import { renderSvg } from '../graph/svg.js';
+import { verifyHtml } from '../report/html.js';
 import { junitXml } from '../report/junit.js';
 import { columnsOf, styler, useColor } from '../report/style.js';
 import { formatResults, verifyJson } from '../report/verify.js';
@@ -23,7 +27,7 @@ export interface VerifyCliOptions {
   wait?: string;
   /** Skip the checks that change the lab (failover, health). */
   readOnly?: boolean;
-  /** Repeatable: junit:FILE or json:FILE. */
+  /** Repeatable: junit:FILE, json:FILE or html:FILE. */
   report?: string[];
   json?: boolean;
   /** --hosts a,b: contact only these hosts and run only their checks. */
@@ -31,15 +35,15 @@ export interface VerifyCliOptions {
 }
 
 export interface ReportTarget {
-  kind: 'junit' | 'json';
+  kind: 'junit' | 'json' | 'html';
   file: string;
 }
 
 export function parseReports(specs: string[] = []): ReportTarget[] {
   return specs.map((spec) => {
-    const m = /^(junit|json):(.+)$/.exec(spec);
-    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE or json:FILE`);
-    return { kind: m[1] as 'junit' | 'json', file: m[2]! };
+    const m = /^(junit|json|html):(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE, json:FILE or html:FILE`);
+    return { kind: m[1] as ReportTarget['kind'], file: m[2]! };
   });
 }
 
@@ -75,7 +79,11 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
   saveVerifyRecord(loaded.lab.name, inventory, run.results, hosts);
   for (const r of reports) {
     if (r.kind === 'junit') write(r.file, junitXml(run.results, { lab: loaded.lab.name, seconds: run.ms / 1000 }));
-    else write(r.file, `${JSON.stringify(json, null, 2)}\n`);
+    else if (r.kind === 'html') {
+      const svg = await renderSvg(renderDot(labGraph(loaded.lab)));
+      const target = o.inventory ?? `instance ${o.instance ?? loaded.lab.name}`;
+      write(r.file, verifyHtml({ lab: loaded.lab.name, target, results: run.results, ms: run.ms, attempts: run.attempts, svg, when: new Date() }));
+    } else write(r.file, `${JSON.stringify(json, null, 2)}\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   else process.stdout.write(formatResults(run.results, s, { ms: run.ms, attempts: run.attempts, width: columnsOf(process.stdout) }));

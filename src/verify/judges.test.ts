@@ -1,46 +1,30 @@
 // Every check judged on outputs recorded from the lab's VMs (test/fixtures/verify): a good lab and each broken state.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readInventoryFile } from '../inventory/file.js';
-import type { Inventory } from '../inventory/types.js';
-import { loadPlaybook } from '../playbook/load.js';
+import { judgeRecorded, recordedLab, VERIFY_FIXTURES, type RecordedLab } from '../../test/unit/recorded-verify.js';
 import { outputProblems } from '../report/output-schema.js';
 import { verifyJson } from '../report/verify.js';
 import type { Playbook } from '../playbook/schema.js';
-import { loadLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
-import { splitOutput, withConnections } from './observe.js';
+import { splitOutput } from './observe.js';
 import { planVerify } from './plan.js';
 import { judgeAll, limitPlan, linkCauses, reported } from './runner.js';
 import type { CheckResult } from './types.js';
 
-const FIX = fileURLToPath(new URL('../../test/fixtures/verify/', import.meta.url));
+const FIX = VERIFY_FIXTURES;
 let lab: Lab;
 let playbook: Playbook;
-let inventory: Inventory;
+let inventory: RecordedLab['inventory'];
+let recorded: RecordedLab;
 
 beforeAll(async () => {
-  const loaded = await loadLab('lvs-nat');
-  lab = loaded.lab;
-  playbook = await loadPlaybook(loaded);
-  inventory = readInventoryFile(`${FIX}inventory.yaml`);
+  recorded = await recordedLab();
+  ({ lab, playbook, inventory } = recorded);
 });
 
 /** Judge a recorded state; hosts not recorded in it are taken from the good lab. */
 function judge(state: string, edit: (l: Lab) => Lab = (l) => l, nm = true): CheckResult[] {
-  const spec = edit(structuredClone(lab));
-  const plan = planVerify(spec, playbook);
-  const obs = new Map<string, { ok: true; view: ReturnType<typeof view> }>();
-  function view(host: string) {
-    const dir = existsSync(`${FIX}${state}/${host}.txt`) ? state : 'good';
-    const need = plan.hosts.get(host)!;
-    const out = splitOutput(readFileSync(`${FIX}${dir}/${host}.txt`, 'utf8'), need.facts, need.probe);
-    const facts = nm ? withConnections(out.facts, readFileSync(`${FIX}${dir}/${host}.nm.txt`, 'utf8')) : out.facts;
-    return { ctx: { lab: spec, hostName: host, host: spec.hosts[host]!, target: inventory.hosts[host]!, facts, os: facts.os! }, probe: out.probe };
-  }
-  for (const h of plan.hosts.keys()) obs.set(h, { ok: true, view: view(h) });
-  return linkCauses(plan.checks, judgeAll(plan.checks, obs));
+  return judgeRecorded(recorded, state, edit, nm);
 }
 
 const failed = (rs: CheckResult[]) => rs.filter((r) => r.status === 'fail').map((r) => `${r.host} ${r.id}`);

@@ -44,15 +44,28 @@ async function run(kind: ClassroomKind, extra: ClassroomCliOptions = {}): Promis
   const stream = (add: (s: string) => void) => ({ write: (s: string) => (add(s), true), isTTY: false, columns: 200 }) as unknown as NodeJS.WriteStream;
   const json = join(dir, `${kind}.json`);
   const junit = join(dir, `${kind}.xml`);
+  // A class's HTML page is verify's.
+  const html = join(dir, `${kind}.html`);
   const code = await classroomCommand(
     kind,
     'lvs-nat',
-    { roster: rosterFile, report: [`json:${json}`, `junit:${junit}`], ...extra },
+    { roster: rosterFile, report: [`json:${json}`, `junit:${junit}`, ...(kind === 'verify' ? [`html:${html}`] : [])], ...extra },
     { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)), env: { ...process.env, LAB_E2E_PASSWORD: SECRET } },
   );
   const r: Run = { code, out, err, json: JSON.parse(readFileSync(json, 'utf8')) as Run['json'], junit: readFileSync(junit, 'utf8') };
   console.log(`lab ${kind} --roster: exit ${code}\n${out}`);
-  for (const text of [out, err, readFileSync(json, 'utf8'), r.junit]) expect(text).not.toContain(SECRET);
+  const page = kind === 'verify' ? readFileSync(html, 'utf8') : '';
+  for (const text of [out, err, readFileSync(json, 'utf8'), r.junit, page]) expect(text).not.toContain(SECRET);
+  if (kind === 'verify') {
+    // A grid row per student, with the status the JSON gives; a cell per check (and host) any student has.
+    const columns = new Set(r.json.students.flatMap((x) => (x.checks ?? []).map((c) => `${c.check}/${c.id}@${c.host}`)));
+    for (const s of r.json.students) {
+      expect(page).toContain(`data-student="${s.student}"`);
+      const row = new RegExp(`<tr class="r-(ok|bad)" data-student="${s.student}">(.*?)</tr>`).exec(page)!;
+      expect(row[1]).toBe(s.status === 'ok' ? 'ok' : 'bad');
+      expect(row[2]!.match(/<td class="cell /g)?.length ?? 0).toBe(columns.size);
+    }
+  }
   expect(outputProblems(r.json), 'the --report json file fits schema/output.schema.json').toEqual([]);
   return r;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
+import { esc } from '../../src/report/html.js';
 import { outputProblems } from '../../src/report/output-schema.js';
 import type { VerifyJson } from '../../src/report/verify.js';
 import { readInventoryFile } from '../../src/inventory/file.js';
@@ -61,12 +62,13 @@ describe('lab verify on lvs-nat', () => {
     junit: Counts & { cases: number; failureTexts: string[] };
   }
 
-  /** Run the CLI with both reports; check that the terminal, the JSON and the JUnit file agree. */
+  /** Run the CLI with the three reports; check that the terminal, the JSON, the JUnit file and the HTML page agree. */
   async function verify(...extra: string[]): Promise<Verified> {
     const n = ++runs;
     const junitFile = join(dir, `verify-${n}.xml`);
     const jsonFile = join(dir, `verify-${n}.json`);
-    const r = await runCli(['verify', LAB, '--instance', INSTANCE, '--report', `junit:${junitFile}`, '--report', `json:${jsonFile}`, ...extra]);
+    const htmlFile = join(dir, `verify-${n}.html`);
+    const r = await runCli(['verify', LAB, '--instance', INSTANCE, '--report', `junit:${junitFile}`, '--report', `json:${jsonFile}`, '--report', `html:${htmlFile}`, ...extra]);
     if (r.code !== 0 && r.code !== 1) throw new Error(`lab verify exited ${r.code}: ${r.stderr}`);
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as VerifyJson;
     expect(outputProblems(json), 'the --report json file fits schema/output.schema.json').toEqual([]);
@@ -76,6 +78,11 @@ describe('lab verify on lvs-nat', () => {
     expect(junit.cases).toBe(term.tests);
     expect(json.summary).toEqual({ total: term.tests, passed: term.passed, failed: term.failures, unreachable: term.errors, skipped: term.skipped });
     expect(r.code).toBe(json.ok ? 0 : 1);
+    // The page: each check in order with its status, a failure's fix commands as text, the topology inline.
+    const html = readFileSync(htmlFile, 'utf8');
+    expect([...html.matchAll(/<li class="check (\w+)"/g)].map((m) => m[1])).toEqual(json.checks.map((c) => c.status));
+    for (const c of json.checks) for (const f of c.fix ?? []) expect(html).toContain(esc(f));
+    expect(html).toMatch(/<figure><svg /);
     return { r, json, junit };
   }
 
