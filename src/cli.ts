@@ -27,6 +27,7 @@ const sshCommand = async (...a: Parameters<typeof import('./commands/ssh.js').ss
 const statusCommand = async (...a: Parameters<typeof import('./commands/status.js').statusCommand>) => (await import('./commands/status.js')).statusCommand(...a);
 const listCommand = async (o: { json?: boolean }) => (await import('./commands/list.js')).listCommand(o);
 const graphCommand = async (...a: Parameters<typeof import('./commands/graph.js').graphCommand>) => (await import('./commands/graph.js')).graphCommand(...a);
+const traceCommand = async (...a: Parameters<typeof import('./commands/trace.js').traceCommand>) => (await import('./commands/trace.js')).traceCommand(...a);
 
 function targetOptions(cmd: Command): Command {
   return cmd
@@ -110,6 +111,19 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('-f, --format <format>', 'svg (Graphviz layout, to a file), dot, mermaid, text (a terminal drawing) or json', 'svg')
     .option('-o, --output <file>', 'where to write it (default: LAB.svg for svg, stdout for the others; - is stdout)')
     .action((lab: string, o: import('./commands/graph.js').GraphCliOptions) => run(() => graphCommand(lab, o))());
+  program
+    .command('trace')
+    .description('one request from the client, captured with tcpdump on every host it crosses, as the numbered packet walk: where each packet was seen, its addresses, what changed; where it stops, why')
+    .argument('<lab>', 'lab name or spec path')
+    .option('-i, --inventory <file>', 'inventory file (default: the one `lab vm up` wrote)')
+    .option('--instance <name>', 'which `lab vm` instance of the lab (default: the lab name)')
+    .option('--provider <vm|vagrant>', 'where the hosts are: `lab vm` VMs or Vagrant machines (default: whichever exists)')
+    .option('--vip <vip[:port]>', 'the service to trace (default: the lab\'s first TCP service)')
+    .option('--from <host>', 'the host that sends the request (default: the balancing check\'s client)')
+    .option('--no-install', 'fail where tcpdump is missing instead of installing it with the host\'s package manager')
+    .option('--accept-new', 'record host keys that known_hosts does not have yet')
+    .option('--json', 'print the walk as one JSON object')
+    .action((lab: string, o: import('./commands/trace.js').TraceCliOptions) => run(() => traceCommand(lab, o))());
   program
     .command('schema')
     .description('print a JSON Schema: of lab specs (lab, the default; committed as schema/lab.schema.json), or of every --json output (output; schema/output.schema.json)')

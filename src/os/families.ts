@@ -28,7 +28,7 @@ function aptInstall(pkgs: string[]): string {
 const debian = (pretty: string): OsFamily => ({
   family: 'debian',
   pretty,
-  packages: { httpd: 'apache2', ipvsadm: 'ipvsadm', curl: 'curl' },
+  packages: { httpd: 'apache2', ipvsadm: 'ipvsadm', curl: 'curl', tcpdump: 'tcpdump' },
   services: { httpd: 'apache2', ipvsadm: 'ipvsadm', firewalld: 'firewalld' },
   docroot: '/var/www/html',
   listenConfig: { httpd: '/etc/apache2/ports.conf' },
@@ -39,7 +39,7 @@ const debian = (pretty: string): OsFamily => ({
 const rhel = (pretty: string, manager: 'yum' | 'dnf'): OsFamily => ({
   family: 'rhel',
   pretty,
-  packages: { httpd: 'httpd', ipvsadm: 'ipvsadm', curl: 'curl' },
+  packages: { httpd: 'httpd', ipvsadm: 'ipvsadm', curl: 'curl', tcpdump: 'tcpdump' },
   services: { httpd: 'httpd', ipvsadm: 'ipvsadm', firewalld: 'firewalld' },
   docroot: '/var/www/html',
   listenConfig: { httpd: '/etc/httpd/conf/httpd.conf' },

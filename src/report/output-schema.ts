@@ -1,7 +1,7 @@
 // The shape of every `--json` output (and `--report json:FILE`), as zod schemas: `lab schema output` prints them as one
 // JSON Schema, generated the way `lab schema` generates the spec's. Every output starts with the envelope (lab, command,
 // version, ok, ms) and holds its results under one key: hosts (plan, up, down, status), checks (verify), students (a
-// --roster run), labs (list), graph (graph -f json), vms (vm status), snapshots (vm snapshot list), inventory (vm up,
+// --roster run), labs (list), graph (graph -f json), walk (trace), vms (vm status), snapshots (vm snapshot list), inventory (vm up,
 // vm reset, vm snapshot restore). Tests validate real outputs against it (test/unit/output-schema.test.ts, and every
 // e2e `--json` run through the harness).
 import { z } from 'zod';
@@ -162,6 +162,46 @@ export const outputSchemas = {
     ),
   }),
   graph: envelope(['graph'], z.string(), { graph }),
+  trace: envelope(['trace'], z.string(), {
+    url: z.string().describe('what the client asked for'),
+    client: z.string(),
+    clientPort: count.describe("the client's source port of the traced connection"),
+    captured: z.array(z.string()).describe('the hosts tcpdump ran on'),
+    answer: z.strictObject({ curlExit: count, httpCode: count, page: z.string().describe("the page's first line") }),
+    walk: z.strictObject({
+      mode: z.enum(['nat', 'dr', 'tun']),
+      director: z.string().optional(),
+      realServer: z.string().optional(),
+      complete: z.boolean().describe('the reply reached the client from the address it asked'),
+      steps: z.array(
+        z.strictObject({
+          n: count,
+          host: z.string(),
+          iface: z.string(),
+          network: z.string().optional().describe('the lab network of the interface; absent when it is on none'),
+          dir: z.enum(['in', 'out']),
+          packet: z.string().describe('SYN, SYN-ACK or RST'),
+          src: z.string(),
+          dst: z.string(),
+          outer: z.string().optional().describe('IP-in-IP outer header (TUN)'),
+          mac: z.string().optional().describe("the frame's source MAC"),
+          macOf: z.string().optional().describe('the host that MAC belongs to'),
+          changed: z.array(z.string()).optional().describe('what changed since the step before'),
+          text: z.string(),
+          t: z.number().describe("seconds since the epoch, that host's clock"),
+        }),
+      ),
+      stop: z
+        .strictObject({
+          after: count.describe('the last step seen; 0 when none'),
+          why: z.string(),
+          check: z.strictObject({ check: z.string(), id: checkId, host: z.string(), title: z.string() }).optional().describe('the verify check that explains it'),
+          command: z.string(),
+        })
+        .optional(),
+      notes: z.array(z.string()),
+    }),
+  }),
   vmUp: envelope(['vm up', 'vm reset', 'vm snapshot restore'], z.string(), {
     instance: z.string(),
     inventoryPath: z.string(),

@@ -100,14 +100,14 @@ export interface VerifyPlan {
 const DEFAULT_DOCROOT = '/var/www/html';
 const SELINUX_CONFIG = '/etc/selinux/config';
 
-interface ServiceView {
+export interface ServiceView {
   svc: Service;
   label: string;
   director: string;
   reals: { host: string; ip: string; network: string; weight: number; port: number }[];
 }
 
-function serviceViews(lab: Lab): ServiceView[] {
+export function serviceViews(lab: Lab): ServiceView[] {
   return lab.services.map((svc) => {
     const director = directorOf(lab, svc)!;
     const reals = svc.real_servers.map((rs) => {
@@ -123,7 +123,7 @@ export function serviceUrl(svc: Service, path = '/'): string {
 }
 
 /** The client's address the real servers reply to: the one on the VIP's network, else its first. */
-function clientIp(lab: Lab, client: string, svc: Service): string {
+export function clientIp(lab: Lab, client: string, svc: Service): string {
   const ifs = lab.hosts[client]!.interfaces;
   const onVip = Object.entries(ifs).find(([n]) => inCidr(svc.vip, lab.networks[n]!));
   return (onVip ?? Object.entries(ifs)[0]!)[1];

@@ -15,7 +15,7 @@ export const RECIPE = {
     'netbase',
   ],
   /** Not installed: offered offline by the image's local apt repository. */
-  repoPackages: ['apache2', 'ipvsadm', 'keepalived'],
+  repoPackages: ['apache2', 'ipvsadm', 'keepalived', 'tcpdump'],
   /** dpkg path filters: no docs, man pages or translations in the guests. */
   dpkgExcludes: ['/usr/share/man/*', '/usr/share/doc/*', '/usr/share/locale/*', '/usr/share/info/*'],
   diskSize: '4G',

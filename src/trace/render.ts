@@ -1,0 +1,42 @@
+// `lab trace` on the terminal: the numbered walk, each step's where, addresses and what changed, then how it ended.
+import type { styler } from '../report/style.js';
+import type { Walk } from './walk.js';
+
+type Style = ReturnType<typeof styler>;
+
+export interface TraceHead {
+  lab: string;
+  url: string;
+  client: string;
+  clientPort: number;
+  captured: string[];
+  answer: { curlExit: number; httpCode: number; page: string };
+}
+
+export function formatWalk(head: TraceHead, walk: Walk, s: Style): string {
+  const out: string[] = [];
+  out.push(`${s.bold(`lab trace ${head.lab}`)}: one request from ${head.client} to ${head.url} (its port ${head.clientPort}; ${walk.mode.toUpperCase()} mode), captured with tcpdump on ${head.captured.join(', ')}`);
+  out.push('');
+  const hostW = Math.max(4, ...walk.steps.map((st) => st.host.length));
+  const whereW = Math.max(4, ...walk.steps.map((st) => `${st.dir} ${st.iface}`.length));
+  const addrW = Math.max(8, ...walk.steps.map((st) => `${st.src} → ${st.dst}`.length));
+  for (const st of walk.steps) {
+    const n = String(st.n).padStart(2);
+    const addr = `${st.src} → ${st.dst}`.padEnd(addrW);
+    out.push(`${s.bold(n)}  ${st.host.padEnd(hostW)}  ${s.dim(`${st.dir} ${st.iface}`.padEnd(whereW))}  ${addr}  ${s.cyan(st.packet)}${st.outer ? s.dim(`  in IP-in-IP ${st.outer}`) : ''}`);
+    const pad = ' '.repeat(4 + hostW + 2);
+    out.push(`${pad}${st.text}`);
+    if (st.changed) out.push(`${pad}${s.yellow(`changed: ${st.changed.join('; ')}`)}`);
+  }
+  for (const note of walk.notes) out.push('', s.dim(note));
+  out.push('');
+  if (walk.complete) {
+    const page = head.answer.page ? `; the page: "${head.answer.page}"` : '';
+    out.push(s.green(`the reply reached ${head.client} from the VIP: HTTP ${head.answer.httpCode}${page}${walk.realServer ? ` (served by ${walk.realServer})` : ''}`));
+  } else if (walk.stop) {
+    out.push(s.red(`the walk stops ${walk.stop.after === 0 ? 'before its first step' : `after step ${walk.stop.after}`}: ${walk.stop.why}`));
+    const c = walk.stop.check;
+    out.push(c ? `lab verify's check "${c.title}" on ${c.host} (${c.check} ${c.id}) explains it, with its fix: ${s.cyan(walk.stop.command)}` : `lab verify explains it, with the fix: ${s.cyan(walk.stop.command)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
