@@ -1,6 +1,8 @@
 // `lab trace LAB`: one request from the client, captured for real with tcpdump on every host it can cross (started
 // before the request, stopped by PID after it, bounded in time and count), printed as the course note's numbered
 // walk. One SSH connection per host; three commands on it (start, the client's request, stop).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
 import { resolveInventory, type TargetOptions } from '../inventory/file.js';
 import { detectOs } from '../os/families.js';
@@ -13,10 +15,10 @@ import { quote } from '../ssh/quote.js';
 import { loadLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
 import { directorsOf } from '../spec/services.js';
-import { parseStart, parseStop, startScript, stopScript, type StartedCapture } from '../trace/capture.js';
+import { parseStart, startScript, stopScript, type StartedCapture } from '../trace/capture.js';
 import { formatWalk } from '../trace/render.js';
-import { buildWalk, type HostCapture } from '../trace/walk.js';
-import { clientIp, planVerify, serviceUrl, serviceViews, type ServiceView } from '../verify/plan.js';
+import { shownWalk, walksFromOutputs } from '../trace/outputs.js';
+import { clientIp, serviceUrl, serviceViews, type ServiceView } from '../verify/plan.js';
 
 export interface TraceCliOptions extends TargetOptions {
   json?: boolean;
@@ -58,21 +60,30 @@ function pickClient(lab: Lab, view: ServiceView, from: string | undefined): stri
   return client;
 }
 
-/** The client's request: the page's first line, the HTTP code, the source port curl used, and curl's exit code. */
-export function requestScript(url: string, lowPort: number): string {
+/**
+ * The client's requests: one per real server at most (a scheduler that takes them in turn sends each to another),
+ * each a new connection from a port of the range, stopping at the first that fails; each prints its page, then the
+ * HTTP code and source port, then curl's exit code.
+ */
+export function requestScript(url: string, lowPort: number, count: number): string {
   const range = `${lowPort}-${lowPort + PORT_SPAN - 1}`;
-  return `curl -s --noproxy '*' -m 5 --local-port ${range} -H 'Connection: close' -o - -w '\\n@@lab-trace %{http_code} %{local_port}\\n' ${quote(url)}; echo "@@lab-trace rc $?"`;
+  const curl = `curl -s --noproxy '*' -m 5 --local-port ${range} -H 'Connection: close' -o - -w '\\n@@lab-trace %{http_code} %{local_port}\\n' ${quote(url)}`;
+  return `i=0; while [ "$i" -lt ${Math.max(1, Math.round(count))} ]; do i=$((i + 1)); ${curl}; rc=$?; echo "@@lab-trace rc $rc"; [ "$rc" -eq 0 ] || break; done`;
 }
 
-export function parseRequest(stdout: string): { page: string; httpCode: number; localPort: number; curlExit: number } {
-  const m = /@@lab-trace (\d+) (\d+)\s*$/m.exec(stdout);
-  const rc = /@@lab-trace rc (\d+)/.exec(stdout);
-  const body = m ? stdout.slice(0, m.index) : '';
-  return { page: body.split('\n').find((l) => l.trim() !== '')?.trim() ?? '', httpCode: Number(m?.[1] ?? 0), localPort: Number(m?.[2] ?? 0), curlExit: Number(rc?.[1] ?? 255) };
+/**
+ * LAB_TRACE_RECORD=DIR keeps what each host printed (HOST.start.txt, HOST.stop.txt, the client's request.txt) and the
+ * run's facts (meta.json): the unit tests replay recorded real captures through the same parsers and walk.
+ */
+function recorder(): ((file: string, text: string) => void) | undefined {
+  const dir = process.env.LAB_TRACE_RECORD;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  return (file, text) => writeFileSync(join(dir, file), text);
 }
 
 /** Start the capture; where tcpdump is missing, install it first with the host's package manager (unless refused). */
-async function startCapture(host: string, conn: Remote, script: string, install: boolean, say: (line: string) => void): Promise<StartedCapture> {
+async function startCapture(host: string, conn: Remote, script: string, install: boolean, say: (line: string) => void, record?: (file: string, text: string) => void): Promise<StartedCapture> {
   let r = await conn.exec(script, { timeoutMs: 30_000 });
   let started = parseStart(r.stdout);
   if ('problem' in started && started.problem === 'tcpdump is not installed') {
@@ -87,6 +98,7 @@ async function startCapture(host: string, conn: Remote, script: string, install:
     started = parseStart(r.stdout);
   }
   if ('problem' in started) throw new RunError(`${started.problem}${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').at(-1)})` : ''}`, host);
+  record?.(`${host}.start.txt`, r.stdout);
   return started;
 }
 
@@ -102,6 +114,7 @@ export async function traceCommand(labArg: string, o: TraceCliOptions): Promise<
   const cip = clientIp(lab, client, view.svc);
   const url = serviceUrl(view.svc);
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  const record = recorder();
 
   const reached = await Promise.all(hosts.map(async (h) => [h, await connectHost(targetFor(inventory, h), { acceptNew: o.acceptNew })] as const));
   const conns = new Map<string, Remote>();
@@ -111,35 +124,34 @@ export async function traceCommand(labArg: string, o: TraceCliOptions): Promise<
     const down = reached.find(([, r]) => !r.ok);
     if (down) throw new RunError(`unreachable: ${(down[1] as { error: string }).error}`, down[0]);
     const low = 40_000 + Math.floor(Math.random() * 20_000);
-    const filter = `tcp portrange ${low}-${low + PORT_SPAN - 1} or ip proto 4`;
+    // Not port 22: lab's own SSH session may come from a port in the range (the host's ephemeral ports overlap it).
+    const filter = `(tcp portrange ${low}-${low + PORT_SPAN - 1} and not tcp port 22) or ip proto 4`;
     const isReal = new Set(view.reals.map((r) => r.host));
     const results = await Promise.allSettled(
       hosts.map(async (h) => {
-        const cap = await startCapture(h, conns.get(h)!, startScript(filter, CAPTURE_SECONDS, CAPTURE_PACKETS, isReal.has(h) ? cip : undefined), o.install !== false, say);
+        const cap = await startCapture(h, conns.get(h)!, startScript(filter, CAPTURE_SECONDS, CAPTURE_PACKETS, isReal.has(h) ? cip : undefined), o.install !== false, say, record);
         started.set(h, cap);
       }),
     );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const req = await conns.get(client)!.exec(requestScript(url, low), { timeoutMs: 30_000, root: false });
-    const answer = parseRequest(req.stdout);
+    const req = await conns.get(client)!.exec(requestScript(url, low, view.reals.length), { timeoutMs: 60_000, root: false });
+    record?.('request.txt', req.stdout);
     // The last packets of the exchange (FIN, the final ACK) are on the wire a moment after curl returns.
     await new Promise((r) => setTimeout(r, 500));
-    const captures = new Map<string, HostCapture>();
-    const stops = await Promise.all([...started].map(async ([h, cap]) => [h, cap, await conns.get(h)!.exec(stopScript(cap.dir), { timeoutMs: 30_000 })] as const));
+    const stopped = await Promise.all([...started].map(async ([h, cap]) => [h, (await conns.get(h)!.exec(stopScript(cap.dir), { timeoutMs: 30_000 })).stdout] as const));
+    const starts = new Map(started);
     started.clear();
-    for (const [h, cap, r] of stops) {
-      const { packets } = parseStop(r.stdout);
-      captures.set(h, { packets, interfaces: cap.interfaces, ...(cap.route ? { route: cap.route } : {}) });
-    }
-    const clientSyn = captures.get(client)?.packets.find((p) => p.flags === 'S' && p.dir === 'out' && p.dst.ip === view.svc.vip);
-    const clientPort = answer.localPort || clientSyn?.src.port || low;
-    const checks = planVerify(lab, playbook).checks.map((c) => ({ check: c.check, id: c.id, host: c.host, title: c.title }));
-    const walk = buildWalk({ lab, view, client, clientIp: cip, clientPort, captures, checks });
-    const ok = walk.complete && answer.httpCode >= 200 && answer.httpCode < 400;
-    const body = { url, client, clientPort, captured: hosts, answer: { curlExit: answer.curlExit, httpCode: answer.httpCode, page: answer.page } };
-    if (o.json) process.stdout.write(`${JSON.stringify(envelope('trace', lab.name, ok, Date.now() - began, { ...body, walk }), null, 2)}\n`);
-    else process.stdout.write(formatWalk({ lab: lab.name, ...body }, walk, styler(useColor())));
+    for (const [h, text] of stopped) record?.(`${h}.stop.txt`, text);
+    const all = walksFromOutputs(lab, playbook, view, client, { starts, stops: new Map(stopped), request: req.stdout, low });
+    const shown = shownWalk(all);
+    if (!shown) throw new RunError(`the request did not run: ${req.stderr.trim().split('\n').at(-1) ?? `exit ${req.code}`}`, client);
+    record?.('meta.json', `${JSON.stringify({ lab: lab.name, vip: `${view.svc.vip}:${view.svc.port}`, client, low, hosts }, null, 2)}\n`);
+    const ok = all.every((t) => t.walk.complete && t.answer.curlExit === 0 && t.answer.httpCode >= 200 && t.answer.httpCode < 400);
+    const requests = all.map((t) => ({ ...t.answer, clientPort: t.clientPort, complete: t.walk.complete, ...(t.walk.realServer ? { realServer: t.walk.realServer } : {}), ...(t.walk.stop ? { stopAfter: t.walk.stop.after } : {}) }));
+    const body = { url, client, clientPort: shown.clientPort, captured: hosts, requests };
+    if (o.json) process.stdout.write(`${JSON.stringify(envelope('trace', lab.name, ok, Date.now() - began, { ...body, walk: shown.walk }), null, 2)}\n`);
+    else process.stdout.write(formatWalk({ lab: lab.name, ...body, shown: all.indexOf(shown) }, shown.walk, styler(useColor())));
     return ok ? 0 : 1;
   } finally {
     // Whatever happened: every capture that started is stopped and removed (tcpdump's own bounds end it otherwise).

@@ -165,9 +165,22 @@ export const outputSchemas = {
   trace: envelope(['trace'], z.string(), {
     url: z.string().describe('what the client asked for'),
     client: z.string(),
-    clientPort: count.describe("the client's source port of the traced connection"),
+    clientPort: count.describe("the client's source port of the walked connection"),
     captured: z.array(z.string()).describe('the hosts tcpdump ran on'),
-    answer: z.strictObject({ curlExit: count, httpCode: count, page: z.string().describe("the page's first line") }),
+    requests: z
+      .array(
+        z.strictObject({
+          curlExit: count,
+          httpCode: count,
+          page: z.string().describe("the page's first line"),
+          localPort: count.describe('the source port curl reported (0 when it could not say)'),
+          clientPort: count,
+          complete: z.boolean(),
+          realServer: z.string().optional(),
+          stopAfter: count.optional(),
+        }),
+      )
+      .describe('every request the client sent, in order: one per real server at most, stopping at the first that failed; `walk` is the first that did not complete, else the first'),
     walk: z.strictObject({
       mode: z.enum(['nat', 'dr', 'tun']),
       director: z.string().optional(),

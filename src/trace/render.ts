@@ -4,18 +4,40 @@ import type { Walk } from './walk.js';
 
 type Style = ReturnType<typeof styler>;
 
+export interface TraceRequest {
+  curlExit: number;
+  httpCode: number;
+  page: string;
+  clientPort: number;
+  complete: boolean;
+  realServer?: string;
+  stopAfter?: number;
+}
+
 export interface TraceHead {
   lab: string;
   url: string;
   client: string;
   clientPort: number;
   captured: string[];
-  answer: { curlExit: number; httpCode: number; page: string };
+  /** Every request the client sent, in order; `shown` is the one walked below. */
+  requests: TraceRequest[];
+  shown: number;
+}
+
+function requestLine(r: TraceRequest, i: number): string {
+  const to = r.realServer ? ` went to ${r.realServer}` : '';
+  const got = r.curlExit === 0 ? `got HTTP ${r.httpCode}${r.page ? ` "${r.page}"` : ''}` : `failed (curl exit ${r.curlExit})`;
+  return `request ${i + 1} (port ${r.clientPort})${to} and ${got}`;
 }
 
 export function formatWalk(head: TraceHead, walk: Walk, s: Style): string {
   const out: string[] = [];
-  out.push(`${s.bold(`lab trace ${head.lab}`)}: one request from ${head.client} to ${head.url} (its port ${head.clientPort}; ${walk.mode.toUpperCase()} mode), captured with tcpdump on ${head.captured.join(', ')}`);
+  const n = head.requests.length;
+  out.push(`${s.bold(`lab trace ${head.lab}`)}: ${n === 1 ? 'one request' : `${n} requests, one new connection each,`} from ${head.client} to ${head.url} (${walk.mode.toUpperCase()} mode), captured with tcpdump on ${head.captured.join(', ')}`);
+  if (n > 1) {
+    for (const [i, r] of head.requests.entries()) out.push(s.dim(`  ${requestLine(r, i)}${i === head.shown ? ': walked below' : ''}`));
+  }
   out.push('');
   const hostW = Math.max(4, ...walk.steps.map((st) => st.host.length));
   const whereW = Math.max(4, ...walk.steps.map((st) => `${st.dir} ${st.iface}`.length));
@@ -30,9 +52,10 @@ export function formatWalk(head: TraceHead, walk: Walk, s: Style): string {
   }
   for (const note of walk.notes) out.push('', s.dim(note));
   out.push('');
-  if (walk.complete) {
-    const page = head.answer.page ? `; the page: "${head.answer.page}"` : '';
-    out.push(s.green(`the reply reached ${head.client} from the VIP: HTTP ${head.answer.httpCode}${page}${walk.realServer ? ` (served by ${walk.realServer})` : ''}`));
+  const answer = head.requests[head.shown];
+  if (walk.complete && answer) {
+    const page = answer.page ? `; the page: "${answer.page}"` : '';
+    out.push(s.green(`the reply reached ${head.client} from the VIP: HTTP ${answer.httpCode}${page}${walk.realServer ? ` (served by ${walk.realServer})` : ''}`));
   } else if (walk.stop) {
     out.push(s.red(`the walk stops ${walk.stop.after === 0 ? 'before its first step' : `after step ${walk.stop.after}`}: ${walk.stop.why}`));
     const c = walk.stop.check;

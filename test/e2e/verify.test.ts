@@ -117,6 +117,45 @@ describe('lab verify on lvs-nat', () => {
     expect((JSON.parse(j.stdout) as VerifyJson).ok).toBe(true);
   });
 
+  interface TraceJson {
+    ok: boolean;
+    requests: { httpCode: number; page: string; realServer?: string; complete: boolean }[];
+    walk: { complete: boolean; steps: { n: number; host: string; dir: string; iface: string; src: string; dst: string; packet: string; changed?: string[] }[]; stop?: { after: number; why: string; check?: { check: string; id: string; host: string } } };
+  }
+
+  it('lab trace walks one request through the course note\'s steps, with the real addresses, and leaves no capture running', async () => {
+    const r = await runCli(['trace', LAB, '--instance', INSTANCE]);
+    console.log(r.stdout);
+    expect(r.code, r.stderr).toBe(0);
+    const j = await runCli(['trace', LAB, '--instance', INSTANCE, '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const tj = JSON.parse(j.stdout) as TraceJson;
+    expect(outputProblems(tj)).toEqual([]);
+    const steps = tj.walk.steps;
+    const web = steps[3]!.host;
+    const rip = web === 'web1' ? '192.168.2.100' : '192.168.2.200';
+    const port = steps[0]!.src.split(':')[1];
+    const c = `192.168.4.10:${port}`;
+    expect(steps.map((st) => `${st.host} ${st.dir} ${st.src} → ${st.dst} ${st.packet}`)).toEqual([
+      `client out ${c} → 192.168.4.5:80 SYN`,
+      `proxy in ${c} → 192.168.4.5:80 SYN`,
+      `proxy out ${c} → ${rip}:80 SYN`,
+      `${web} in ${c} → ${rip}:80 SYN`,
+      `${web} out ${rip}:80 → ${c} SYN-ACK`,
+      `proxy in ${rip}:80 → ${c} SYN-ACK`,
+      `proxy out 192.168.4.5:80 → ${c} SYN-ACK`,
+      `client in 192.168.4.5:80 → ${c} SYN-ACK`,
+    ]);
+    expect(steps[2]!.changed).toEqual([`dst 192.168.4.5:80 → ${rip}:80`]);
+    expect(steps[6]!.changed).toEqual([`src ${rip}:80 → 192.168.4.5:80`]);
+    expect(tj.walk.complete).toBe(true);
+    // One request per real server: wrr with equal weights sends the second to the other one.
+    expect(tj.requests.map((q) => [q.complete, q.httpCode])).toEqual([[true, 200], [true, 200]]);
+    expect(new Set(tj.requests.map((q) => q.realServer))).toEqual(new Set(['web1', 'web2']));
+    // Nothing of the captures is left on any host: no tcpdump, no capture folder.
+    for (const h of ['client', 'proxy', 'web1', 'web2']) expect(await sshOk(inv, h, 'pgrep -x tcpdump || true; ls -d /tmp/lab-trace.* 2>/dev/null || true'), h).toBe('');
+  });
+
   interface Break {
     name: string;
     host: string;
@@ -125,11 +164,27 @@ describe('lab verify on lvs-nat', () => {
     again?: string;
     /** The check that must fail, and what its explanation must say. */
     failing: { host: string; id: string; why: RegExp };
+    /** `lab trace` on the broken lab: the last step its walk reaches, and the check it names for the stop. */
+    trace?: { after: number; check: string };
   }
 
   const breaks: Break[] = [
-    { name: "web1's default gateway removed", host: 'web1', command: 'ip route del default', failing: { host: 'web1', id: 'route', why: /web1 has no default route via 192\.168\.2\.5/ } },
-    { name: 'ip_forward 0 on the director', host: 'proxy', command: 'sysctl -w net.ipv4.ip_forward=0', failing: { host: 'proxy', id: 'ip_forward', why: /net\.ipv4\.ip_forward = 0, so it does not route/ } },
+    {
+      name: "web1's default gateway removed",
+      host: 'web1',
+      command: 'ip route del default',
+      failing: { host: 'web1', id: 'route', why: /web1 has no default route via 192\.168\.2\.5/ },
+      // web1 gets the SYN (step 4) and has no way back to 192.168.4.10.
+      trace: { after: 4, check: 'real-servers/route@web1' },
+    },
+    {
+      name: 'ip_forward 0 on the director',
+      host: 'proxy',
+      command: 'sysctl -w net.ipv4.ip_forward=0',
+      failing: { host: 'proxy', id: 'ip_forward', why: /net\.ipv4\.ip_forward = 0, so it does not route/ },
+      // IPVS still sends the request on, but the reply is a routed packet: it reaches the director (step 6) and stops.
+      trace: { after: 6, check: 'director/ip_forward@proxy' },
+    },
     {
       // As classroom VMs often are: web2 also on the client's network (the course: "如果有4网段IP地址，需要临时关闭").
       name: 'web2 holds a 4-network address',
@@ -187,6 +242,18 @@ describe('lab verify on lvs-nat', () => {
       await sshOk(inv, b.host, b.command);
       const v = await verify();
       expect(v.r.code, v.r.stdout).toBe(1);
+      if (b.trace) {
+        const t = await runCli(['trace', LAB, '--instance', INSTANCE, '--json']);
+        const tj = JSON.parse(t.stdout) as TraceJson;
+        console.log(`lab trace ${LAB} with ${b.name}:\n${tj.walk.steps.map((st) => `${st.n} ${st.host} ${st.dir} ${st.iface} ${st.src} → ${st.dst} ${st.packet}`).join('\n')}\nstop: ${tj.walk.stop?.why}`);
+        expect(t.code, t.stderr).toBe(1);
+        expect(outputProblems(tj)).toEqual([]);
+        expect(tj.walk.complete).toBe(false);
+        expect(tj.walk.steps.map((st) => st.n).at(-1)).toBe(b.trace.after);
+        expect(tj.walk.stop?.after).toBe(b.trace.after);
+        const c = tj.walk.stop?.check;
+        expect(c && `${c.check}/${c.id}@${c.host}`).toBe(b.trace.check);
+      }
       const failed = v.json.checks.filter((c) => c.status === 'fail');
       const hit = failed.find((c) => c.host === b.failing.host && c.id === b.failing.id);
       expect(hit, `failed: ${failed.map((c) => `${c.host} ${c.id}`).join(', ')}`).toBeDefined();
