@@ -34,8 +34,12 @@ export interface TraceCliOptions extends TargetOptions {
 /** Capture bounds: tcpdump ends by itself after this many seconds or packets, whatever happens to lab. */
 const CAPTURE_SECONDS = 40;
 const CAPTURE_PACKETS = 400;
-/** How many source ports the client may pick from (curl --local-port), so a port in TIME_WAIT does not fail it. */
-const PORT_SPAN = 10;
+/**
+ * How many source ports each request may pick from (curl --local-port), so a port still in TIME_WAIT does not fail it.
+ * Each request has a range of its own: curl takes the first free port of a range, and a port the previous request
+ * closed is free again at once (the server closes first), so a shared range would give two requests one port.
+ */
+const PORT_SPAN = 5;
 
 function pickService(lab: Lab, vip: string | undefined): ServiceView {
   const views = serviceViews(lab).filter((v) => v.svc.protocol === 'tcp');
@@ -66,9 +70,14 @@ function pickClient(lab: Lab, view: ServiceView, from: string | undefined): stri
  * HTTP code and source port, then curl's exit code.
  */
 export function requestScript(url: string, lowPort: number, count: number): string {
-  const range = `${lowPort}-${lowPort + PORT_SPAN - 1}`;
-  const curl = `curl -s --noproxy '*' -m 5 --local-port ${range} -H 'Connection: close' -o - -w '\\n@@lab-trace %{http_code} %{local_port}\\n' ${quote(url)}`;
-  return `i=0; while [ "$i" -lt ${Math.max(1, Math.round(count))} ]; do i=$((i + 1)); ${curl}; rc=$?; echo "@@lab-trace rc $rc"; [ "$rc" -eq 0 ] || break; done`;
+  const n = Math.max(1, Math.round(count));
+  const curl = `curl -s --noproxy '*' -m 5 --local-port "$lo-$((lo + ${PORT_SPAN - 1}))" -H 'Connection: close' -o - -w '\\n@@lab-trace %{http_code} %{local_port}\\n' ${quote(url)}`;
+  return `i=0; while [ "$i" -lt ${n} ]; do lo=$((${lowPort} + i * ${PORT_SPAN})); i=$((i + 1)); ${curl}; rc=$?; echo "@@lab-trace rc $rc"; [ "$rc" -eq 0 ] || break; done`;
+}
+
+/** The ports every request may use: the capture's filter. */
+export function portRange(lowPort: number, count: number): [number, number] {
+  return [lowPort, lowPort + Math.max(1, Math.round(count)) * PORT_SPAN - 1];
 }
 
 /**
@@ -91,7 +100,7 @@ async function startCapture(host: string, conn: Remote, script: string, install:
     const os = detectOs(osRelease.stdout);
     const cmd = os ? os.install([os.packages.tcpdump ?? 'tcpdump']) : undefined;
     if (!install || !cmd) throw new RunError(`tcpdump is not installed; install it (${cmd ?? 'with the package manager'}) or run lab trace without --no-install`, host);
-    say(`${host}: tcpdump is not installed; installing it: ${cmd}`);
+    say(`${host}: installing tcpdump for the capture: ${cmd}`);
     const inst = await conn.exec(cmd, { timeoutMs: 600_000 });
     if (inst.code !== 0) throw new RunError(`could not install tcpdump (exit ${inst.code}): ${inst.stderr.trim().split('\n').at(-1) ?? ''}`, host);
     r = await conn.exec(script, { timeoutMs: 30_000 });
@@ -125,7 +134,8 @@ export async function traceCommand(labArg: string, o: TraceCliOptions): Promise<
     if (down) throw new RunError(`unreachable: ${(down[1] as { error: string }).error}`, down[0]);
     const low = 40_000 + Math.floor(Math.random() * 20_000);
     // Not port 22: lab's own SSH session may come from a port in the range (the host's ephemeral ports overlap it).
-    const filter = `(tcp portrange ${low}-${low + PORT_SPAN - 1} and not tcp port 22) or ip proto 4`;
+    const [lo, hi] = portRange(low, view.reals.length);
+    const filter = `(tcp portrange ${lo}-${hi} and not tcp port 22) or ip proto 4`;
     const isReal = new Set(view.reals.map((r) => r.host));
     const results = await Promise.allSettled(
       hosts.map(async (h) => {

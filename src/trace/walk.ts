@@ -3,6 +3,7 @@
 // and what changed since the step before. Where the packet was last seen, the walk stops and says why, naming the
 // `lab verify` check that explains it.
 import { modeOf } from '../modes/index.js';
+import { forwardingTask } from '../modules/forwarding.js';
 import type { Lab } from '../spec/schema.js';
 import { directorsOf } from '../spec/services.js';
 import type { ServiceView } from '../verify/plan.js';
@@ -176,6 +177,8 @@ export function buildWalk(input: TraceInput): Walk {
 
   // 3. The director sends it on: rewritten (NAT), to a real server's MAC (DR), or wrapped (TUN).
   const f3 = find(director, (p) => syn(p) && p.dir === 'out');
+  const refused = f3 ? undefined : find(director, (p) => p.flags.includes('R') && p.dir === 'out' && p.src.ip === view.svc.vip);
+  if (refused) notes.push(`${director} answered ${client} with a reset (RST) itself, out of ${refused.iface}: with no virtual service for ${vip}, the VIP's port ${view.svc.port} is just a closed port of ${director}`);
   if (!f3) return stop(`${director} received the SYN for ${vip} but sent nothing on: its IPVS table has no service for ${vip}, or no real server in it`, directors.length > 1 ? 'vrrp' : 'director', 'ipvs', director);
   const target = view.reals.find((r) => (mode === 'tun' ? f3.outer?.dst === r.ip : mode === 'nat' ? f3.dst.ip === r.ip : false));
   const rsName = (ip: string) => view.reals.find((r) => r.ip === ip)?.host ?? ip;
@@ -207,12 +210,17 @@ export function buildWalk(input: TraceInput): Walk {
     if (inner) add(real, inner, `${real}'s ${inner.iface} unwraps it: ${ep(inner.src)} → ${ep(inner.dst)}, to the VIP it holds`);
   }
 
-  // 5. The real server replies.
+  // 5. The real server replies: a new packet, compared from here on with the reply before it.
+  prev = undefined;
   const r1 = find(real, (p) => reply(p) && p.dir === 'out');
   const route = captures.get(real)?.route;
   if (!r1) {
     if (mode === 'nat') return stop(`${real} received the SYN but sent no reply on any interface${route ? ` (its route to ${clientIp}: ${route})` : ''}: it has no route back to ${clientIp}`, 'real-servers', 'route', real);
-    return stop(`${real} received the SYN for the VIP ${view.svc.vip} but did not answer: it must hold the VIP itself (on ${mode === 'dr' ? 'lo' : 'tunl0'}) to accept it${mode === 'tun' ? ', and unwrap IP-in-IP (the ipip module, rp_filter off)' : ''}`, 'real-servers', 'vip', real);
+    const device = forwardingTask(lab, real).needs.vip?.device ?? (mode === 'dr' ? 'lo' : 'tunl0');
+    const holder = Object.entries(captures.get(real)?.interfaces ?? {}).find(([, i]) => i.addrs.includes(view.svc.vip))?.[0];
+    if (!holder) return stop(`${real} received the SYN for the VIP ${view.svc.vip} but did not answer: it does not hold the VIP, and must (on ${device}) to accept a packet addressed to it`, 'real-servers', 'vip', real);
+    if (mode === 'tun') return stop(`${real} holds the VIP on ${holder} and received the packet, but dropped it after unwrapping: reverse-path filtering (rp_filter) drops a packet from ${clientIp} that arrives on ${holder}, since replies to ${clientIp} leave by another interface`, 'real-servers', 'sysctls', real);
+    return stop(`${real} holds the VIP on ${holder} and received the SYN, but sent no reply on any interface`, 'real-servers', 'vip', real);
   }
   const r1net = networkOf(lab, real, captures.get(real)?.interfaces ?? {}, r1.iface);
   if (r1.flags.includes('R')) {
@@ -244,7 +252,9 @@ export function buildWalk(input: TraceInput): Walk {
   const r4 = find(client, (p) => reply(p) && p.dir === 'in');
   if (!r4) return stop(`the reply left ${mode === 'nat' ? director : real} for ${clientIp}, but ${client} never received it`, 'path', 'vip-from-client', client);
   const fromVip = ep(r4.src) === vip;
-  add(client, r4, fromVip ? `${client} receives the reply from the VIP ${vip}, the address it asked: the connection is set up` : `${client} receives a reply from ${ep(r4.src)}, not from the VIP ${vip} it asked: it drops it`);
+  const frameFrom = r4.mac ? macOwner(captures, r4.mac) : undefined;
+  const via = mode !== 'nat' && frameFrom ? ` (the frame comes from ${frameFrom}'s MAC, not the director's)` : '';
+  add(client, r4, fromVip ? `${client} receives the reply from the VIP ${vip}, the address it asked${via}: the connection is set up` : `${client} receives a reply from ${ep(r4.src)}, not from the VIP ${vip} it asked: it drops it`);
   if (!fromVip) return stop(`the reply reached ${client} from ${ep(r4.src)} instead of the VIP: ${mode === 'nat' ? `it did not pass through ${director}` : `${real} did not answer from the VIP`}`, 'real-servers', mode === 'nat' ? 'route' : 'vip', real);
   const get = find(client, (p) => p.dir === 'out' && !!p.http?.startsWith('GET'));
   const answer = find(client, (p) => p.dir === 'in' && !!p.http?.startsWith('HTTP/'));
