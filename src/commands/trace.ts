@@ -7,7 +7,6 @@ import { RunError, UsageError } from '../errors.js';
 import { resolveInventory, type TargetOptions } from '../inventory/file.js';
 import { detectOs } from '../os/families.js';
 import { loadPlaybook } from '../playbook/load.js';
-import { envelope } from '../report/envelope.js';
 import { styler, useColor } from '../report/style.js';
 import { connectHost, targetFor } from '../run/connect.js';
 import type { Remote } from '../ssh/connection.js';
@@ -17,7 +16,7 @@ import type { Lab } from '../spec/schema.js';
 import { directorsOf } from '../spec/services.js';
 import { parseStart, startScript, stopScript, type StartedCapture } from '../trace/capture.js';
 import { formatWalk } from '../trace/render.js';
-import { shownWalk, walksFromOutputs } from '../trace/outputs.js';
+import { requestsOf, shownWalk, traceJson, traceOk, walksFromOutputs } from '../trace/outputs.js';
 import { clientIp, serviceUrl, serviceViews, type ServiceView } from '../verify/plan.js';
 
 export interface TraceCliOptions extends TargetOptions {
@@ -157,11 +156,9 @@ export async function traceCommand(labArg: string, o: TraceCliOptions): Promise<
     const shown = shownWalk(all);
     if (!shown) throw new RunError(`the request did not run: ${req.stderr.trim().split('\n').at(-1) ?? `exit ${req.code}`}`, client);
     record?.('meta.json', `${JSON.stringify({ lab: lab.name, vip: `${view.svc.vip}:${view.svc.port}`, client, low, hosts }, null, 2)}\n`);
-    const ok = all.every((t) => t.walk.complete && t.answer.curlExit === 0 && t.answer.httpCode >= 200 && t.answer.httpCode < 400);
-    const requests = all.map((t) => ({ ...t.answer, clientPort: t.clientPort, complete: t.walk.complete, ...(t.walk.realServer ? { realServer: t.walk.realServer } : {}), ...(t.walk.stop ? { stopAfter: t.walk.stop.after } : {}) }));
-    const body = { url, client, clientPort: shown.clientPort, captured: hosts, requests };
-    if (o.json) process.stdout.write(`${JSON.stringify(envelope('trace', lab.name, ok, Date.now() - began, { ...body, walk: shown.walk }), null, 2)}\n`);
-    else process.stdout.write(formatWalk({ lab: lab.name, ...body, shown: all.indexOf(shown) }, shown.walk, styler(useColor())));
+    const ok = traceOk(all);
+    if (o.json) process.stdout.write(`${JSON.stringify(traceJson(lab.name, Date.now() - began, { url, client, captured: hosts }, all, shown), null, 2)}\n`);
+    else process.stdout.write(formatWalk({ lab: lab.name, url, client, clientPort: shown.clientPort, captured: hosts, requests: requestsOf(all), shown: all.indexOf(shown) }, shown.walk, styler(useColor())));
     return ok ? 0 : 1;
   } finally {
     // Whatever happened: every capture that started is stopped and removed (tcpdump's own bounds end it otherwise).

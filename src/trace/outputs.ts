@@ -1,6 +1,7 @@
 // From what the hosts printed to the walk: the capture starts (interfaces, routes), the stops (tcpdump's packets) and
 // the client's request. The command and the tests over recorded real captures share it.
 import type { Playbook } from '../playbook/schema.js';
+import { envelope } from '../report/envelope.js';
 import type { Lab } from '../spec/schema.js';
 import { clientIp, planVerify, type ServiceView } from '../verify/plan.js';
 import { parseStop, type StartedCapture } from './capture.js';
@@ -72,4 +73,19 @@ export function walksFromOutputs(lab: Lab, playbook: Playbook, view: ServiceView
 /** The walk to show: the first that did not complete (what a student must see), else the first. */
 export function shownWalk(all: Traced[]): Traced | undefined {
   return all.find((t) => !t.walk.complete || t.answer.curlExit !== 0) ?? all[0];
+}
+
+/** The requests as `--json` and the terminal list them. */
+export function requestsOf(all: Traced[]) {
+  return all.map((t) => ({ ...t.answer, clientPort: t.clientPort, complete: t.walk.complete, ...(t.walk.realServer ? { realServer: t.walk.realServer } : {}), ...(t.walk.stop ? { stopAfter: t.walk.stop.after } : {}) }));
+}
+
+/** Whether the trace passed: every request answered, every walk complete. */
+export function traceOk(all: Traced[]): boolean {
+  return all.length > 0 && all.every((t) => t.walk.complete && t.answer.curlExit === 0 && t.answer.httpCode >= 200 && t.answer.httpCode < 400);
+}
+
+/** `lab trace --json`: the envelope, the requests, and the walk shown. */
+export function traceJson(lab: string, ms: number, head: { url: string; client: string; captured: string[] }, all: Traced[], shown: Traced) {
+  return envelope('trace', lab, traceOk(all), ms, { url: head.url, client: head.client, clientPort: shown.clientPort, captured: head.captured, requests: requestsOf(all), walk: shown.walk });
 }
