@@ -45,6 +45,11 @@ describe('verifyHtml', () => {
     expect(html).toContain(esc(route.fix![0]!));
     expect(html).toMatch(/<div class="bars"[^>]*><span class="mono">web1<\/span><div class="bar" style="width:[\d.]+%"/);
     expect(html).toContain('lab verify lvs-nat: <span class="bad">failed</span>');
+    // The failures first, each linking to its check in full.
+    const i = results.indexOf(route);
+    expect(html).toContain(`<h2>What failed</h2>`);
+    expect(html).toContain(`<a href="#c${i}">web1: ${esc(route.title)}</a>`);
+    expect(html).toContain(`<li class="check fail" id="c${i}">`);
     expect(fetches(html)).toEqual([]);
   });
 
@@ -54,6 +59,7 @@ describe('verifyHtml', () => {
     expect(html).toContain('lab verify lvs-nat: <span class="ok">passed</span>');
     expect(html).toContain('1.0 s · 2 attempts');
     expect(count(html, '<li class="check fail"')).toBe(0);
+    expect(html).not.toContain('What failed');
     expect(html).toContain(esc(results.find((r) => r.id === 'balancing')!.found));
   });
 

@@ -40,6 +40,7 @@ figure svg { max-width: 100%; height: auto; }
 .checks { list-style: none; padding: 0; margin: 0; }
 .check { border: 1px solid var(--line); border-radius: 6px; padding: .45rem .7rem; margin: .4rem 0; background: #fff; }
 .check.fail, .check.unreachable { border-left: 4px solid var(--fail); }
+ul.failing { list-style: none; padding: 0; margin: 0; } ul.failing li { margin: .2rem 0; }
 .check .host { color: var(--dim); margin: 0 .5rem; }
 .check .kind { color: var(--dim); font-size: 12px; float: right; }
 dl.detail { display: grid; grid-template-columns: 6.5rem 1fr; gap: .15rem .75rem; margin: .5rem 0 0; }
@@ -131,6 +132,12 @@ function checkHtml(r: CheckResult, anchor?: string): string {
   return `<li class="check ${r.status}"${anchor ? ` id="${esc(anchor)}"` : ''}>${head}${bars}<dl class="detail">${rows.join('')}</dl></li>`;
 }
 
+/** The failures first, each a link to its check in full below. */
+function failingList(results: CheckResult[]): string {
+  const items = results.flatMap((r, i) => (isFailing(r.status) ? [`<li>${badge(r.status)} <a href="#c${i}">${esc(r.host)}: ${esc(r.title)}</a></li>`] : []));
+  return items.length > 0 ? `<h2>What failed</h2><ul class="failing">${items.join('')}</ul>` : '';
+}
+
 function filterBox(what: string): string {
   return `<label class="filter"><input type="checkbox" id="only-failing"> ${esc(what)}</label>`;
 }
@@ -159,10 +166,11 @@ export function verifyHtml(v: VerifyHtmlInput): string {
     `<h1>lab verify ${esc(v.lab)}: <span class="${ok ? 'ok' : 'bad'}">${ok ? 'passed' : 'failed'}</span></h1>`,
     `<p class="meta">${esc(v.target)} · ${esc(v.when.toISOString().replace(/\.\d+Z$/, 'Z'))} · ${(v.ms / 1000).toFixed(1)} s${v.attempts > 1 ? ` · ${v.attempts} attempts` : ''}</p>`,
     summaryHtml(sum),
+    failingList(v.results),
     topology(v.svg),
     '<h2>Checks</h2>',
     filterBox('only the failing checks'),
-    `<ul class="checks">${v.results.map((r) => checkHtml(r)).join('')}</ul>`,
+    `<ul class="checks">${v.results.map((r, i) => checkHtml(r, `c${i}`)).join('')}</ul>`,
   ];
   return page(`lab verify ${v.lab}`, body.join('\n'));
 }
@@ -221,10 +229,10 @@ export function classHtml(c: ClassHtmlInput): string {
   const body = [
     `<h1>lab verify ${esc(c.lab)} for a class: <span class="${okCount === c.students.length ? 'ok' : 'bad'}">${okCount} of ${c.students.length} students pass</span></h1>`,
     `<p class="meta">roster ${esc(c.roster)} · ${esc(c.when.toISOString().replace(/\.\d+Z$/, 'Z'))} · ${(c.ms / 1000).toFixed(1)} s</p>`,
-    topology(c.svg),
     '<h2>Students × checks</h2>',
     filterBox('only students and checks with failures'),
     `<div class="grid-wrap"><table class="grid"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`,
+    topology(c.svg),
     '<h2>Each student</h2>',
     details.join('\n'),
   ];

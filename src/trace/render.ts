@@ -59,7 +59,7 @@ export function formatWalk(head: TraceHead, walk: Walk, s: Style): string {
   } else if (walk.stop) {
     out.push(s.red(`the walk stops ${walk.stop.after === 0 ? 'before its first step' : `after step ${walk.stop.after}`}: ${walk.stop.why}`));
     const c = walk.stop.check;
-    out.push(c ? `lab verify's check "${c.title}" on ${c.host} (${c.check} ${c.id}) explains it, with its fix: ${s.cyan(walk.stop.command)}` : `lab verify explains it, with the fix: ${s.cyan(walk.stop.command)}`);
+    out.push(c ? `the check that explains it: "${c.title}" on ${c.host} (${c.check} ${c.id}); its why and fix: ${s.cyan(walk.stop.command)}` : `its why and fix: ${s.cyan(walk.stop.command)}`);
   }
   return `${out.join('\n')}\n`;
 }
