@@ -110,6 +110,11 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .argument('<lab>', 'lab name or spec path')
     .option('-f, --format <format>', 'svg (Graphviz layout, to a file), dot, mermaid, text (a terminal drawing) or json', 'svg')
     .option('-o, --output <file>', 'where to write it (default: LAB.svg for svg, stdout for the others; - is stdout)')
+    .option('--live', 'ask each host (one command) which interface holds each lab address, and label the links with those names')
+    .option('-i, --inventory <file>', 'with --live: inventory file (default: the one `lab vm up` wrote)')
+    .option('--instance <name>', 'with --live: which `lab vm` instance of the lab (default: the lab name)')
+    .option('--provider <vm|vagrant>', 'with --live: `lab vm` VMs or Vagrant machines (default: whichever exists)')
+    .option('--accept-new', 'with --live: record host keys that known_hosts does not have yet')
     .action((lab: string, o: import('./commands/graph.js').GraphCliOptions) => run(() => graphCommand(lab, o))());
   program
     .command('trace')

@@ -13,6 +13,8 @@ export interface GraphLink {
   vips: string[];
   /** VIPs the host holds on this network only while it is a VRRP group's master (keepalived). */
   vrrp?: { vip: string; group: string; priority: number }[];
+  /** `lab graph --live`: the interface that holds the address on the host, or `null` when no interface holds it. */
+  iface?: string | null;
 }
 
 export interface GraphHost {
@@ -107,5 +109,19 @@ export function labGraph(lab: Lab): LabGraph {
     networks: Object.entries(lab.networks).map(([name, cidr]) => ({ name, cidr })),
     hosts,
     services,
+  };
+}
+
+/**
+ * The graph with each link's interface as found on its host (`ip -o -4 addr`): host → address → interface. Hosts not
+ * in `found` (unreachable) keep their links as the spec draws them.
+ */
+export function withInterfaces(g: LabGraph, found: Map<string, Map<string, string>>): LabGraph {
+  return {
+    ...g,
+    hosts: g.hosts.map((h) => {
+      const on = found.get(h.name);
+      return on ? { ...h, links: h.links.map((l) => ({ ...l, iface: on.get(l.address) ?? null })) } : h;
+    }),
   };
 }

@@ -34,6 +34,7 @@ export function renderText(g: LabGraph): string {
   if (g.services.length > 0) out.push('');
   const nameWidth = Math.max(...g.hosts.map((h) => h.name.length));
   const roleWidth = Math.max(...g.hosts.map((h) => roleWords(h.role).length + 2));
+  const addrWidth = Math.max(15, ...g.hosts.flatMap((h) => h.links.map((l) => `${l.address}${ifaceNote(l)}`.length)));
   for (const net of g.networks) {
     out.push(`${net.name} ${net.cidr}`);
     const on = g.hosts.flatMap((h) => h.links.filter((l) => l.network === net.name).map((l) => ({ h, l })));
@@ -48,7 +49,7 @@ export function renderText(g: LabGraph): string {
       if (gw && (!h.gateway?.host || g.hosts.find((x) => x.name === h.gateway!.host)?.links.some((x) => x.network === net.name))) notes.push(gw);
       for (const v of h.hiddenVips) notes.push(`VIP ${v.vip} on ${v.device}, not announced`);
       const branch = i === on.length - 1 ? '└─' : '├─';
-      const address = l.address.padEnd(15);
+      const address = `${l.address}${ifaceNote(l)}`.padEnd(addrWidth);
       out.push(`  ${branch} ${h.name.padEnd(nameWidth)}  ${`[${roleWords(h.role)}]`.padEnd(roleWidth)}  ${address}${notes.length > 0 ? `  ${notes.join('; ')}` : ''}`.trimEnd());
     });
   }
@@ -116,8 +117,13 @@ export function travelOrder(g: LabGraph): { from: string; to: string; host: Grap
   return out;
 }
 
+/** ` on ens3`, or ` (on no interface)`, for a link seen live; nothing for one drawn from the spec. */
+export function ifaceNote(l: GraphHost['links'][number]): string {
+  return l.iface === undefined ? '' : l.iface === null ? ' (on no interface!)' : ` on ${l.iface}`;
+}
+
 function linkLabel(l: GraphHost['links'][number]): string {
-  return [l.address, ...l.vips.map((v) => (v === l.address ? '= the VIP' : `+ VIP ${v}`)), ...(l.vrrp ?? []).map((v) => `+ VIP ${v.vip} (VRRP, prio ${v.priority})`)].join('\n');
+  return [`${l.address}${ifaceNote(l)}`, ...l.vips.map((v) => (v === l.address ? '= the VIP' : `+ VIP ${v}`)), ...(l.vrrp ?? []).map((v) => `+ VIP ${v.vip} (VRRP, prio ${v.priority})`)].join('\n');
 }
 
 /**
@@ -158,7 +164,7 @@ export function renderMermaid(g: LabGraph): string {
   for (const h of g.hosts) out.push(`  ${mid('host', h.name)}(${ml(hostLabel(h).split('\n'))})`);
   for (const h of g.hosts) {
     for (const l of h.links) {
-      const label = [l.address, ...l.vips.filter((v) => v !== l.address).map((v) => `VIP ${v}`), ...(l.vrrp ?? []).map((v) => `VIP ${v.vip} (VRRP prio ${v.priority})`)].join(' ');
+      const label = [`${l.address}${ifaceNote(l)}`, ...l.vips.filter((v) => v !== l.address).map((v) => `VIP ${v}`), ...(l.vrrp ?? []).map((v) => `VIP ${v.vip} (VRRP prio ${v.priority})`)].join(' ');
       out.push(`  ${mid('host', h.name)} ---|${ml([label])}| ${mid('net', l.network)}`);
     }
   }

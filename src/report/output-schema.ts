@@ -84,6 +84,7 @@ const graphLink = z.strictObject({
   address: z.string(),
   vips: z.array(z.string()),
   vrrp: z.array(z.strictObject({ vip: z.string(), group: z.string(), priority: z.number().int() })).optional().describe('VIPs held only while VRRP master'),
+  iface: z.string().nullable().optional().describe('graph --live: the interface holding the address on the host; null when none does'),
 });
 const graph = z.strictObject({
   lab: z.string(),

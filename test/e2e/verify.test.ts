@@ -156,6 +156,20 @@ describe('lab verify on lvs-nat', () => {
     for (const h of ['client', 'proxy', 'web1', 'web2']) expect(await sshOk(inv, h, 'pgrep -x tcpdump || true; ls -d /tmp/lab-trace.* 2>/dev/null || true'), h).toBe('');
   });
 
+  it('lab graph --live labels every link with the interface that holds its address on the host, as ip shows it', async () => {
+    const r = await runCli(['graph', LAB, '--instance', INSTANCE, '--live', '-f', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const g = JSON.parse(r.stdout) as { graph: { hosts: { name: string; links: { address: string; iface?: string | null }[] }[] } };
+    expect(outputProblems(g)).toEqual([]);
+    for (const h of g.graph.hosts) {
+      for (const l of h.links) {
+        const dev = (await sshOk(inv, h.name, `ip -o -4 addr show to ${l.address} | awk '{print $2}'`)).trim();
+        expect(dev, `${h.name} ${l.address}`).not.toBe('');
+        expect(l.iface, `${h.name} ${l.address}`).toBe(dev);
+      }
+    }
+  });
+
   interface Break {
     name: string;
     host: string;

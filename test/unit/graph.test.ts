@@ -1,7 +1,7 @@
 // `lab graph`: the topology model of the three shipped labs, and its text, DOT, Mermaid and SVG drawings.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { labGraph, type LabGraph } from '../../src/graph/model.js';
+import { labGraph, withInterfaces, type LabGraph } from '../../src/graph/model.js';
 import { renderDot, renderMermaid, renderText, travelOrder } from '../../src/graph/render.js';
 import { renderSvg } from '../../src/graph/svg.js';
 import { loadLab } from '../../src/spec/load.js';
@@ -13,6 +13,32 @@ import { lab } from './lab-cli.js';
 async function graph(name: string): Promise<LabGraph> {
   return labGraph((await loadLab(name)).lab);
 }
+
+describe('lab graph --live: the interface names found on the hosts', () => {
+  it("labels each link with the interface holding its address; one no interface holds is marked; an unreachable host's links stay as the spec draws them", async () => {
+    const g = await graph('lvs-nat');
+    // As `ip -o -4 addr` on the lab's VMs gives them (proxy's inside address removed by hand; web2 not reached).
+    const found = new Map([
+      ['client', new Map([['192.168.4.10', 'ens3'], ['10.0.2.15', 'ens2']])],
+      ['proxy', new Map([['192.168.4.5', 'ens3']])],
+      ['web1', new Map([['192.168.2.100', 'enp0s8']])],
+    ]);
+    const live = withInterfaces(g, found);
+    const links = (h: string) => live.hosts.find((x) => x.name === h)!.links.map((l) => [l.address, l.iface]);
+    expect(links('client')).toEqual([['192.168.4.10', 'ens3']]);
+    expect(links('proxy')).toEqual([['192.168.4.5', 'ens3'], ['192.168.2.5', null]]);
+    expect(links('web1')).toEqual([['192.168.2.100', 'enp0s8']]);
+    expect(live.hosts.find((x) => x.name === 'web2')!.links[0]!.iface).toBeUndefined();
+    const text = renderText(live);
+    expect(text).toContain('192.168.2.100 on enp0s8');
+    expect(text).toContain('192.168.2.5 (on no interface!)');
+    expect(text).toMatch(/web2 +\[real server\] +192\.168\.2\.200 +gateway/);
+    expect(renderDot(live)).toContain('label="192.168.4.5 on ens3\\n= the VIP"');
+    expect(renderMermaid(live)).toContain('"192.168.2.100 on enp0s8"');
+    // The spec alone draws no interface names.
+    expect(renderText(g)).not.toMatch(/ on ens|no interface/);
+  });
+});
 
 describe('the graph model', () => {
   it('NAT: the VIP is the director\'s own public address; the real servers\' gateway is the director', async () => {
