@@ -10,11 +10,12 @@ export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** Graphviz's SVG as an element to inline: no XML declaration, no DOCTYPE (it names a DTD by URL). */
+/** Graphviz's SVG as an element to inline: no XML declaration, no DOCTYPE (it names a DTD by URL), no comments. */
 export function inlineSvg(svg: string): string {
   return svg
     .replace(/<\?xml[^>]*\?>/g, '')
     .replace(/<!DOCTYPE[^>]*>/gi, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
     .trim();
 }
 
