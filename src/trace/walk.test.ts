@@ -105,6 +105,7 @@ describe('lvs-dr', () => {
     expect(walk.steps[3]!.macOf).toBe('proxy');
     expect(walk.steps[5]!.macOf).toBe(web);
     expect(walk.steps[5]!.text).toContain(`(the frame comes from ${web}'s MAC, not the director's)`);
+    expect(walk.steps[3]!.text).toContain(`still addressed to the VIP 192.168.4.15:80, which ${web} holds on lab-vip`);
     expect(walk.notes.some((n) => n.includes('saw the reply too'))).toBe(false);
   });
 
@@ -112,6 +113,7 @@ describe('lvs-dr', () => {
     const { walk } = await shown('lvs-dr', 'web1-vip-gone');
     expect(walk.realServer).toBe('web1');
     expect(walk.stop).toMatchObject({ after: 4, check: { check: 'real-servers', id: 'vip', host: 'web1' } });
+    expect(walk.steps[3]!.text).toContain('still addressed to the VIP 192.168.4.15:80, which web1 does not hold');
     expect(walk.stop!.why).toBe('web1 received the SYN for the VIP 192.168.4.15 but did not answer: it does not hold the VIP, and must (on lab-vip) to accept a packet addressed to it');
   });
 });
@@ -135,6 +137,7 @@ describe('lvs-tun', () => {
     expect(walk.steps[2]!.outer).toBe(`192.168.4.5 → ${rip}`);
     expect(walk.steps[2]!.changed).toEqual([`wrapped in 192.168.4.5 → ${rip}`]);
     expect(walk.steps[4]!.changed).toEqual([`unwrapped (was 192.168.4.5 → ${rip})`]);
+    expect(walk.steps[4]!.text).toBe(`${web}'s tunl0 unwraps it: ${c} → 192.168.4.15:80, to the VIP, which ${web} holds on tunl0`);
   });
 
   it('rp_filter on web1: the packet is unwrapped on tunl0 and dropped; the walk names the sysctls check', async () => {

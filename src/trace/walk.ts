@@ -202,12 +202,14 @@ export function buildWalk(input: TraceInput): Walk {
     return stop(`${director} sent it toward ${target ? `${target.host} (${target.ip})` : 'a real server'}, but no real server received it`, 'director', `reaches-${to}`, director);
   }
   const rs = view.reals.find((r) => r.host === real)!;
+  const holder = Object.entries(captures.get(real)?.interfaces ?? {}).find(([, i]) => i.addrs.includes(view.svc.vip))?.[0];
+  const holds = holder ? `, which ${real} holds on ${holder}` : `, which ${real} does not hold`;
   if (mode === 'nat') add(real, f4, `${real} receives it on ${on(real, f4)}: ${ep(f4.src)} → ${ep(f4.dst)}, the client's own address as the source`);
-  else if (mode === 'dr') add(real, f4, `${real} receives it on ${on(real, f4)}${f4.mac ? ` from ${macOwner(captures, f4.mac) ?? f4.mac}'s MAC ${f4.mac}` : ''}, still addressed to the VIP ${vip}, which ${real} holds itself`);
+  else if (mode === 'dr') add(real, f4, `${real} receives it on ${on(real, f4)}${f4.mac ? ` from ${macOwner(captures, f4.mac) ?? f4.mac}'s MAC ${f4.mac}` : ''}, still addressed to the VIP ${vip}${holds}`);
   else {
     add(real, f4, `${real} receives the IP-in-IP packet on ${on(real, f4)}`);
     const inner = find(real, (x) => syn(x) && x.dir === 'in' && !x.outer && x.dst.ip === view.svc.vip);
-    if (inner) add(real, inner, `${real}'s ${inner.iface} unwraps it: ${ep(inner.src)} → ${ep(inner.dst)}, to the VIP it holds`);
+    if (inner) add(real, inner, `${real}'s ${inner.iface} unwraps it: ${ep(inner.src)} → ${ep(inner.dst)}, to the VIP${holds}`);
   }
 
   // 5. The real server replies: a new packet, compared from here on with the reply before it.
@@ -217,7 +219,6 @@ export function buildWalk(input: TraceInput): Walk {
   if (!r1) {
     if (mode === 'nat') return stop(`${real} received the SYN but sent no reply on any interface${route ? ` (its route to ${clientIp}: ${route})` : ''}: it has no route back to ${clientIp}`, 'real-servers', 'route', real);
     const device = forwardingTask(lab, real).needs.vip?.device ?? (mode === 'dr' ? 'lo' : 'tunl0');
-    const holder = Object.entries(captures.get(real)?.interfaces ?? {}).find(([, i]) => i.addrs.includes(view.svc.vip))?.[0];
     if (!holder) return stop(`${real} received the SYN for the VIP ${view.svc.vip} but did not answer: it does not hold the VIP, and must (on ${device}) to accept a packet addressed to it`, 'real-servers', 'vip', real);
     if (mode === 'tun') return stop(`${real} holds the VIP on ${holder} and received the packet, but dropped it after unwrapping: reverse-path filtering (rp_filter) drops a packet from ${clientIp} that arrives on ${holder}, since replies to ${clientIp} leave by another interface`, 'real-servers', 'sysctls', real);
     return stop(`${real} holds the VIP on ${holder} and received the SYN, but sent no reply on any interface`, 'real-servers', 'vip', real);
