@@ -132,8 +132,8 @@ export async function traceCommand(labArg: string, o: TraceCliOptions): Promise<
     const down = reached.find(([, r]) => !r.ok);
     if (down) throw new RunError(`unreachable: ${(down[1] as { error: string }).error}`, down[0]);
     const low = 40_000 + Math.floor(Math.random() * 20_000);
-    // Not port 22: lab's own SSH session may come from a port in the range (the host's ephemeral ports overlap it).
     const [lo, hi] = portRange(low, view.reals.length);
+    // Not port 22: lab's own SSH session may come from a port in the range (the host's ephemeral ports overlap it).
     const filter = `(tcp portrange ${lo}-${hi} and not tcp port 22) or ip proto 4`;
     const isReal = new Set(view.reals.map((r) => r.host));
     const results = await Promise.allSettled(
