@@ -1,7 +1,7 @@
 // The HTML reports over verify results judged from states recorded on the lab's VMs: every check is on the page with
 // its explanation, nothing is fetched, text is escaped. (test/browser opens the same pages in Chromium.)
 import { beforeAll, describe, expect, it } from 'vitest';
-import { judgeRecorded, recordedLab, type RecordedLab } from '../../test/unit/recorded-verify.js';
+import { judgeRecorded, recordedLab, studentOf, type RecordedLab } from '../../test/unit/recorded-verify.js';
 import type { StudentResult } from '../classroom/types.js';
 import type { CheckResult } from '../verify/types.js';
 import { labGraph } from '../graph/model.js';
@@ -23,10 +23,6 @@ function fetches(html: string): string[] {
   return [...html.matchAll(/\b(?:src|href|action|poster|data|srcset)\s*=\s*"(?!#)[^"]*"|url\(|@import/gi)].map((m) => m[0]);
 }
 
-function student(name: string, checks: CheckResult[]): StudentResult {
-  const failing = checks.filter((c) => c.status === 'fail');
-  return { student: name, status: failing.length > 0 ? 'failed' : 'ok', ms: 1000, checks, ...(failing[0] ? { problem: `${failing[0].host}: ${failing[0].title}` } : {}) };
-}
 
 describe('verifyHtml', () => {
   it("shows every check of a broken lab, each failure's expected, found, why and fix, and the balancing bars", () => {
@@ -102,7 +98,7 @@ describe('classHtml', () => {
     const good = judgeRecorded(rec, 'good');
     const noGw = judgeRecorded(rec, 'web1-no-gateway');
     const stopped = judgeRecorded(rec, 'web2-apache2-stopped');
-    const students = [student('alice', good), student('bob', noGw), student('carol', stopped)];
+    const students = [studentOf('alice', good), studentOf('bob', noGw), studentOf('carol', stopped)];
     const html = classHtml({ lab: 'lvs-nat', roster: 'class.yaml', students, ms: 5000, when: WHEN });
     expect(html).toContain('1 of 3 students pass');
     for (const s of students) expect(html).toContain(`data-student="${s.student}"`);

@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StudentResult } from '../../src/classroom/types.js';
 import { labGraph } from '../../src/graph/model.js';
 import { renderDot } from '../../src/graph/render.js';
 import { renderSvg } from '../../src/graph/svg.js';
 import { classHtml, verifyHtml } from '../../src/report/html.js';
 import { loadLab } from '../../src/spec/load.js';
 import type { CheckResult } from '../../src/verify/types.js';
-import { judgeRecorded, recordedLab, type RecordedLab } from '../unit/recorded-verify.js';
+import { judgeRecorded, recordedLab, studentOf, type RecordedLab } from '../unit/recorded-verify.js';
 
 const CHROMIUM = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -68,10 +67,6 @@ function write(name: string, text: string): string {
   return file;
 }
 
-function student(name: string, checks: CheckResult[]): StudentResult {
-  const failing = checks.filter((c) => c.status === 'fail');
-  return { student: name, status: failing.length > 0 ? 'failed' : 'ok', ms: 1000, checks, ...(failing[0] ? { problem: `${failing[0].host}: ${failing[0].title}` } : {}) };
-}
 
 describe('HTML reports in headless Chromium', () => {
   it("one student's report: every check and its explanation in the DOM, no console error, no request; the filter hides passing checks", async () => {
@@ -99,7 +94,7 @@ describe('HTML reports in headless Chromium', () => {
   });
 
   it("a class's report: a grid row per student and a cell per check, no console error, no request; the filter keeps only failures", async () => {
-    const students = [student('alice', judgeRecorded(rec, 'good')), student('bob', judgeRecorded(rec, 'web1-no-gateway')), student('carol', judgeRecorded(rec, 'web2-apache2-stopped'))];
+    const students = [studentOf('alice', judgeRecorded(rec, 'good')), studentOf('bob', judgeRecorded(rec, 'web1-no-gateway')), studentOf('carol', judgeRecorded(rec, 'web2-apache2-stopped'))];
     const { page, errors, requests } = await open(write('class.html', classHtml({ lab: 'lvs-nat', roster: 'class.yaml', students, ms: 5000, svg, when: WHEN })));
     expect(await page.locator('tr[data-student]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-student')))).toEqual(['alice', 'bob', 'carol']);
     const checks = students[0]!.checks!.length;

@@ -12,6 +12,7 @@ import type { Lab } from '../../src/spec/schema.js';
 import { splitOutput, withConnections } from '../../src/verify/observe.js';
 import { planVerify } from '../../src/verify/plan.js';
 import { judgeAll, linkCauses } from '../../src/verify/runner.js';
+import type { StudentResult } from '../../src/classroom/types.js';
 import type { CheckResult } from '../../src/verify/types.js';
 
 export const VERIFY_FIXTURES = fileURLToPath(new URL('../fixtures/verify/', import.meta.url));
@@ -45,4 +46,10 @@ export function judgeRecorded(r: RecordedLab, state: string, edit: (l: Lab) => L
   }
   for (const h of plan.hosts.keys()) obs.set(h, { ok: true, view: view(h) });
   return linkCauses(plan.checks, judgeAll(plan.checks, obs));
+}
+
+/** A roster student's verify result from judged checks, as the classroom runner reports it: failed when a check failed. */
+export function studentOf(name: string, checks: CheckResult[]): StudentResult {
+  const failing = checks.filter((c) => c.status === 'fail');
+  return { student: name, status: failing.length > 0 ? 'failed' : 'ok', ms: 1000, checks, ...(failing[0] ? { problem: `${failing[0].host}: ${failing[0].title}` } : {}) };
 }
