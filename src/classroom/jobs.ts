@@ -5,7 +5,8 @@ import { converge } from '../run/converge.js';
 import type { Lab } from '../spec/schema.js';
 import type { StudentJob } from './pool.js';
 import { resetLab } from './reset.js';
-import { fromChecks, fromHosts, fromReset } from './status.js';
+import { fromChecks, fromHosts, fromProgress, fromReset } from './status.js';
+import { runProgress } from '../tutor/progress.js';
 import type { ClassroomKind } from './types.js';
 import { verifyStudent } from './verify.js';
 
@@ -18,6 +19,8 @@ export interface JobOptions {
   readOnly?: boolean;
   /** --hosts: only these hosts of each student. */
   hosts?: string[];
+  /** up --until: only the tasks of these steps. */
+  steps?: readonly string[];
 }
 
 export function jobFor(kind: ClassroomKind, lab: Lab, playbook: Playbook, opts: JobOptions): StudentJob {
@@ -27,8 +30,14 @@ export function jobFor(kind: ClassroomKind, lab: Lab, playbook: Playbook, opts: 
     case 'down':
       return async (student, phase) => {
         phase(kind === 'plan' ? 'planning' : kind);
-        const hosts = await converge(lab, playbook, student.inventory, { mode: kind === 'down' ? 'down' : 'up', dryRun: kind === 'plan', acceptNew: opts.acceptNew, hosts: opts.hosts });
+        const hosts = await converge(lab, playbook, student.inventory, { mode: kind === 'down' ? 'down' : 'up', dryRun: kind === 'plan', acceptNew: opts.acceptNew, hosts: opts.hosts, ...(kind !== 'down' && opts.steps ? { steps: opts.steps } : {}) });
         return { hosts, ...fromHosts(hosts) };
+      };
+    case 'progress':
+      return async (student, phase) => {
+        phase('checking');
+        const p = await runProgress(lab, playbook, student.inventory, { acceptNew: opts.acceptNew, ...(opts.hosts ? { hosts: opts.hosts } : {}) });
+        return { steps: p.steps.map(({ checks: _checks, ...st }) => st), current: p.current ?? null, ...fromProgress(p) };
       };
     case 'verify':
       return async (student, phase) => {

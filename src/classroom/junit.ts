@@ -46,6 +46,14 @@ function studentCases(r: StudentResult, kind: ClassroomResult['kind']): Case[] {
   const cases: Case[] = [];
   if (r.hosts) cases.push(...hostCases(r.student, r.hosts, kind === 'reset' ? 'down' : kind));
   if (r.start) cases.push(...startCases(r.student, r.start));
+  // Tutor mode: one testcase per step, failing until it is done.
+  for (const st of r.steps ?? []) {
+    const k: Case = { classname: r.student, name: `step ${st.id}: ${st.title}` };
+    if (st.status === 'partial') k.failure = { message: `partly done: done on ${st.doneOn.join(', ')}; to do on ${st.todoOn.join(', ')}` };
+    if (st.status === 'not-started') k.failure = { message: `not started${st.todoOn.length > 0 ? ` (to do on ${st.todoOn.join(', ')})` : ''}` };
+    if (st.status === 'waiting') k.failure = { message: `waits for step ${st.waitsFor.join(', ')}` };
+    cases.push(k);
+  }
   for (const c of r.checks ?? []) {
     const k: Case = { classname: `${r.student}.${c.host}`, name: `${checkName(c)}: ${c.title}` };
     if (c.status === 'fail') k.failure = { message: `expected ${c.expected}, found ${c.found}`, body: explanation(c) };

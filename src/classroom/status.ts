@@ -1,6 +1,7 @@
 // A student's verdict and first problem, from host results, check results or start findings.
 import type { HostResult } from '../run/types.js';
 import { isFailing, type CheckResult } from '../verify/types.js';
+import type { Progress } from '../tutor/steps.js';
 import type { HostStart, StudentStatus } from './types.js';
 
 export interface Verdict {
@@ -43,6 +44,15 @@ export function fromChecks(checks: CheckResult[], unreachable: { host: string; e
   if (f) return { status: 'failed', problem: `${checkName(f)}: expected ${f.expected}, found ${f.found}` };
   if (checks.length === 0) return { status: 'failed', problem: 'no check ran' };
   return OK;
+}
+
+/** Tutor mode: ok when every step is done; else the step reached and what is next there. */
+export function fromProgress(p: Progress): Verdict {
+  const down = p.next?.checks.find((c) => c.status === 'unreachable');
+  if (down) return { status: 'unreachable', problem: `${down.host}: ${down.found}` };
+  if (!p.next) return OK;
+  const c = p.next.checks[0];
+  return { status: 'failed', problem: `step ${p.next.step} (${p.next.title}) on ${p.next.host}${c ? `: ${c.title}: expected ${c.expected}, found ${c.found}` : ''}` };
 }
 
 export function fromReset(down: HostResult[], start: HostStart[]): Verdict {

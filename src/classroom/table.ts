@@ -9,10 +9,15 @@ type Style = ReturnType<typeof styler>;
 const WORD = { ok: 'ok', failed: 'FAILED', unreachable: 'UNREACHABLE' } as const;
 
 function word(r: StudentResult, kind: ClassroomKind): string {
+  if (kind === 'progress' && r.status !== 'unreachable') return r.status === 'ok' ? 'done' : 'working';
   return kind === 'verify' && r.status !== 'unreachable' ? (r.status === 'ok' ? 'pass' : 'FAIL') : WORD[r.status];
 }
 
 function cells(kind: ClassroomKind, r: StudentResult): string[] {
+  if (kind === 'progress') {
+    const steps = r.steps ?? [];
+    return [r.current === null ? 'all done' : (r.current ?? '?'), `${steps.filter((x) => x.status === 'done').length}/${steps.length}`];
+  }
   if (kind === 'verify') {
     // A check that could not run (its host unreachable) counts as failed here; the row's word says UNREACHABLE.
     const n = (ok: (st: CheckResult['status']) => boolean) => String((r.checks ?? []).filter((c) => ok(c.status)).length);
@@ -40,6 +45,7 @@ const HEADERS: Record<ClassroomKind, string[]> = {
   down: ['ok', 'changed', 'failed', 'unreachable'],
   verify: ['passed', 'failed', 'skipped'],
   reset: ['undone', 'failed', 'unreachable', 'at start'],
+  progress: ['step', 'done'],
 };
 
 /** Cut a one-line problem to fit the terminal; the reports keep it whole. */
@@ -49,7 +55,7 @@ function clip(text: string, max: number): string {
 }
 
 export function formatTable(kind: ClassroomKind, results: StudentResult[], s: Style, width = 160): string {
-  const head = ['student', 'result', ...HEADERS[kind], 'time', kind === 'verify' ? 'first failure' : 'first problem'];
+  const head = ['student', 'result', ...HEADERS[kind], 'time', kind === 'verify' ? 'first failure' : kind === 'progress' ? 'next' : 'first problem'];
   const body = results.map((r) => [r.student, word(r, kind), ...cells(kind, r), seconds(r.ms)]);
   const widths = head.slice(0, -1).map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const pad = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -66,6 +72,7 @@ export function formatTable(kind: ClassroomKind, results: StudentResult[], s: St
 
 export function summaryLine(kind: ClassroomKind, results: StudentResult[], ms: number): string {
   const n = (st: string) => results.filter((r) => r.status === st).length;
-  const ok = kind === 'verify' ? 'passing' : 'ok';
-  return `${kind}: ${results.length} student${results.length === 1 ? '' : 's'}: ${n('ok')} ${ok}, ${n('failed')} failed, ${n('unreachable')} unreachable, in ${seconds(ms)}`;
+  const ok = kind === 'verify' ? 'passing' : kind === 'progress' ? 'done' : 'ok';
+  const failed = kind === 'progress' ? 'still working' : 'failed';
+  return `${kind}: ${results.length} student${results.length === 1 ? '' : 's'}: ${n('ok')} ${ok}, ${n('failed')} ${failed}, ${n('unreachable')} unreachable, in ${seconds(ms)}`;
 }

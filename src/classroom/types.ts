@@ -3,7 +3,7 @@ import type { HostResult } from '../run/types.js';
 import type { CheckResult } from '../verify/types.js';
 import type { StartFinding } from './start-check.js';
 
-export type ClassroomKind = 'plan' | 'up' | 'down' | 'verify' | 'reset';
+export type ClassroomKind = 'plan' | 'up' | 'down' | 'verify' | 'reset' | 'progress';
 
 /** ok: everything worked; failed: a task, check or start condition failed; unreachable: a host could not be reached. */
 export type StudentStatus = 'ok' | 'failed' | 'unreachable';
@@ -19,6 +19,16 @@ export interface HostStart {
   ms: number;
 }
 
+/** One step of a student's lab, as lab progress judged it. */
+export interface StudentStep {
+  id: string;
+  title: string;
+  status: 'done' | 'partial' | 'not-started' | 'waiting';
+  doneOn: string[];
+  todoOn: string[];
+  waitsFor: string[];
+}
+
 export interface StudentResult {
   student: string;
   status: StudentStatus;
@@ -31,6 +41,9 @@ export interface StudentResult {
   unreachable?: { host: string; error: string }[];
   /** reset: the start check per host. */
   start?: HostStart[];
+  /** progress: each step of the playbook, in order, and the first not done (null when all are). */
+  steps?: StudentStep[];
+  current?: string | null;
   /** The first thing wrong, in one line, for the table. */
   problem?: string;
 }

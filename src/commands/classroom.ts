@@ -15,6 +15,7 @@ import { Redactor } from '../roster/redact.js';
 import { startOf, type Start } from '../spec/start.js';
 import { loadLab, type LoadedLab } from '../spec/load.js';
 import { parseDuration } from '../verify/duration.js';
+import { stepsOf, stepsUntil } from '../tutor/steps.js';
 
 export type { ClassroomKind } from '../classroom/types.js';
 
@@ -39,6 +40,8 @@ export interface ClassroomCliOptions {
   hosts?: string;
   /** verify --read-only: skip the checks that change the lab (failover, health). */
   readOnly?: boolean;
+  /** plan/up --until STEP: only the tasks of the playbook's steps up to STEP. */
+  until?: string;
 }
 
 /** What the CLI does not set: streams, environment, and (for tests) a starting point other than the spec's. */
@@ -97,7 +100,9 @@ export async function classroomCommand(kind: ClassroomKind, labArg: string, o: C
     const err = sink(stderr, redactor);
     const live = !o.json && useColor(stderr) ? new LiveClassroom(who.students.length, `lab ${kind} ${loaded.lab.name}`, err) : undefined;
     const onEvent = live?.onEvent ?? (o.json ? undefined : plainLines(who.students.length, kind, err, styler(false)));
-    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs, hosts, readOnly: !!o.readOnly });
+    const steps = o.until !== undefined ? stepsUntil(playbook, o.until) : undefined;
+    if (kind === 'progress') stepsOf(playbook, 'lab progress');
+    const job = jobFor(kind, loaded.lab, playbook, { acceptNew: o.acceptNew, start, waitMs, hosts, readOnly: !!o.readOnly, ...(steps ? { steps } : {}) });
     let students;
     try {
       students = await runStudents(who.students, concurrency, job, onEvent);

@@ -10,6 +10,7 @@ import type { HostResult } from '../run/types.js';
 import { loadLab } from '../spec/load.js';
 import { parseDuration } from '../verify/duration.js';
 import { INTERRUPTED_EXIT, onInterrupt } from './interrupt.js';
+import { stepsUntil } from '../tutor/steps.js';
 
 export interface ConvergeCliOptions {
   /** --provider vm|vagrant: where the hosts are (detected when not given). */
@@ -27,6 +28,8 @@ export interface ConvergeCliOptions {
   diff?: boolean;
   /** -v: each command as it runs; -vv: and what it printed. */
   verbose?: number;
+  /** --until STEP: only the tasks of the playbook's steps up to and including STEP. */
+  until?: string;
 }
 
 export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: string, o: ConvergeCliOptions): Promise<number> {
@@ -35,6 +38,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
   const loaded = await loadLab(labArg);
   const playbook = await loadPlaybook(loaded);
   const hosts = pickHosts(loaded.lab, o.hosts);
+  const steps = o.until === undefined ? undefined : stepsUntil(playbook, o.until);
   const lockWaitSec = o.lockWait === undefined ? undefined : parseDuration(o.lockWait, '--lock-wait') / 1000;
   const inventory = await resolveInventory(loaded, o);
   const s = styler(useColor() && !o.json);
@@ -47,6 +51,7 @@ export async function convergeCommand(kind: 'plan' | 'up' | 'down', labArg: stri
     dryRun: kind === 'plan',
     acceptNew: o.acceptNew,
     hosts,
+    ...(steps ? { steps } : {}),
     lockWaitSec,
     signal: interrupt.signal,
     onEvent: view

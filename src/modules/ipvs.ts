@@ -9,8 +9,16 @@ import { quote, sh } from '../ssh/quote.js';
 import { writeChange } from './file.js';
 import type { Change, HostContext, Module } from './types.js';
 
-/** The task takes no settings: everything comes from the lab spec. */
-export type IpvsTask = Record<string, never>;
+/**
+ * Everything comes from the lab spec. `scope` splits the table the way the course note builds it by hand: `services`
+ * is `ipvsadm -A` (each virtual service, its scheduler and persistence), `reals` is `ipvsadm -a` (its real servers) and
+ * the table saved for boot. A role with a `reals` task has a `services` task before it; without scope, one task does all.
+ */
+export interface IpvsTask {
+  scope?: 'services' | 'reals';
+}
+
+const SERVICE_OPS: readonly IpvsOp['op'][] = ['add-service', 'edit-service', 'delete-service'];
 
 const RULE_FILES = ['/etc/ipvsadm.rules', '/etc/sysconfig/ipvsadm', '/etc/default/ipvsadm'];
 
@@ -76,26 +84,38 @@ function opTitle(op: IpvsOp): string {
 
 export const ipvsModule: Module<IpvsTask> = {
   key: 'ipvs',
-  schema: z.strictObject({}),
-  bind: () => ({}),
+  schema: z.strictObject({ scope: z.enum(['services', 'reals']).optional() }),
+  bind: (raw: IpvsTask) => (raw.scope ? { scope: raw.scope } : {}),
   // Its boot service's state decides whether planBoot enables it.
   names: () => ({ services: ['ipvsadm'] }),
   facts: ['ipvs'],
-  label: () => 'ipvs',
+  label: (t) => (t.scope === 'services' ? 'ipvs services' : t.scope === 'reals' ? 'ipvs real servers' : 'ipvs'),
   desired: () => ['ipvs'],
   files: () => RULE_FILES,
-  plan(_task, ctx) {
+  plan(task, ctx) {
     const desired = desiredServices(ctx.lab, ctx.hostName);
     if (desired.length === 0) return [];
-    const ops = diffIpvs(desired, liveTable(ctx));
+    const live = liveTable(ctx);
+    if (task.scope === 'services') {
+      // The services as the spec has them, holding whatever real servers they hold now: the next step adds those.
+      const services = desired.map((d) => ({ ...d, reals: live.find((l) => serviceKey(l) === serviceKey(d))?.reals ?? [] }));
+      return diffIpvs(services, live)
+        .filter((op) => SERVICE_OPS.includes(op.op))
+        .map((op) => ({ title: opTitle(op), commands: [formatOp(op)] }));
+    }
+    // With a `services` task before it in the same run, the services are its to add (the facts predate both).
+    const ops = diffIpvs(desired, live).filter((op) => task.scope !== 'reals' || !SERVICE_OPS.includes(op.op));
     const changes: Change[] = ops.map((op) => ({ title: opTitle(op), commands: [formatOp(op)] }));
     return [...changes, ...planBoot(ctx, desired)];
   },
-  down(_task, ctx) {
+  down(task, ctx) {
     const desired = new Set(desiredServices(ctx.lab, ctx.hostName).map(serviceKey));
     const changes: Change[] = liveTable(ctx)
       .filter((s) => desired.has(serviceKey(s)))
       .map((s) => ({ title: `delete ${serviceKey(s)}`, commands: [formatOp({ op: 'delete-service', service: s })] }));
+    // The `reals` task's services go with the `services` task's down (deleting a service drops its real servers).
+    if (task.scope === 'reals') changes.length = 0;
+    if (task.scope === 'services') return changes;
     const { rulesFile, defaultsFile, bootService } = ctx.os.ipvs;
     if (ctx.facts.files.get(rulesFile)) changes.push({ title: `remove ${rulesFile}`, commands: [`rm -f ${quote(rulesFile)}`] });
     const auto = ctx.facts.state.get('ipvs.auto');

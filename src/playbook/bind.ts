@@ -11,11 +11,13 @@ export interface BoundTask {
   module: Module<unknown>;
   task: unknown;
   label: string;
+  /** The playbook step it belongs to, when the playbook has steps. */
+  step?: string;
 }
 
-/** The module a task names (the schema let only registered keys through). */
+/** The module a task names (the schema let only registered keys through): its one key besides `step`. */
 export function taskKey(spec: TaskSpec): string {
-  return Object.keys(spec)[0]!;
+  return Object.keys(spec).find((k) => k !== 'step')!;
 }
 
 export function bindTasks(playbook: Playbook, lab: Lab, hostName: string, docroot: string): BoundTask[] {
@@ -25,7 +27,7 @@ export function bindTasks(playbook: Playbook, lab: Lab, hostName: string, docroo
     const key = taskKey(spec);
     const module = moduleFor(key)!;
     const task = module.bind(spec[key] as never, vars, { lab, hostName });
-    return { module, task, label: module.label(task) };
+    return { module, task, label: module.label(task), ...(typeof spec.step === 'string' ? { step: spec.step } : {}) };
   });
 }
 

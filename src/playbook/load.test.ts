@@ -41,7 +41,8 @@ describe('the director of a service runs ipvs', () => {
   }
 
   it('says to add the task when no role of the playbook has one', () => {
-    const book = read('playbooks/lvs-nat.yaml').replace(/\n\s+- ipvs: \{\}[^\n]*/, '');
+    // Every ipvs task (the course splits the table in two steps: services, then real servers), with its step line.
+    const book = read('playbooks/lvs-nat.yaml').replace(/\n\s+- ipvs:[^\n]*\n\s+step:[^\n]*/g, '');
     expect(book).not.toContain('ipvs:');
     const spec = read('labs/lvs-nat.yaml');
     expect(problems(spec, book)).toEqual([

@@ -47,7 +47,7 @@ function taskProblems(src: SourceDoc, issue: z.core.$ZodIssue): string[] | undef
   const task = ((src.data as { roles: Record<string, unknown[]> }).roles[String(role)] ?? [])[Number(index)];
   const modules = [...TASK_SCHEMAS.keys()].join(', ');
   if (!task || typeof task !== 'object' || Array.isArray(task)) return [`${locate(src, path)}: ${dotted(path)}: a task is "- MODULE: VALUE" (modules: ${modules})`];
-  const keys = Object.keys(task);
+  const keys = Object.keys(task).filter((k) => k !== 'step');
   if (keys.length !== 1)
     return [`${locate(src, path)}: ${dotted(path)}: ${keys.length === 0 ? 'an empty task' : `a task names one module, this one names ${keys.join(', ')}`}; write "- MODULE: VALUE" (modules: ${modules})`];
   const schema = TASK_SCHEMAS.get(keys[0]!);
@@ -57,6 +57,42 @@ function taskProblems(src: SourceDoc, issue: z.core.$ZodIssue): string[] | undef
   return issueLines(src, result.error.issues.map((i) => ({ ...i, path: [...path, ...i.path] })), playbookSchema);
 }
 
+/**
+ * Steps are the course's order: ids unique, `needs` naming earlier steps only, and, once a playbook has steps, every
+ * task in one of them (a task outside every step would be done by no step and judged by none).
+ */
+function stepProblems(src: SourceDoc, playbook: Playbook): void {
+  const problems: string[] = [];
+  const steps = playbook.steps;
+  const seen: string[] = [];
+  steps?.forEach((st, i) => {
+    if (seen.includes(st.id)) problems.push(`${locate(src, ['steps', i, 'id'], true)}: steps.${i}.id: step "${st.id}" is listed twice; give each step its own id`);
+    (st.needs ?? []).forEach((n, j) => {
+      if (!seen.includes(n))
+        problems.push(`${locate(src, ['steps', i, 'needs', j], true)}: steps.${i}.needs.${j}: "${n}" is not a step before ${st.id}${seen.length > 0 ? ` (earlier steps: ${seen.join(', ')})` : ''}; a step can only wait for one the student does first`);
+    });
+    seen.push(st.id);
+  });
+  for (const [role, tasks] of Object.entries(playbook.roles))
+    tasks.forEach((t, i) => {
+      const step = t.step as string | undefined;
+      if (step !== undefined && !steps)
+        problems.push(`${locate(src, ['roles', role, i, 'step'], true)}: roles.${role}.${i}.step: the playbook has no steps: list them under "steps:" (id and title), or remove this line`);
+      else if (step !== undefined && !seen.includes(step))
+        problems.push(`${locate(src, ['roles', role, i, 'step'], true)}: roles.${role}.${i}.step: no step "${step}" under steps: (steps: ${seen.join(', ')})`);
+      else if (step === undefined && steps)
+        problems.push(`${locate(src, ['roles', role, i], true)}: roles.${role}.${i}: this task is in no step; add "step: ID" (steps: ${seen.join(', ')})`);
+    });
+  for (const [role, tasks] of Object.entries(playbook.roles)) {
+    const scopes = tasks.map((t) => (t.ipvs as { scope?: string } | undefined)?.scope ?? (t.ipvs ? 'all' : undefined));
+    scopes.forEach((sc, i) => {
+      if (sc === 'reals' && !scopes.slice(0, i).includes('services'))
+        problems.push(`${locate(src, ['roles', role, i, 'ipvs', 'scope'])}: roles.${role}.${i}.ipvs.scope: "reals" adds real servers to services a task before it adds: put "- ipvs: { scope: services }" before it, or drop scope to do both in one task`);
+    });
+  }
+  if (problems.length > 0) throw new SpecError(capLines(problems));
+}
+
 const hasTask = (tasks: readonly TaskSpec[], key: string) => tasks.some((t) => Object.hasOwn(t, key));
 
 function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
@@ -64,6 +100,7 @@ function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
   if (!parsed.success) throw new SpecError(capLines(parsed.error.issues.flatMap((issue) => taskProblems(src, issue) ?? issueLines(src, [issue], playbookSchema))));
   const { roles } = parsed.data;
   const { lab } = loaded;
+  stepProblems(src, parsed.data);
   const missing = Object.entries(lab.hosts).filter(([, h]) => !roles[h.role]);
   if (missing.length > 0)
     throw new SpecError(

@@ -114,7 +114,7 @@ export function hostJson(r: HostResult) {
     error: r.error,
     interrupted: r.interrupted,
     ms: r.ms,
-    tasks: r.tasks.map((t) => ({ task: t.label, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands, diff: c.diff })), error: t.error })),
+    tasks: r.tasks.map((t) => ({ task: t.label, step: t.step, status: t.status, changes: t.changes.map((c) => ({ title: c.title, commands: c.commands, diff: c.diff })), error: t.error })),
   };
 }
 

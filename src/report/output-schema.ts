@@ -29,6 +29,7 @@ const change = z.strictObject({
 });
 const task = z.strictObject({
   task: z.string(),
+  step: z.string().optional().describe("the playbook step it belongs to (the course's numbering), when the playbook has steps"),
   status: z.enum(['ok', 'changed', 'failed', 'pending', 'interrupted']),
   changes: z.array(change),
   error: z.string().optional(),
@@ -76,6 +77,20 @@ const student = z.strictObject({
     .array(z.strictObject({ host: z.string(), unreachable: z.boolean(), error: z.string().optional(), established: z.array(z.string()), findings: z.array(startFinding), ms }))
     .optional()
     .describe('reset: each host against the lab\'s start'),
+  steps: z
+    .array(
+      z.strictObject({
+        id: z.string(),
+        title: z.string(),
+        status: z.enum(['done', 'partial', 'not-started', 'waiting']),
+        doneOn: z.array(z.string()),
+        todoOn: z.array(z.string()),
+        waitsFor: z.array(z.string()),
+      }),
+    )
+    .optional()
+    .describe('progress: each step of the playbook, in order'),
+  current: z.string().nullable().optional().describe('progress: the first step not done; null when every step is'),
   problem: z.string().optional(),
 });
 
@@ -129,7 +144,7 @@ export const outputSchemas = {
     checks: z.array(checkSchema),
     timing: z.record(z.string(), z.strictObject({ connect: ms, exec: ms, execs: count })).optional(),
   }),
-  roster: envelope(['plan', 'up', 'down', 'verify', 'reset'], z.string(), {
+  roster: envelope(['plan', 'up', 'down', 'verify', 'reset', 'progress'], z.string(), {
     roster: z.string().describe('the roster file'),
     students: z.array(student),
   }),

@@ -16,13 +16,18 @@ export interface VerifyRecord {
   hosts: Record<string, { pass: number; fail: number; skip: number; failed: string[]; at?: string }>;
 }
 
-/** The hosts a record belongs to: the same lab on other machines (another instance, a roster's student) is another record. */
-function recordFile(lab: string, inventory: Inventory): string {
+/** Which machines an inventory reaches, in 12 hex digits: the same lab on other machines is another record. */
+export function inventoryId(inventory: Inventory): string {
   const who = Object.values(inventory.hosts)
     .map((t) => `${t.name} ${t.user}@${t.address}:${t.port}`)
     .sort()
     .join('\n');
-  return join(labHome(), 'verify', `${lab}-${createHash('sha256').update(who).digest('hex').slice(0, 12)}.json`);
+  return createHash('sha256').update(who).digest('hex').slice(0, 12);
+}
+
+/** The hosts a record belongs to: the same lab on other machines (another instance, a roster's student) is another record. */
+function recordFile(lab: string, inventory: Inventory): string {
+  return join(labHome(), 'verify', `${lab}-${inventoryId(inventory)}.json`);
 }
 
 /**

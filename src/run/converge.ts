@@ -18,6 +18,8 @@ export interface ConvergeOptions {
   acceptNew?: boolean;
   concurrency?: number;
   hosts?: string[];
+  /** Only the tasks of these playbook steps (lab up --until STEP); all when undefined. */
+  steps?: readonly string[];
   onEvent?: (e: RunEvent) => void;
   /** Seconds to wait for another run's lock on a host before failing it (up and down; plan takes no lock). Default 30. */
   lockWaitSec?: number;
@@ -134,7 +136,7 @@ async function convergeHost(host: string, lab: Lab, playbook: Playbook, inventor
       if (facts === 'cut') result.interrupted = 'while reading its facts';
       else {
         result.os = facts.os!.pretty;
-        result.tasks = planHost(opts.mode, lab, playbook, host, target, facts).map((p) => ({ label: p.label, changes: p.changes, status: 'pending' as const }));
+        result.tasks = planHost(opts.mode, lab, playbook, host, target, facts, opts.steps).map((p) => ({ label: p.label, ...(p.step !== undefined ? { step: p.step } : {}), changes: p.changes, status: 'pending' as const }));
         emit({ type: 'host', host, phase: 'planned', result });
         trace('plan');
         if (!opts.dryRun) result.interrupted = await applyTasks(conn, lab, result.tasks, opts, (task) => emit({ type: 'task', host, task }), (task) => emit({ type: 'run', host, task }));

@@ -14,16 +14,19 @@ export type Mode = 'up' | 'down';
 export interface TaskPlan {
   label: string;
   changes: Change[];
+  /** The playbook step the task belongs to, when it has steps. */
+  step?: string;
 }
 
-export function planHost(mode: Mode, lab: Lab, playbook: Playbook, hostName: string, target: HostTarget, facts: Facts): TaskPlan[] {
+/** `steps`: only the tasks of these steps (lab up --until); all when undefined. */
+export function planHost(mode: Mode, lab: Lab, playbook: Playbook, hostName: string, target: HostTarget, facts: Facts, steps?: readonly string[]): TaskPlan[] {
   const os = facts.os!;
   const ctx: HostContext = { lab, hostName, host: lab.hosts[hostName]!, target, facts, os };
-  const tasks = bindTasks(playbook, lab, hostName, os.docroot);
+  const tasks = bindTasks(playbook, lab, hostName, os.docroot).filter((t) => !steps || (t.step !== undefined && steps.includes(t.step)));
   const ordered = mode === 'up' ? tasks : [...tasks].reverse();
   const plans = ordered.map((t) => {
     try {
-      return { label: t.label, changes: mode === 'up' ? t.module.plan(t.task, ctx) : t.module.down(t.task, ctx) };
+      return { label: t.label, changes: mode === 'up' ? t.module.plan(t.task, ctx) : t.module.down(t.task, ctx), ...(t.step !== undefined ? { step: t.step } : {}) };
     } catch (e) {
       if (e instanceof RunError) throw e;
       throw new RunError(`${t.label}: ${(e as Error).message}`, hostName);

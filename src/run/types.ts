@@ -6,6 +6,8 @@ export type TaskStatus = 'ok' | 'changed' | 'failed' | 'pending' | 'interrupted'
 
 export interface TaskResult {
   label: string;
+  /** The playbook step the task belongs to, when it has steps. */
+  step?: string;
   status: TaskStatus;
   changes: Change[];
   error?: string;

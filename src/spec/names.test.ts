@@ -92,7 +92,7 @@ describe('built-in names in a playbook', () => {
   });
 
   it('accepts roles named like built-ins, and refuses a __proto__ role at its key', () => {
-    const extra = playbook.replace('roles:\n', 'roles:\n  toString: []\n  hasOwnProperty: [ { package: [curl] } ]\n');
+    const extra = playbook.replace('roles:\n', 'roles:\n  toString: []\n  hasOwnProperty: [ { package: [curl], step: "3" } ]\n');
     expect(problems(seed, extra)).toEqual([]);
     const proto = playbook.replace('roles:\n', 'roles:\n  __proto__: []\n');
     expect(problems(seed, proto)).toEqual([`playbooks/x.yaml:${lineOf(proto, '__proto__')}:3: roles.__proto__: "__proto__" cannot be a key or a name; rename it`]);
