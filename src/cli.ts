@@ -4,6 +4,7 @@ import type { ClassroomCliOptions } from './commands/classroom.js';
 import type { ConvergeCliOptions } from './commands/converge.js';
 import type { VerifyCliOptions } from './commands/verify.js';
 import { exitCodeOf, RunError, UsageError } from './errors.js';
+import { pickLang, setLang, t } from './i18n/index.js';
 import { VERSION } from './report/envelope.js';
 import { vmCommand } from './vm/cli.js';
 
@@ -27,6 +28,8 @@ const sshCommand = async (...a: Parameters<typeof import('./commands/ssh.js').ss
 const statusCommand = async (...a: Parameters<typeof import('./commands/status.js').statusCommand>) => (await import('./commands/status.js')).statusCommand(...a);
 const listCommand = async (o: { json?: boolean }) => (await import('./commands/list.js')).listCommand(o);
 const graphCommand = async (...a: Parameters<typeof import('./commands/graph.js').graphCommand>) => (await import('./commands/graph.js')).graphCommand(...a);
+const progressCommand = async (...a: Parameters<typeof import('./commands/progress.js').progressCommand>) => (await import('./commands/progress.js')).progressCommand(...a);
+const hintCommand = async (...a: Parameters<typeof import('./commands/progress.js').hintCommand>) => (await import('./commands/progress.js')).hintCommand(...a);
 const traceCommand = async (...a: Parameters<typeof import('./commands/trace.js').traceCommand>) => (await import('./commands/trace.js')).traceCommand(...a);
 
 function targetOptions(cmd: Command): Command {
@@ -52,6 +55,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     ['down', 'undo what up did, restoring what it found'],
   ] as const) {
     const cmd = targetOptions(program.command(name).description(what).argument('<lab>', 'lab name (labs/NAME.yaml) or spec path'));
+    if (name !== 'down') cmd.option('--until <step>', "only the tasks of the playbook's steps up to and including this one (e.g. 1.3); `lab progress` lists them");
     if (name !== 'plan')
       cmd
         .option('--lock-wait <duration>', 'how long to wait when another run holds a host\'s lock (default 30s)')
@@ -64,9 +68,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .option('--report <kind:file>', 'with --roster: write junit:FILE or json:FILE (repeatable)', collect)
       .action((lab: string, o: Opts) =>
         run(() => {
-          if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(`--report, --students and --concurrency on ${name} need --roster (for one lab, use --json)`);
-          if (o.roster && o.detailedExitcode) throw new UsageError('--detailed-exitcode is for one lab, not with --roster (its report says which students are converged)');
-          if (o.roster && o.diff) throw new UsageError('--diff is for one lab, not with --roster: run plan --diff on one student\'s inventory');
+          if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(t('usage.rosterOnly', { flags: t('usage.rosterFlags'), name }));
+          if (o.roster && o.detailedExitcode) throw new UsageError(t('usage.detailedExitcodeRoster'));
+          if (o.roster && o.diff) throw new UsageError(t('usage.diffRoster'));
           return o.roster ? classroomCommand(name, lab, o) : convergeCommand(name, lab, o);
         })(),
       );
@@ -129,6 +133,21 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--accept-new', 'record host keys that known_hosts does not have yet')
     .option('--json', 'print the walk as one JSON object')
     .action((lab: string, o: import('./commands/trace.js').TraceCliOptions) => run(() => traceCommand(lab, o))());
+  rosterOptions(targetOptions(program.command('progress').description("tutor mode: the course's steps in order, each done, partly done (on which hosts) or not started, and the one next thing to do with its exact commands").argument('<lab>', 'lab name or spec path')))
+    .option('--watch', 'judge again every few seconds, redrawing in place, until every step is done or --for is up')
+    .option('--every <duration>', 'with --watch: how often (default 5s)')
+    .option('--for <duration>', 'with --watch: stop after this long (default 30m)')
+    .option('--report <kind:file>', 'with --roster: write junit:FILE (one testcase per step) or json:FILE (repeatable)', collect)
+    .action((lab: string, o: Opts & import('./commands/progress.js').ProgressCliOptions) =>
+      run(() => {
+        if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(t('tutor.rosterOnly'));
+        if (o.roster && (o.watch || o.every !== undefined || o.for !== undefined)) throw new UsageError(t('tutor.rosterWatch'));
+        return o.roster ? classroomCommand('progress', lab, o) : progressCommand(lab, o);
+      })(),
+    );
+  targetOptions(program.command('hint').description('tutor mode: a hint for the first unfinished step; each call gives the next level (what is wrong, where to look, the exact commands)').argument('<lab>', 'lab name or spec path'))
+    .option('--reset', 'start again at the first level')
+    .action((lab: string, o: import('./commands/progress.js').HintCliOptions) => run(() => hintCommand(lab, o))());
   program
     .command('schema')
     .description('print a JSON Schema: of lab specs (lab, the default; committed as schema/lab.schema.json), or of every --json output (output; schema/output.schema.json)')
@@ -136,6 +155,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action((which: string) => run(() => schemaCommand(which))());
   program.addCommand(vmCommand());
   program.addOption(new Option('--debug', 'show stack traces').hideHelp());
+  // Read before the command line is parsed (see main), so that every message, a usage error's too, is in that language.
+  program.option('--lang <en|zh-CN>', 'the language of messages (default: from LC_ALL, LC_MESSAGES or LANG; zh_CN reads Chinese)');
   // Colors: on a terminal by default, off in pipes, CI and under NO_COLOR; these decide first, as FORCE_COLOR does.
   program.option('--color', 'colors even when the output is not a terminal (as FORCE_COLOR=1)').option('--no-color', 'no colors (as FORCE_COLOR=0)');
   program.hook('preAction', (cmd) => {
@@ -168,8 +189,25 @@ export function errorLines(message: string): string {
   return [`lab: ${first}`, ...rest.map((l) => `  ${l}`)].join('\n');
 }
 
+/** --lang X or --lang=X anywhere on the command line (before `--`), else the locale's. */
+function langArg(argv: string[]): string | undefined {
+  const end = argv.indexOf('--');
+  const args = end < 0 ? argv : argv.slice(0, end);
+  for (const [i, a] of args.entries()) {
+    if (a === '--lang') return args[i + 1] ?? '';
+    if (a.startsWith('--lang=')) return a.slice('--lang='.length);
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
+  try {
+    setLang(pickLang(langArg(argv)));
+  } catch (err) {
+    process.stderr.write(`${errorLines((err as Error).message)}\n`);
+    return 2;
+  }
   const program = buildProgram((c) => {
     code = c;
   });

@@ -1,6 +1,7 @@
 // `lab graph LAB`: the lab's topology from its spec, as SVG (default, to a file), DOT, Mermaid or a terminal drawing.
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { RunError } from '../errors.js';
 import { resolveInventory, type TargetOptions } from '../inventory/file.js';
 import { labGraph, withInterfaces } from '../graph/model.js';
@@ -50,7 +51,7 @@ async function liveInterfaces(hosts: string[], targets: (h: string) => Parameter
 
 export async function graphCommand(labArg: string, o: GraphCliOptions): Promise<number> {
   const format = (o.format ?? 'svg') as GraphFormat;
-  if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`--format ${o.format} is not one of ${GRAPH_FORMATS.join(', ')}`);
+  if (!GRAPH_FORMATS.includes(format)) throw new UsageError(t('usage.graphFormat', { format: String(o.format), formats: GRAPH_FORMATS.join(', ') }));
   const started = Date.now();
   const loaded = await loadLab(labArg);
   const { lab } = loaded;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { resolveInventory, type TargetOptions } from '../inventory/file.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import { loadRoster, pickStudents } from '../roster/load.js';
@@ -54,10 +55,10 @@ export function sshInvocation(target: HostTarget, command: string[], o: { accept
 }
 
 async function inventoryFor(loaded: LoadedLab, o: SshCliOptions): Promise<Inventory> {
-  if (o.student !== undefined && !o.roster) throw new UsageError('--student needs --roster FILE');
+  if (o.student !== undefined && !o.roster) throw new UsageError(t('usage.studentNeedsRoster'));
   if (!o.roster) return resolveInventory(loaded, o);
-  if (o.student === undefined) throw new UsageError('--roster: give the student whose host to reach with --student NAME');
-  if (o.student.includes(',')) throw new UsageError('--student: one student');
+  if (o.student === undefined) throw new UsageError(t('usage.rosterNeedsStudent'));
+  if (o.student.includes(',')) throw new UsageError(t('usage.oneStudent'));
   return pickStudents(await loadRoster(o.roster, loaded.lab), o.student)[0]!.inventory;
 }
 
@@ -65,9 +66,9 @@ export async function sshCommand(labArg: string, host: string, command: string[]
   const loaded = await loadLab(labArg);
   const lab = loaded.lab.name;
   const hosts = Object.keys(loaded.lab.hosts);
-  if (!hosts.includes(host)) throw new UsageError(`no host "${host}" in lab ${lab}: its hosts are ${hosts.join(', ')}`);
+  if (!hosts.includes(host)) throw new UsageError(t('usage.sshNoHost', { host, lab, hosts: hosts.join(', ') }));
   const target = (await inventoryFor(loaded, o)).hosts[host];
-  if (!target) throw new UsageError(`${host}: the inventory has no entry for it; add it, or boot the lab's VMs with \`lab vm up ${lab}\``);
+  if (!target) throw new UsageError(t('usage.sshNotInInventory', { host, lab }));
   const dir = target.password !== undefined ? mkdtempSync(join(tmpdir(), 'lab-askpass-')) : undefined;
   try {
     const askpass = dir ? join(dir, 'askpass') : undefined;
@@ -90,7 +91,7 @@ export async function sshCommand(labArg: string, host: string, command: string[]
       process.stdin.unpipe(child.stdin!);
       process.stdin.destroy();
     }
-    if ((r as { code?: string }).code === 'ENOENT') throw new UsageError('lab ssh needs the OpenSSH client (ssh); install it (Debian: apt-get install openssh-client)');
+    if ((r as { code?: string }).code === 'ENOENT') throw new UsageError(t('usage.sshClientMissing'));
     // The remote command's exit code, as ssh gives it (255: ssh itself failed, and said why).
     return r.exitCode ?? 255;
   } finally {

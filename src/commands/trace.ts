@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { resolveInventory, type TargetOptions } from '../inventory/file.js';
 import { detectOs } from '../os/families.js';
 import { loadPlaybook } from '../playbook/load.js';
@@ -42,24 +43,24 @@ const PORT_SPAN = 5;
 
 function pickService(lab: Lab, vip: string | undefined): ServiceView {
   const views = serviceViews(lab).filter((v) => v.svc.protocol === 'tcp');
-  if (views.length === 0) throw new UsageError(`${lab.name} has no TCP service to trace`);
+  if (views.length === 0) throw new UsageError(t('usage.traceNoTcp', { lab: lab.name }));
   if (!vip) return views[0]!;
   const [ip, port] = vip.split(':');
   const v = views.find((x) => x.svc.vip === ip && (port === undefined || String(x.svc.port) === port));
-  if (!v) throw new UsageError(`--vip ${vip}: ${lab.name} has no TCP service there; it has ${views.map((x) => `${x.svc.vip}:${x.svc.port}`).join(', ')}`);
+  if (!v) throw new UsageError(t('usage.traceNoVip', { vip, lab: lab.name, services: views.map((x) => `${x.svc.vip}:${x.svc.port}`).join(', ') }));
   return v;
 }
 
 function pickClient(lab: Lab, view: ServiceView, from: string | undefined): string {
   if (from) {
-    if (!lab.hosts[from]) throw new UsageError(`--from ${from}: ${lab.name} has no host ${from}; it has ${Object.keys(lab.hosts).join(', ')}`);
+    if (!lab.hosts[from]) throw new UsageError(t('usage.traceNoHost', { host: from, lab: lab.name, hosts: Object.keys(lab.hosts).join(', ') }));
     return from;
   }
   const fromCheck = lab.verify.flatMap((c) => ('from' in c && c.from ? [c.from] : []))[0];
   if (fromCheck) return fromCheck;
   const cast = new Set([...directorsOf(lab, view.svc), ...view.reals.map((r) => r.host)]);
   const client = Object.keys(lab.hosts).find((h) => !cast.has(h));
-  if (!client) throw new UsageError(`${lab.name}: every host is a director or a real server; say which one sends the request with --from HOST`);
+  if (!client) throw new UsageError(t('usage.traceNoClient', { lab: lab.name }));
   return client;
 }
 

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import { loadPlaybook } from '../playbook/load.js';
@@ -42,7 +43,7 @@ export interface ReportTarget {
 export function parseReports(specs: string[] = []): ReportTarget[] {
   return specs.map((spec) => {
     const m = /^(junit|json|html):(.+)$/.exec(spec);
-    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE, json:FILE or html:FILE`);
+    if (!m) throw new UsageError(t('usage.reportKind', { spec }));
     return { kind: m[1] as ReportTarget['kind'], file: m[2]! };
   });
 }
@@ -57,7 +58,7 @@ export async function verifyCommand(labArg: string, o: VerifyCliOptions = {}): P
   const reports = parseReports(o.report);
   const waitMs = o.wait ? parseDuration(o.wait) : 0;
   const loaded = await loadLab(labArg);
-  if (loaded.lab.verify.length === 0) throw new UsageError(`${loaded.file}: the lab has no verify: checks`);
+  if (loaded.lab.verify.length === 0) throw new UsageError(t('usage.noVerifyChecks', { file: loaded.file }));
   const playbook = await loadPlaybook(loaded);
   const hosts = pickHosts(loaded.lab, o.hosts);
   const inventory = await resolveInventory(loaded, o);

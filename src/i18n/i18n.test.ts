@@ -64,7 +64,10 @@ describe('choosing the language', () => {
     expect(langOfLocale('zh_SG')).toBe('zh-CN');
     expect(langOfLocale('zh_CN.GB18030')).toBe('zh-CN');
   });
-  it('fills placeholders and never escapes them', () => {
-    withLang('en', () => expect(t('tutor.placeholder')).toBe('x'));
+  it('fills placeholders, never escapes them, and picks the plural form', () => {
+    withLang('en', () => expect(t('tutor.next', { step: '1.3', title: '<gateways> & "routes"', host: 'web1' })).toBe('Next: step 1.3 (<gateways> & "routes") on web1'));
+    withLang('zh-CN', () => expect(t('tutor.next', { step: '1.3', title: '配置网关', host: 'web1' })).toBe('下一步：在 web1 上完成步骤 1.3（配置网关）'));
+    withLang('en', () => expect(t('tutor.heading', { lab: 'lvs-nat', done: 0, count: 1 })).toBe('lvs-nat: 0 of 1 step done'));
+    withLang('en', () => expect(t('tutor.heading', { lab: 'lvs-nat', done: 2, count: 8 })).toBe('lvs-nat: 2 of 8 steps done'));
   });
 });

@@ -1,6 +1,7 @@
 // The active checks of a keepalived lab: failover (stop keepalived on the master, time the backup's takeover from the
 // client's side, start it again) and health (stop a real server's web server, time its removal from the director's
 // table, start it again). Each puts back what it changed before it returns, whatever happened.
+import { t } from '../i18n/index.js';
 import { quote } from '../ssh/quote.js';
 import type { ActionIO } from './plan.js';
 import { fail, pass, type Verdict } from './types.js';
@@ -114,7 +115,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function must(io: ActionIO, host: string, script: string, timeoutMs = 60_000): Promise<string> {
   const r = await io.exec(host, script, timeoutMs);
-  if (r.code !== 0) throw new Error(`${host}: \`${script.length > 80 ? `${script.slice(0, 77)}...` : script}\` failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  if (r.code !== 0) throw new Error(t('actions.commandFailed', { host, script: script.length > 80 ? `${script.slice(0, 77)}...` : script, code: r.code, error: r.stderr.trim().split('\n').pop() ?? '' }));
   return r.stdout;
 }
 
@@ -144,7 +145,7 @@ export interface FailoverSpec {
  */
 export async function runFailover(io: ActionIO, f: FailoverSpec): Promise<Verdict> {
   const bound = f.boundS * 1000;
-  const expected = `${f.backup} holds ${f.vip} and ${f.client} is answered again within ${f.boundS} s of keepalived stopping on ${f.master}${f.preempt ? `; ${f.master} takes the VIP back within ${f.takeBackS} s of keepalived running there again` : ''}`;
+  const expected = t(f.preempt ? 'actions.failover.expectedPreempt' : 'actions.failover.expected', { backup: f.backup, vip: f.vip, client: f.client, bound: f.boundS, master: f.master, takeBack: f.takeBackS });
   const takeBackMs = f.takeBackS * 1000;
   const sampleMs = 1500 + bound + 3000;
   const sampler = beside(io.exec(f.client, samplerScript(f.url, sampleMs), sampleMs + 30_000));
@@ -166,23 +167,25 @@ export async function runFailover(io: ActionIO, f: FailoverSpec): Promise<Verdic
     const backMs = takeBack ? parseWait((await takeBack).stdout) : undefined;
     const after = outageOf(parseSamples((await sampler2).stdout));
     const measured =
-      `${tookMs === undefined ? `${f.backup} did not hold the VIP within ${secs(bound + 3000)}` : `${f.backup} held the VIP ${secs(tookMs)} after \`systemctl stop keepalived\` began on ${f.master}`}; ` +
-      `${f.client} went ${secs(before.ms)} without an answer (${before.failed} of ${before.total} requests failed, one every ~${secs(before.step)})` +
-      (f.preempt ? `; ${backMs === undefined ? `${f.master} did not take the VIP back within ${secs(takeBackMs + 3000)}` : `${f.master} took it back ${secs(backMs)} after keepalived was running again (${after.failed} of ${after.total} requests failed then)`}` : '');
+      `${tookMs === undefined ? t('actions.failover.notTaken', { backup: f.backup, time: secs(bound + 3000) }) : t('actions.failover.taken', { backup: f.backup, time: secs(tookMs), master: f.master })}; ` +
+      t('actions.failover.outage', { client: f.client, time: secs(before.ms), failed: before.failed, total: before.total, step: secs(before.step) }) +
+      (f.preempt
+        ? `; ${backMs === undefined ? t('actions.failover.notTakenBack', { master: f.master, time: secs(takeBackMs + 3000) }) : t('actions.failover.takenBack', { master: f.master, time: secs(backMs), failed: after.failed, total: after.total })}`
+        : '');
     const s = (ms: number | undefined) => (ms === undefined ? -1 : Math.round(ms / 100) / 10);
     const figures = { takeover_s: s(tookMs), outage_s: s(before.ms), failed: before.failed, requests: before.total, ...(f.preempt ? { takeback_s: s(backMs) } : {}), bound_s: f.boundS };
     const verdict = (v: Verdict): Verdict => ({ ...v, measured: figures });
     if (tookMs === undefined || tookMs > bound) {
       const log = await journalTail(io, f.backup);
-      return verdict(fail(expected, measured, `keepalived on ${f.backup} did not become MASTER in time: it takes over when it hears no advertisement for about 3 × advert_int, so it is not running, does not see ${f.master} go (a wrong interface or virtual_router_id), or was already MASTER. Its last log lines: ${log || '(none)'}.`, ['systemctl status keepalived --no-pager', 'journalctl -u keepalived -n 20 --no-pager']));
+      return verdict(fail(expected, measured, t('actions.failover.noTakeover.why', { backup: f.backup, master: f.master, log: log || t('actions.noLog') }), ['systemctl status keepalived --no-pager', 'journalctl -u keepalived -n 20 --no-pager']));
     }
     if (!before.recovered || before.ms > bound)
-      return verdict(fail(expected, measured, `${f.backup} holds the VIP, but ${f.client} was not answered again ${before.recovered ? 'in time' : 'at all'}: the backup's IPVS table (keepalived loads it on every director) or its real servers do not serve the VIP, or ${f.client} still sends to ${f.master}'s MAC (keepalived sends gratuitous ARP when it takes the VIP).`, ['ipvsadm -Ln', `ip -o -4 addr show to ${f.vip}/32`]));
+      return verdict(fail(expected, measured, t(before.recovered ? 'actions.failover.notAnswered.inTime' : 'actions.failover.notAnswered.atAll', { backup: f.backup, client: f.client, master: f.master }), ['ipvsadm -Ln', `ip -o -4 addr show to ${f.vip}/32`]));
     if (f.preempt && (backMs === undefined || backMs > takeBackMs)) {
       const log = await journalTail(io, f.master);
-      return verdict(fail(expected, measured, `keepalived started again on ${f.master} but did not take the VIP back, though its priority is the highest and preempt is on: it does not hear ${f.backup}'s advertisements as lower, or it is in FAULT (its interface down). Its last log lines: ${log || '(none)'}.`, ['journalctl -u keepalived -n 20 --no-pager']));
+      return verdict(fail(expected, measured, t('actions.failover.noTakeBack.why', { master: f.master, backup: f.backup, log: log || t('actions.noLog') }), ['journalctl -u keepalived -n 20 --no-pager']));
     }
-    if (!after.recovered) return verdict(fail(expected, measured, `After ${f.master} took the VIP back, ${f.client}'s last requests failed: the master's IPVS table or its real servers do not serve the VIP now.`, ['ipvsadm -Ln']));
+    if (!after.recovered) return verdict(fail(expected, measured, t('actions.failover.failedAfter.why', { master: f.master, client: f.client }), ['ipvsadm -Ln']));
     return verdict(pass(expected, measured));
   } finally {
     if (stopped) await io.exec(f.master, 'systemctl start keepalived', 60_000).catch(() => undefined);
@@ -227,11 +230,11 @@ function parseBatchLines(text: string): { rc: number; answer: string }[] {
 export async function runHealth(io: ActionIO, h: HealthSpec, answerOf: (line: string) => string | undefined): Promise<Verdict> {
   const bound = h.boundS * 1000;
   const real = `${h.real.address}:${h.real.port}`;
-  const expected = `${h.real.host} leaves ${h.director}'s table within ${h.boundS} s of its ${h.real.unit} stopping, every request meanwhile is answered by ${h.others.join(', ')}, and it returns once ${h.real.unit} runs again`;
+  const expected = t('actions.health.expected', { host: h.real.host, director: h.director, bound: h.boundS, unit: h.real.unit, others: h.others.join(', ') });
   let stopped = false;
   try {
     const present = parseWait(await must(io, h.director, waitScript(inTable(h.vip, h.port, real, true), 100)));
-    if (present === undefined) return fail(expected, `${real} is not in ${h.director}'s table for ${h.vip}:${h.port} before the test`, `keepalived has taken ${h.real.host} out already (its check fails), or never loaded it: the vrrp check says which.`, ['ipvsadm -Ln']);
+    if (present === undefined) return fail(expected, t('actions.health.absent.found', { real, director: h.director, vip: h.vip, port: h.port }), t('actions.health.absent.why', { host: h.real.host }), ['ipvsadm -Ln']);
     // Each watcher starts before the command it times: the figure is an upper bound, the command's own time included.
     const gone = beside(must(io, h.director, waitScript(inTable(h.vip, h.port, real, false), bound + 3000), bound + 33_000));
     stopped = true;
@@ -244,22 +247,24 @@ export async function runHealth(io: ActionIO, h: HealthSpec, answerOf: (line: st
     const backMs = parseWait(await back);
     const after = parseBatchLines(await must(io, h.client, batchScript(h.url, h.requests), h.requests * 3000 + 30_000));
     const answered = (rs: { rc: number; answer: string }[]) => rs.filter((r) => r.rc === 0 && answerOf(r.answer) !== undefined);
-    const by = (rs: { rc: number; answer: string }[]) => [...new Set(answered(rs).map((r) => answerOf(r.answer)!))].join(', ') || 'no server';
+    const by = (rs: { rc: number; answer: string }[]) => [...new Set(answered(rs).map((r) => answerOf(r.answer)!))].join(', ') || t('actions.health.noServer');
     const measured =
-      `${goneMs === undefined ? `${real} was still in ${h.director}'s table ${secs(bound + 3000)} after ${h.real.unit} stopped on ${h.real.host}` : `${h.real.host} left ${h.director}'s table ${secs(goneMs)} after ${h.real.unit} stopped`}; ` +
-      `${answered(during).length} of ${during.length} requests answered meanwhile (by ${by(during)}); ` +
-      `${backMs === undefined ? `not back in the table ${secs(bound + 3000)} after ${h.real.unit} started` : `back ${secs(backMs)} after it started`}, then ${answered(after).length} of ${after.length} answered (by ${by(after)})`;
+      `${goneMs === undefined ? t('actions.health.stillIn', { real, director: h.director, time: secs(bound + 3000), unit: h.real.unit, host: h.real.host }) : t('actions.health.left', { host: h.real.host, director: h.director, time: secs(goneMs), unit: h.real.unit })}; ` +
+      `${t('actions.health.during', { answered: answered(during).length, total: during.length, by: by(during) })}; ` +
+      (backMs === undefined
+        ? t('actions.health.notBack', { time: secs(bound + 3000), unit: h.real.unit, answered: answered(after).length, total: after.length, by: by(after) })
+        : t('actions.health.back', { time: secs(backMs), answered: answered(after).length, total: after.length, by: by(after) }));
     const sec1 = (ms: number | undefined) => (ms === undefined ? -1 : Math.round(ms / 100) / 10);
     const figures = { removed_s: sec1(goneMs), answered: answered(during).length, requests: during.length, readded_s: sec1(backMs), bound_s: h.boundS };
     const verdict = (v: Verdict): Verdict => ({ ...v, measured: figures });
     if (goneMs === undefined || goneMs > bound)
-      return verdict(fail(expected, measured, `keepalived on ${h.director} kept ${h.real.host} in the table though its web server was down, so clients sent there got no answer: the service has no health check for it, or the check looks at another port or path than the one that failed.`, [`grep -n -A8 'real_server ${h.real.address}' /etc/keepalived/keepalived.conf`, 'journalctl -u keepalived -n 20 --no-pager']));
+      return verdict(fail(expected, measured, t('actions.health.keptIn.why', { director: h.director, host: h.real.host }), [`grep -n -A8 'real_server ${h.real.address}' /etc/keepalived/keepalived.conf`, 'journalctl -u keepalived -n 20 --no-pager']));
     if (answered(during).length < during.length)
-      return verdict(fail(expected, measured, `${h.real.host} is out of the table, yet ${during.length - answered(during).length} request(s) failed: the other real servers (${h.others.join(', ')}) do not answer for the VIP.`, ['ipvsadm -Ln']));
+      return verdict(fail(expected, measured, t('actions.health.othersFailed.why', { host: h.real.host, failed: during.length - answered(during).length, others: h.others.join(', ') }), ['ipvsadm -Ln']));
     if (backMs === undefined || backMs > bound)
-      return verdict(fail(expected, measured, `${h.real.host}'s web server runs again, but keepalived on ${h.director} did not put it back in the table: its check still fails (another port or path, or a status other than the one expected).`, ['journalctl -u keepalived -n 20 --no-pager']));
+      return verdict(fail(expected, measured, t('actions.health.notReadded.why', { host: h.real.host, director: h.director }), ['journalctl -u keepalived -n 20 --no-pager']));
     if (!answered(after).some((r) => answerOf(r.answer) === h.real.host))
-      return verdict(fail(expected, measured, `${h.real.host} is back in the table but answered none of ${after.length} requests.`, ['ipvsadm -Ln --stats']));
+      return verdict(fail(expected, measured, t('actions.health.silent.why', { host: h.real.host, total: after.length }), ['ipvsadm -Ln --stats']));
     return verdict(pass(expected, measured));
   } finally {
     if (stopped) await io.exec(h.real.host, `systemctl start ${quote(h.real.unit)}`, 60_000).catch(() => undefined);

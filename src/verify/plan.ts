@@ -24,6 +24,7 @@ import { emptyProbe, type ProbeOutput, type ProbeRequest } from './probe.js';
 import { judgeDefaultRoutes, judgePage, judgeRoute, judgeWebService } from './realservers.js';
 import type { ServerPage } from './requests.js';
 import { skip, type Verdict } from './types.js';
+import { t } from '../i18n/index.js';
 
 /** What a judge sees of a host: its facts (in ctx) and its probe output. */
 export interface HostView {
@@ -164,28 +165,29 @@ export function sysctlSummary(values: Record<string, string>): string {
   const groups = new Map<string, string[]>();
   for (const [k, v] of Object.entries(values)) {
     const m = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(k);
-    const what = m ? `${m[2]} ${v}` : `${k} = ${v}`;
+    const what = m ? t('checks.sysctlValue', { name: m[2]!, value: v }) : `${k} = ${v}`;
     groups.set(what, [...(groups.get(what) ?? []), ...(m ? [m[1]!] : [])]);
   }
   const byDevs = new Map<string, string[]>();
-  for (const [what, devs] of groups) byDevs.set(devs.join(', '), [...(byDevs.get(devs.join(', ')) ?? []), what]);
-  return [...byDevs].map(([devs, whats]) => `${whats.join(', ')}${devs ? ` on ${devs}` : ''}`).join('; ');
+  const sep = t('checks.listSep');
+  for (const [what, devs] of groups) byDevs.set(devs.join(sep), [...(byDevs.get(devs.join(sep)) ?? []), what]);
+  return [...byDevs].map(([devs, whats]) => (devs ? t('checks.sysctlOnDevices', { values: whats.join(sep), devices: devs }) : whats.join(sep))).join(t('checks.sysctlGroupSep'));
 }
 
 /** Who needs the director's address `ip` on `network`, in words: the hosts whose gateway it is, the real servers it reaches there, the verify clients asking a VIP there. */
 function neededOn(lab: Lab, views: ServiceView[], clients: string[], director: string, network: string, ip: string): string {
-  const list = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+  const list = (xs: string[], and = 'checks.listAnd', sep = 'checks.listSep') => (xs.length <= 1 ? (xs[0] ?? '') : t(and, { items: xs.slice(0, -1).join(t(sep)), last: xs[xs.length - 1]! }));
   const cidr = lab.networks[network]!;
   const gw = Object.entries(lab.hosts).filter(([, h]) => h.gateway === ip).map(([n]) => n);
   const reals = [...new Set(views.filter((v) => v.director === director).flatMap((v) => v.reals.filter((r) => r.network === network && !gw.includes(r.host)).map((r) => r.host)))];
   const vips = views.filter((v) => v.director === director && inCidr(v.svc.vip, cidr)).map((v) => v.svc.vip);
   const asking = vips.length > 0 ? clients.filter((n) => n !== director && network in lab.hosts[n]!.interfaces) : [];
   const parts = [
-    ...(gw.length > 0 ? [`${list(gw)} (${gw.length > 1 ? 'their' : 'its'} gateway)`] : []),
-    ...(reals.length > 0 ? [`${list(reals)} (real server${reals.length > 1 ? 's' : ''} it forwards to)`] : []),
-    ...(asking.length > 0 ? [`${list(asking)} (asking the VIP ${list(vips)})`] : []),
+    ...(gw.length > 0 ? [t('checks.neededGateway', { hosts: list(gw), count: gw.length })] : []),
+    ...(reals.length > 0 ? [t('checks.neededRealServers', { hosts: list(reals), count: reals.length })] : []),
+    ...(asking.length > 0 ? [t('checks.neededAsking', { hosts: list(asking), vips: list(vips) })] : []),
   ];
-  return parts.length > 0 ? list(parts) : `the hosts on ${network}`;
+  return parts.length > 0 ? list(parts, 'checks.partsAnd', 'checks.partsSep') : t('checks.neededHostsOn', { network });
 }
 
 export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
@@ -211,15 +213,15 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
   /** DR and TUN: the real server holds the VIP on the mode's device and never announces it, now and at boot. */
   const realServerMode = (host: string, v: ServiceView) => {
     const { needs } = forwardingTask(lab, host);
-    if (needs.vip) add({ check: 'real-servers', id: 'vip', host, judges: [{ property: 'vip' }], title: `holds the VIP ${v.svc.vip}/32 on ${needs.vip.device}`, judge: ({ ctx }) => judgeVipOnRealServer(ctx, modeOf(v.svc), needs.vip!, v.svc.vip, v.director) });
+    if (needs.vip) add({ check: 'real-servers', id: 'vip', host, judges: [{ property: 'vip' }], title: t('checks.rsVip', { vip: v.svc.vip, device: needs.vip.device }), judge: ({ ctx }) => judgeVipOnRealServer(ctx, modeOf(v.svc), needs.vip!, v.svc.vip, v.director) });
     const keys = Object.keys(needs.sysctls);
     if (keys.length === 0) return;
     addNames(need(host).facts.sysctls, keys);
     for (const k of keys) need(host).probe.sysctlKeys.add(k);
     const what = sysctlSummary(needs.sysctls);
     const judges = Object.entries(needs.sysctls).map(([k, val]) => ({ property: `sysctl:${k}=${val}` }));
-    add({ check: 'real-servers', id: 'sysctls', host, judges, title: `${what} now`, judge: ({ ctx }) => judgeNoAnnounce(ctx, needs.sysctls, v.svc.vip) });
-    add({ check: 'real-servers', id: 'sysctls-at-boot', host, judges, title: `${what} at boot`, judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
+    add({ check: 'real-servers', id: 'sysctls', host, judges, title: t('checks.rsSysctlsNow', { what }), judge: ({ ctx }) => judgeNoAnnounce(ctx, needs.sysctls, v.svc.vip) });
+    add({ check: 'real-servers', id: 'sysctls-at-boot', host, judges, title: t('checks.rsSysctlsAtBoot', { what }), judge: ({ ctx, probe }) => judgeNoAnnounceAtBoot(ctx, probe.sysctlFiles, needs.sysctls, v.svc.vip) });
   };
 
   for (const entry of lab.verify) {
@@ -247,7 +249,11 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           symptom: true,
           id: web.length > 1 ? `balancing-${v.label}` : 'balancing',
           host: entry.from,
-          title: `balancing of ${url} (${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}, ${hold > 0 ? `${hold} held open, then ` : ''}${entry.requests} requests)`,
+          title: t('checks.balancing', {
+            url,
+            scheduler: `${v.svc.scheduler}${v.svc.persistence ? ` -p ${v.svc.persistence}` : ''}`,
+            load: hold > 0 ? t('checks.balancingHeld', { held: hold, requests: entry.requests }) : t('checks.balancingRequests', { requests: entry.requests }),
+          }),
           judge: ({ probe }, all) => {
             const held = probe.holds.get(url);
             return judgeBalancing(spec(all), (probe.requests.get(url) ?? []).slice(0, entry.requests), held && { held: held.held, fresh: held.fresh.slice(0, entry.requests) });
@@ -263,7 +269,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         for (const v of mine) {
           const net = vipNetwork(lab, d, v.svc.vip)!;
           const addresses = profileAddresses(lab, d, net);
-          add({ check: 'director', id: mine.length > 1 ? `vip-${v.svc.vip}` : 'vip', host: d, judges: [{ property: 'addresses' }], title: `holds the VIP ${v.svc.vip}`, judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
+          add({ check: 'director', id: mine.length > 1 ? `vip-${v.svc.vip}` : 'vip', host: d, judges: [{ property: 'addresses' }], title: t('checks.directorVip', { vip: v.svc.vip }), judge: ({ ctx }) => judgeVipHeld(ctx, v.svc.vip, net, parseCidr(lab.networks[net]!).prefix, addresses) });
         }
         const sysctls: Record<string, string> = { ...((roleTask(playbook, dHost.role, 'sysctl')?.sysctl as Record<string, string> | undefined) ?? {}) };
         for (const v of mine) Object.assign(sysctls, modeOf(v.svc).directorSysctls);
@@ -273,12 +279,12 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           addNames(need(d).facts.sysctls, [key]);
           need(d).probe.sysctlKeys.add(key);
           const judges = [{ property: `sysctl:${key}=${want}` }];
-          add({ check: 'director', id: short, host: d, judges, title: `${key} = ${want} now`, judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
-          add({ check: 'director', id: `${short}-at-boot`, host: d, judges, title: `${key} = ${want} at boot`, judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
+          add({ check: 'director', id: short, host: d, judges, title: t('checks.sysctlNow', { key, value: want }), judge: ({ ctx }) => judgeSysctlRuntime(ctx, key, want, story) });
+          add({ check: 'director', id: `${short}-at-boot`, host: d, judges, title: t('checks.sysctlAtBoot', { key, value: want }), judge: ({ ctx, probe }) => judgeSysctlPersisted(ctx, probe.sysctlFiles, key, want, sysctls) });
         }
         need(d).facts.nm = true;
         const own: OwnAddresses[] = Object.entries(dHost.interfaces).map(([net, ip]) => ({ network: net, addresses: profileAddresses(lab, d, net), needed: neededOn(lab, views, clients, d, net, ip) }));
-        add({ check: 'director', id: 'addresses', host: d, judges: [{ property: 'addresses' }], title: `holds ${own.flatMap((o) => o.addresses.map((a) => a.split('/')[0])).join(', ')} now and at boot`, judge: ({ ctx }) => judgeOwnAddresses(ctx, own) });
+        add({ check: 'director', id: 'addresses', host: d, judges: [{ property: 'addresses' }], title: t('checks.directorAddresses', { addresses: own.flatMap((o) => o.addresses.map((a) => a.split('/')[0])).join(', ') }), judge: ({ ctx }) => judgeOwnAddresses(ctx, own) });
         // The course's step 2: from the director, each real server answers directly on the service's port.
         for (const v of mine.filter((x) => x.svc.protocol === 'tcp'))
           for (const r of v.reals) {
@@ -297,15 +303,15 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
               symptom: true,
               id: `reaches-${r.host}`,
               host: d,
-              title: `${r.host} answers ${d} directly at ${r.ip}:${r.port}`,
+              title: t('checks.directorReaches', { host: r.host, director: d, ip: r.ip, port: r.port }),
               judge: ({ ctx, probe }, all) =>
                 judgeDirectReach(ctx, probe.requests.get(url), { ...servers(v, all, '/').find((x) => x.host === r.host)!, port: r.port, network: r.network }, all.has(r.host) ? { listening: all.get(r.host)!.probe.listening, unit: unit(all) } : undefined),
             });
           }
         const desired = desiredServices(lab, d);
         need(d).facts.ipvs = true;
-        add({ check: 'director', id: 'ipvs', host: d, judges: [{ property: 'ipvs' }], title: 'IPVS table equals the spec', judge: ({ ctx }) => judgeIpvs(ctx, desired) });
-        add({ check: 'director', id: 'ipvs-extra', host: d, judges: [{ property: 'ipvs' }], title: 'no extra IPVS services', judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
+        add({ check: 'director', id: 'ipvs', host: d, judges: [{ property: 'ipvs' }], title: t('checks.ipvs'), judge: ({ ctx }) => judgeIpvs(ctx, desired) });
+        add({ check: 'director', id: 'ipvs-extra', host: d, judges: [{ property: 'ipvs' }], title: t('checks.ipvsExtra'), judge: ({ ctx }) => judgeExtraRules(ctx, desired) });
       }
     }
     if (entry.check === 'real-servers') {
@@ -323,9 +329,9 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
               const cip = clientIp(lab, c, v.svc);
               const story = { client: { name: c, ip: cip }, director: { name: v.director, ip: dIfs[r.network]! }, own: { ip: r.ip, network: r.network, cidr: lab.networks[r.network]! } };
               need(r.host).probe.routes.add(cip);
-              add({ check: 'real-servers', id: clients.length > 1 ? `route-to-${c}` : 'route', host: r.host, judges: [{ property: 'routes' }, { property: 'addresses' }], title: `replies to ${c} (${cip}) go via ${v.director} (${story.director.ip})`, judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
+              add({ check: 'real-servers', id: clients.length > 1 ? `route-to-${c}` : 'route', host: r.host, judges: [{ property: 'routes' }, { property: 'addresses' }], title: t('checks.rsRoute', { client: c, clientIp: cip, director: v.director, directorIp: story.director.ip }), judge: ({ ctx, probe }) => judgeRoute(ctx, probe.routes.get(cip), story) });
               if (c === clients[0])
-                add({ check: 'real-servers', id: 'default-routes', host: r.host, judges: [{ property: 'routes' }], title: `no default route but via ${story.director.ip}`, judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
+                add({ check: 'real-servers', id: 'default-routes', host: r.host, judges: [{ property: 'routes' }], title: t('checks.rsDefaultRoutes', { ip: story.director.ip }), judge: ({ ctx }) => judgeDefaultRoutes(ctx, story) });
             }
           }
           const svcTask = roleTask(playbook, role, 'service')?.service as { name: string } | undefined;
@@ -339,7 +345,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             id: 'web-server',
             host: r.host,
             judges: [{ property: `package:${logical}` }, { property: `service:${logical}` }, ...(listenTask ? [{ property: `listen:${logical}:${r.port}` }] : [])],
-            title: `web server (${logical}) active and enabled, listening on port ${r.port}`,
+            title: t('checks.rsWebServer', { service: logical, port: r.port }),
             judge: ({ ctx, probe }) => judgeWebService(ctx, logical, r.port, r.ip, probe.listening, listenTask),
           });
           addNames(need(r.host).facts.files, fileTasks(lab, playbook, r.host, DEFAULT_DOCROOT).map((f) => f.path));
@@ -350,8 +356,8 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             id: 'page',
             host: r.host,
             // No page task: the judge skips, and there is nothing to manage.
-            ...(page ? { judges: [{ property: `file:${page.path}` }] } : { unmanaged: 'the playbook writes no page for this role' }),
-            title: `index page names ${r.host}`,
+            ...(page ? { judges: [{ property: `file:${page.path}` }] } : { unmanaged: t('checks.rsPageUnmanaged') }),
+            title: t('checks.rsPage', { host: r.host }),
             judge: ({ ctx }) => {
               const files = fileTasks(lab, playbook, r.host, ctx.os.docroot);
               return judgePage(ctx, files.find((f) => f.path.endsWith('/index.html')) ?? files[0]);
@@ -376,8 +382,8 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           n.probe.firewall = true;
           if (!judgedHosts.has(h)) {
             judgedHosts.add(h);
-            add({ check: 'vrrp', id: 'keepalived', host: h, judges: [{ property: 'service:keepalived' }], title: 'keepalived active and enabled', judge: ({ ctx, probe }) => judgeKeepalivedRunning(ctx, probe.keepalived) });
-            add({ check: 'vrrp', id: 'keepalived-conf', host: h, judges: [{ property: 'keepalived' }], title: `${KEEPALIVED_CONF} as the spec renders it`, judge: ({ ctx }) => judgeKeepalivedConf(ctx) });
+            add({ check: 'vrrp', id: 'keepalived', host: h, judges: [{ property: 'service:keepalived' }], title: t('checks.keepalived'), judge: ({ ctx, probe }) => judgeKeepalivedRunning(ctx, probe.keepalived) });
+            add({ check: 'vrrp', id: 'keepalived-conf', host: h, judges: [{ property: 'keepalived' }], title: t('checks.keepalivedConf', { file: KEEPALIVED_CONF }), judge: ({ ctx }) => judgeKeepalivedConf(ctx) });
           }
           const isTop = top === h;
           const net = vipNetwork(lab, h, g.vip);
@@ -387,7 +393,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             host: h,
             // A cause in its own right: split brain names the rule that drops VRRP, a wrong master the config.
             judges: [{ property: 'keepalived' }],
-            title: g.preempt ? `${g.name} ${isTop ? `MASTER (priority ${r.priority}), holding ${g.vip}` : `BACKUP (priority ${r.priority}), not holding ${g.vip}`}` : `${g.name}: one MASTER holding ${g.vip}`,
+            title: g.preempt ? t(isTop ? 'checks.vrrpMaster' : 'checks.vrrpBackup', { group: g.name, priority: r.priority, vip: g.vip }) : t('checks.vrrpOneMaster', { group: g.name, vip: g.vip }),
             judge: (view, all) => {
               let device: string | undefined;
               try {
@@ -405,7 +411,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             ),
           );
           if (desired.length > 0)
-            add({ check: 'vrrp', id: many ? `ipvs-${g.name}` : 'ipvs', host: h, symptom: true, judges: [{ property: 'keepalived' }], title: `IPVS table keepalived loaded equals the spec`, judge: (view) => judgeKeepalivedTable(view, desired, hostOf, wantedChecks) });
+            add({ check: 'vrrp', id: many ? `ipvs-${g.name}` : 'ipvs', host: h, symptom: true, judges: [{ property: 'keepalived' }], title: t('checks.vrrpIpvs'), judge: (view) => judgeKeepalivedTable(view, desired, hostOf, wantedChecks) });
         }
       }
     }
@@ -422,7 +428,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           check: 'failover',
           id: lab.vrrp.length > 1 ? `failover-${g.name}` : 'failover',
           host: m.host,
-          title: `${b.host} takes ${g.vip} over within ${bound} s when keepalived stops on ${m.host}${g.preempt ? `, and ${m.host} takes it back within ${bound + 3 * g.advert_int} s` : ''}`,
+          title: `${t('checks.failover', { backup: b.host, vip: g.vip, seconds: bound, master: m.host })}${g.preempt ? t('checks.failoverTakeBack', { master: m.host, seconds: bound + 3 * g.advert_int }) : ''}`,
           hosts: [entry.from, m.host, b.host],
           needs: [...g.routers.map((r) => ({ check: 'vrrp', host: r.host })), { check: 'balancing', host: entry.from }, { check: 'path', host: entry.from }],
           run: (io, all) => {
@@ -432,7 +438,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
             const backup = order.find((h) => h !== holder)!;
             // Never cut our own session: lab may reach the master through the VIP itself.
             if (all.get(holder)?.ctx.facts.ssh?.serverIp === g.vip)
-              return Promise.resolve(skip(`${backup} takes ${g.vip} over`, `not run: lab reaches ${holder} through ${g.vip} itself, and stopping keepalived there would cut this session; reach it through its own address in the inventory`));
+              return Promise.resolve(skip(t('checks.failoverSkipExpected', { backup, vip: g.vip }), t('checks.failoverSkipOwnSession', { holder, vip: g.vip })));
             return runFailover(io, { client: entry.from, url: serviceUrl(sv), vip: g.vip, master: holder, backup, boundS: bound, takeBackS: bound + 3 * g.advert_int, preempt: g.preempt });
           },
         });
@@ -453,7 +459,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           check: 'health',
           id: web.length > 1 ? `health-${v.label}` : 'health',
           host: v.director,
-          title: `${real.host} leaves ${v.director}'s table within ${bound} s of its web server stopping, and returns`,
+          title: t('checks.health', { real: real.host, director: v.director, seconds: bound }),
           hosts: [entry.from, ...routers, real.host],
           needs: [...g.routers.map((r) => ({ check: 'vrrp', host: r.host })), ...v.reals.map((r) => ({ check: 'real-servers', host: r.host })), { check: 'balancing', host: entry.from }],
           run: (io, all) => {
@@ -488,13 +494,13 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         // The default zone comes from firewalld.conf in the probe, not from the fact command's D-Bus call.
         need(h).probe.firewall = true;
         needService(need(h), 'firewalld');
-        add({ check: 'path', id: 'firewall', host: h, ...(zone ? { judges: [{ property: `firewall:${zone}` }] } : { unmanaged: `the playbook sets no firewalld zone for ${h}'s role` }), title: `firewalld lets ${[...ports].map((p) => `${p}/tcp`).join(', ')} in`, judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
+        add({ check: 'path', id: 'firewall', host: h, ...(zone ? { judges: [{ property: `firewall:${zone}` }] } : { unmanaged: t('checks.firewallUnmanaged', { host: h }) }), title: t('checks.firewall', { ports: [...ports].map((p) => `${p}/tcp`).join(', ') }), judge: ({ ctx, probe }) => judgeFirewall(ctx, probe.firewall, [...ports], [...ips], zone, role) });
         const se = (roleTask(playbook, hostRole, 'selinux')?.selinux as { mode: 'enforcing' | 'permissive' } | undefined)?.mode;
         if (se) {
           need(h).facts.selinux = true;
           addNames(need(h).facts.files, [SELINUX_CONFIG]);
         }
-        if (se) add({ check: 'path', id: 'selinux', host: h, judges: [{ property: `selinux:${se}` }], title: `SELinux ${se}`, judge: ({ ctx }) => judgeSelinux(ctx, se) });
+        if (se) add({ check: 'path', id: 'selinux', host: h, judges: [{ property: `selinux:${se}` }], title: t('checks.selinux', { mode: se }), judge: ({ ctx }) => judgeSelinux(ctx, se) });
       }
       for (const v of web) {
         const url = serviceUrl(v.svc);
@@ -509,7 +515,7 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
           symptom: true,
           id: web.length > 1 ? `vip-${v.label}` : 'vip-from-client',
           host: entry.from,
-          title: `${url} answers ${entry.from}${privateNets.length > 0 ? ' from outside the private network' : ''}`,
+          title: t(privateNets.length > 0 ? 'checks.vipFromOutside' : 'checks.vipFromClient', { url, client: entry.from }),
           judge: ({ ctx, probe }, all) =>
             judgeVipFromClient(ctx, probe.routes.get(v.svc.vip), probe.requests.get(url) ?? [], servers(v, all, '/'), { vip: v.svc.vip, port: v.svc.port, privateNets, fromOutside: modeOf(v.svc).explain.fromOutside }),
         });
@@ -518,11 +524,11 @@ export function planVerify(lab: Lab, playbook: Playbook): VerifyPlan {
         const reals = v.reals.map((r) => r.host);
         if (v.reals.some((r) => r.network in lab.hosts[from]!.interfaces)) {
           (need(from).probe.arp ??= new Set()).add(v.svc.vip);
-          add({ check: 'path', symptom: true, id: web.length > 1 ? `arp-${v.label}` : 'arp', host: from, title: `only ${v.director} answers ARP for ${v.svc.vip}`, judge: ({ ctx, probe }, all) => judgeArpFromClient(ctx, probe.arp?.get(v.svc.vip), all, v.svc.vip, v.director, reals) });
+          add({ check: 'path', symptom: true, id: web.length > 1 ? `arp-${v.label}` : 'arp', host: from, title: t('checks.arp', { director: v.director, vip: v.svc.vip }), judge: ({ ctx, probe }, all) => judgeArpFromClient(ctx, probe.arp?.get(v.svc.vip), all, v.svc.vip, v.director, reals) });
         }
         need(v.director).probe.ipvsStats = true;
         // The replies' path is set on the real servers: the VIP they answer from, and their routes.
-        add({ check: 'path', id: web.length > 1 ? `replies-${v.label}` : 'replies-bypass', host: v.director, judges: v.reals.flatMap((r) => [{ host: r.host, property: 'vip' }, { host: r.host, property: 'routes' }]), title: `replies to ${from} bypass ${v.director}`, judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
+        add({ check: 'path', id: web.length > 1 ? `replies-${v.label}` : 'replies-bypass', host: v.director, judges: v.reals.flatMap((r) => [{ host: r.host, property: 'vip' }, { host: r.host, property: 'routes' }]), title: t('checks.repliesBypass', { client: from, director: v.director }), judge: ({ probe }) => judgeRepliesBypass(probe.ipvsStats, v.label, v.reals, v.director) });
       }
     }
   }

@@ -4,6 +4,7 @@ import { dropAddressFix, gatewayFix, linkByName, linkHolding, neverDefaultFix, n
 import type { ListenSocket, RouteGet } from './probe.js';
 import { listenChange, listenLines, type ListenTask } from '../modules/listen.js';
 import { sh } from '../ssh/quote.js';
+import { t } from '../i18n/index.js';
 import { fail, failNm, pass, skip, type Verdict } from './types.js';
 
 export interface RouteStory {
@@ -13,22 +14,27 @@ export interface RouteStory {
   own: { ip: string; network: string; cidr: string };
 }
 
-function replyStory(s: RouteStory): string {
-  return `so its replies to ${s.client.ip} bypass the director ${s.director.name}, NAT cannot rewrite them back to the VIP, and the client drops them`;
+/** Whole sentences, one after the other (a space between them in English, none in Chinese). */
+const sentences = (parts: string[]) => parts.reduce((first, next) => t('realservers.sentences', { first, next }));
+
+/** Who a route's story names: this host, the client, the director and its inside address. */
+function storyVars(ctx: HostContext, s: RouteStory) {
+  return { host: ctx.hostName, client: s.client.ip, director: s.director.name, gateway: s.director.ip };
 }
 
 export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: RouteStory): Verdict {
   const expected = `ip route get ${s.client.ip}: via ${s.director.ip} (${s.director.name})`;
   const labLink = linkHolding(ctx, s.own.ip);
-  if (!route) return fail(expected, 'no answer from ip route get', 'The probe did not report the route.');
+  if (!route) return fail(expected, t('realservers.route.noAnswer'), t('realservers.route.whyNoReport'));
   const found = `ip route get ${s.client.ip}: ${route.text}`;
   if (route.ok && route.via === s.director.ip) return pass(expected, found);
+  const story = storyVars(ctx, s);
   if (!route.ok)
     return failNm(
       ctx.facts.nm,
       expected,
       found,
-      `${ctx.hostName} has no default route via ${s.director.ip}, so it has no route back to ${s.client.ip} and its replies never leave it. In NAT mode they must go back through the director ${s.director.name}, which rewrites them to come from the VIP.`,
+      t('realservers.route.whyNoRoute', story),
       gatewayFix(ctx, labLink, s.director.ip),
     );
   if (!route.via) {
@@ -40,7 +46,7 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
         ctx.facts.nm,
         expected,
         found,
-        `${ctx.hostName} holds ${addr} on ${link.name}, on the client's own network, so it answers ${s.client.ip} directly over that link: the replies bypass the director ${s.director.name}, NAT cannot rewrite them back to the VIP, and the client drops them. Take that address down (the course note: "如果有4网段IP地址，需要临时关闭").`,
+        t('realservers.route.whyClientNetwork', { ...story, address: addr, link: link.name }),
         dropAddressFix(ctx, link, addr),
       );
     if (link && addr && addr !== s.own.ip) {
@@ -56,11 +62,11 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
         ctx.facts.nm,
         expected,
         found,
-        `${ctx.hostName} holds ${addr} on its lab interface ${link.name}, an address on the client's own network that the spec does not give it, so it answers ${s.client.ip} directly: ${replyStory(s)}. \`lab up\` removes it.`,
+        t('realservers.route.whyExtraAddress', { ...story, address: addr, link: link.name }),
         fix,
       );
     }
-    return fail(expected, found, `${s.client.ip} is on ${ctx.hostName}'s own lab network, so replies go to it directly instead of via ${s.director.ip}; the lab's networks overlap.`);
+    return fail(expected, found, t('realservers.route.whyOverlap', story));
   }
   const link = linkByName(ctx, route.dev);
   if (link && labLink && link.name !== labLink.name)
@@ -68,17 +74,17 @@ export function judgeRoute(ctx: HostContext, route: RouteGet | undefined, s: Rou
       ctx.facts.nm,
       expected,
       found,
-      `${ctx.hostName}'s route to ${s.client.ip} goes via ${route.via} on ${link.name}, not via ${s.director.ip}: another interface holds the default route, ${replyStory(s)}.`,
+      t('realservers.route.whyOtherInterface', { ...story, via: route.via, link: link.name }),
       [...neverDefaultFix(ctx, link.name, route.via), ...gatewayFix(ctx, labLink, s.director.ip)],
     );
-  return failNm(ctx.facts.nm, expected, found, `${ctx.hostName}'s gateway is ${route.via}, not the director's inside address ${s.director.ip}, ${replyStory(s)}.`, gatewayFix(ctx, labLink, s.director.ip));
+  return failNm(ctx.facts.nm, expected, found, t('realservers.route.whyWrongGateway', { ...story, via: route.via }), gatewayFix(ctx, labLink, s.director.ip));
 }
 
 export function judgeDefaultRoutes(ctx: HostContext, s: RouteStory): Verdict {
   const defaults = ctx.facts.routes.filter((r) => r.dst === 'default');
-  const expected = `one default route, via ${s.director.ip}`;
+  const expected = t('realservers.defaultRoutes.expected', { gateway: s.director.ip });
   const text = (r: (typeof defaults)[number]) => `default${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
-  const found = defaults.length === 0 ? 'no default route' : defaults.map(text).join('; ');
+  const found = defaults.length === 0 ? t('realservers.defaultRoutes.none') : defaults.map(text).join('; ');
   const others = defaults.filter((r) => r.gateway !== s.director.ip);
   if (others.length === 0) return pass(expected, found);
   const fix = [...new Set(others.map((r) => r.dev ?? ''))].filter(Boolean).flatMap((dev) => neverDefaultFix(ctx, dev, others.find((r) => r.dev === dev)?.gateway, s.director.ip));
@@ -86,7 +92,7 @@ export function judgeDefaultRoutes(ctx: HostContext, s: RouteStory): Verdict {
     ctx.facts.nm,
     expected,
     found,
-    `A second default route (${others.map(text).join('; ')}) can take the replies to clients away from the director: whichever has the lower metric wins, and an interface going down and up can swap them. Only the director's inside address ${s.director.ip} should be the gateway.`,
+    t('realservers.defaultRoutes.why', { routes: others.map(text).join('; '), gateway: s.director.ip }),
     fix,
   );
 }
@@ -100,8 +106,8 @@ function serves(sock: ListenSocket, ip: string): boolean {
 export function listeningText(listening: ListenSocket[], unit: string): string {
   const mine = listening.filter((l) => l.procs.some((p) => p === unit || p.startsWith(unit)));
   const shown = mine.length > 0 ? mine : listening.filter((l) => !l.procs.includes('sshd'));
-  if (shown.length === 0) return 'nothing listens on TCP (but sshd)';
-  return [...new Set(shown.map((l) => `${l.procs[0] ?? '?'} on ${l.addr}:${l.port}`))].join(', ');
+  if (shown.length === 0) return t('realservers.listening.nothing');
+  return [...new Set(shown.map((l) => t('realservers.listening.socket', { proc: l.procs[0] ?? '?', address: l.addr, port: l.port })))].join(t('realservers.listSep'));
 }
 
 /**
@@ -111,41 +117,54 @@ export function listeningText(listening: ListenSocket[], unit: string): string {
 export function judgeWebService(ctx: HostContext, logical: string, port: number, ip: string, listening?: ListenSocket[], listenTask?: ListenTask): Verdict {
   const unit = ctx.os.services[logical] ?? logical;
   const st = ctx.facts.services.get(unit);
-  const expected = `${unit} active and enabled, listening on ${ip}:${port}`;
-  const state = !st?.loaded ? `${unit} is not installed` : `${unit} ${st.active ? 'active' : 'inactive'}, ${st.enabled ? 'enabled' : 'disabled'}`;
-  const found = listening && st?.active ? `${state}; ${listeningText(listening, unit)}` : state;
+  const expected = t('realservers.webService.expected', { unit, ip, port });
+  const state = !st?.loaded
+    ? t('realservers.webService.notInstalled', { unit })
+    : t('realservers.webService.state', {
+        unit,
+        active: t(st.active ? 'realservers.webService.active' : 'realservers.webService.inactive'),
+        enabled: t(st.enabled ? 'realservers.webService.enabled' : 'realservers.webService.disabled'),
+      });
+  const found = listening && st?.active ? t('realservers.webService.foundListening', { state, listening: listeningText(listening, unit) }) : state;
   if (!st?.active || !st.enabled) {
     const why = !st?.active
-      ? `${unit} is not running on ${ctx.hostName}, so nothing listens on port ${port}: the director still sends ${ctx.hostName} its share of the connections (IPVS does not check health), and those are refused.`
-      : `${unit} runs now but is not enabled, so it will not start after a reboot and ${ctx.hostName} will refuse its share of the connections then.`;
+      ? t('realservers.webService.whyNotRunning', { unit, host: ctx.hostName, port })
+      : t('realservers.webService.whyNotEnabled', { unit, host: ctx.hostName });
     return fail(expected, found, why, serviceFix(ctx, logical, !!st?.loaded));
   }
   if (!listening || listening.some((l) => l.port === port && serves(l, ip))) return pass(expected, found);
   const file = ctx.os.listenConfig[logical];
   const conf = file ? ctx.facts.files.get(file) : undefined;
   const lines = conf ? listenLines(conf.content.toString('utf8')) : [];
-  const said = file && conf ? ` ${file} says ${lines.length > 0 ? lines.map((l) => `\`${l.text}\` (line ${l.line})`).join(', ') : 'no top-level Listen'}.` : '';
+  const said =
+    file && conf
+      ? [
+          lines.length > 0
+            ? t('realservers.webService.fileSays', { file, lines: lines.map((l) => t('realservers.webService.listenLine', { text: l.text, line: l.line })).join(t('realservers.listSep')) })
+            : t('realservers.webService.fileSaysNoListen', { file }),
+        ]
+      : [];
   const change = listenTask && file ? listenChange(ctx, listenTask) : undefined;
   const fix = change ? change.commands : file ? [sh`sed -i 's/^Listen[[:space:]].*/Listen ${port}/' ${file}`, sh`systemctl restart ${unit}`] : [];
   return fail(
     expected,
     found,
-    `${unit} runs on ${ctx.hostName} but does not listen on ${ip}:${port}, where the director sends the service's connections: they are refused.${said}${change ? '' : ' `lab up` does not manage this port: the playbook has no listen task for it.'}`,
+    sentences([t('realservers.webService.whyNotListening', { unit, host: ctx.hostName, ip, port }), ...said, ...(change ? [] : [t('realservers.webService.unmanaged')])]),
     fix,
   );
 }
 
 export function judgePage(ctx: HostContext, file: { path: string; content: string } | undefined): Verdict {
-  if (!file) return skip('the page the playbook writes', 'the playbook writes no page for this role');
-  const expected = `${file.path} containing ${JSON.stringify(file.content.trim())}`;
+  if (!file) return skip(t('realservers.page.skipExpected'), t('realservers.page.skipFound'));
+  const expected = t('realservers.page.expected', { path: file.path, content: JSON.stringify(file.content.trim()) });
   const cur = ctx.facts.files.get(file.path);
   const text = cur?.content.toString('utf8');
-  const found = text === undefined ? `${file.path} does not exist` : `${file.path} containing ${JSON.stringify(text.trim().slice(0, 80))}`;
+  const found = text === undefined ? t('realservers.page.missing', { path: file.path }) : t('realservers.page.expected', { path: file.path, content: JSON.stringify(text.trim().slice(0, 80)) });
   if (text !== undefined && text.trim() === file.content.trim()) return pass(expected, found);
   return fail(
     expected,
     found,
-    `The page names the real server that served it; that is how the client's answers are told apart. ${text === undefined ? `Without it ${ctx.hostName} serves another page` : `${ctx.hostName}'s page does not say ${JSON.stringify(file.content.trim())}`}, so its answers cannot be counted.`,
+    text === undefined ? t('realservers.page.whyMissing', { host: ctx.hostName }) : t('realservers.page.whyWrong', { host: ctx.hostName, content: JSON.stringify(file.content.trim()) }),
     [writeFileFix(file.path, file.content)],
   );
 }

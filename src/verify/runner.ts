@@ -1,6 +1,7 @@
 // Run the checks: one SSH connection per host, one round trip per host per attempt, retrying failures until --wait runs out.
 import pLimit from 'p-limit';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { Inventory } from '../inventory/types.js';
 import type { HostContext } from '../modules/types.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -23,6 +24,8 @@ export interface VerifyOptions {
   hosts?: string[];
   /** --read-only: the checks that change the lab while they run (failover, health) are skipped. */
   readOnly?: boolean;
+  /** Change the plan before it runs (lab progress adds its checks and drops the active ones). */
+  extend?: (plan: VerifyPlan) => VerifyPlan;
 }
 
 /** Where a host's time went, summed over attempts (ms). */
@@ -42,7 +45,7 @@ export interface VerifyRun {
 type Observation = { ok: true; view: HostView } | { ok: false; error: string };
 
 function unreachable(c: CheckDef, error: string): Verdict {
-  return { status: 'unreachable', expected: c.title, found: `could not look at ${c.host}: ${error}`, why: `lab verify reads each host over SSH; without ${c.host}, this check cannot run.`, fix: [] };
+  return { status: 'unreachable', expected: c.title, found: t('runner.unreachable.found', { host: c.host, error }), why: t('runner.unreachable.why', { host: c.host }), fix: [] };
 }
 
 /** A result as reported (terminal, JSON, JUnit): without what only the judging needs (needsNm, lookAt). */
@@ -66,21 +69,20 @@ export function linkCauses(checks: CheckDef[], results: CheckResult[], limited?:
     const near = causes.filter((c) => suspects.includes(c.host));
     const chosen = near.length > 0 ? near : causes;
     if (chosen.length > 0) {
-      const more = chosen.length > 4 ? ` and ${chosen.length - 4} more` : '';
-      return { ...r, why: `${r.why ?? ''} Failed checks that explain it: ${titles(chosen.slice(0, 4)).join('; ')}${more}.`.trim() };
+      const shown = titles(chosen.slice(0, 4)).join('; ');
+      const checks = chosen.length > 4 ? t('runner.andMore', { items: shown, more: chosen.length - 4 }) : shown;
+      return { ...r, why: `${r.why ?? ''}${t('runner.causes.explained', { checks })}`.trim() };
     }
     const unseen = limited ? suspects.filter((h) => !limited.includes(h)) : [];
     if (unseen.length > 0)
       return {
         ...r,
-        why: `${r.why ?? ''} The cause may be on ${unseen.join(', ')}, which --hosts left out: run \`lab verify\` without --hosts (or with --hosts ${[...limited!, ...unseen].join(',')}) to look there.`.trim(),
+        why: `${r.why ?? ''}${t('runner.causes.leftOut', { hosts: unseen.join(', '), all: [...limited!, ...unseen].join(',') })}`.trim(),
       };
     const looked = results.filter((x, j) => x.status === 'pass' && !checks[j]?.symptom && suspects.includes(x.host));
-    const shown = looked.length > 6 ? `${titles(looked.slice(0, 6)).join('; ')} and ${looked.length - 6} more` : titles(looked).join('; ');
-    return {
-      ...r,
-      why: `${r.why ?? ''} No check on ${suspects.join(', ')} failed: lab looked at ${shown || 'nothing there'}, and found each as the lab needs it, so the cause is outside what lab checks (another host on the path, a process or rule lab does not know).`.trim(),
-    };
+    const shown = looked.length > 6 ? t('runner.andMore', { items: titles(looked.slice(0, 6)).join('; '), more: looked.length - 6 }) : titles(looked).join('; ');
+    const said = shown ? t('runner.causes.noneFailed', { hosts: suspects.join(', '), checks: shown }) : t('runner.causes.noneLooked', { hosts: suspects.join(', ') });
+    return { ...r, why: `${r.why ?? ''}${said}`.trim() };
   });
 }
 
@@ -90,18 +92,18 @@ export function judgeAll(checks: CheckDef[], obs: Map<string, Observation>): Che
   return checks.map((c) => {
     const o = obs.get(c.host);
     let v: Verdict;
-    if (!o) v = unreachable(c, 'not observed');
+    if (!o) v = unreachable(c, t('runner.unreachable.notObserved'));
     else if (!o.ok) v = unreachable(c, o.error);
     else {
       try {
         v = c.judge(o.view, views);
       } catch (e) {
         const msg = e instanceof RunError ? e.message.replace(`${c.host}: `, '') : (e as Error).message;
-        v = fail(c.title, `cannot judge: ${msg}`, 'The host does not look the way the check expects; the message says what is missing.');
+        v = fail(c.title, t('runner.cannotJudge.found', { error: msg }), t('runner.cannotJudge.why'));
       }
     }
     // What lab up does not converge, it says so where the failure is read.
-    if (v.status === 'fail' && c.unmanaged) v = { ...v, why: `${v.why ?? ''} \`lab up\` does not manage this (${c.unmanaged}): fix it by hand.`.trim() };
+    if (v.status === 'fail' && c.unmanaged) v = { ...v, why: `${v.why ?? ''}${t('runner.unmanaged', { what: c.unmanaged })}`.trim() };
     return { check: c.check, id: c.id, host: c.host, title: c.title, ...v };
   });
 }
@@ -145,7 +147,7 @@ class Hosts {
 
   async observe(host: string): Promise<Observation> {
     const target = this.inventory.hosts[host];
-    if (!target) return { ok: false, error: `not in the inventory (${this.inventory.source})` };
+    if (!target) return { ok: false, error: t('runner.unreachable.notInInventory', { source: this.inventory.source }) };
     let conn = this.conns.get(host);
     if (!conn) {
       const t0 = Date.now();
@@ -187,7 +189,7 @@ class Hosts {
   /** An active check's command on a host whose connection the observation opened. */
   async exec(host: string, script: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
     const conn = this.conns.get(host);
-    if (!conn) throw new RunError('no connection (the host was not reached)', host);
+    if (!conn) throw new RunError(t('runner.unreachable.noConnection'), host);
     const t0 = Date.now();
     try {
       const r = await conn.exec(script, { timeoutMs });
@@ -207,15 +209,17 @@ class Hosts {
 export async function runAction(a: ActionDef, io: ActionIO, views: Map<string, HostView>, results: CheckResult[], only?: string[]): Promise<CheckResult> {
   const head = { check: a.check, id: a.id, host: a.host, title: a.title };
   const left = a.hosts.filter((h) => !views.has(h) || (only && !only.includes(h)));
-  if (left.length > 0) return { ...head, ...skip(a.title, `not run: ${left.join(', ')} ${only ? 'left out by --hosts or ' : ''}not reached`) };
+  if (left.length > 0) return { ...head, ...skip(a.title, t(only ? 'runner.notRun.leftOut' : 'runner.notRun.notReached', { hosts: left.join(', ') })) };
   const blocking = results.filter((r) => r.status !== 'pass' && r.status !== 'skip' && a.needs.some((n) => n.check === r.check && n.host === r.host));
-  if (blocking.length > 0)
-    return { ...head, ...skip(a.title, `not run: it changes the lab to measure it, and the lab is not as it should be first (${blocking.slice(0, 3).map((r) => `${r.host}: ${r.title}`).join('; ')}${blocking.length > 3 ? ` and ${blocking.length - 3} more` : ''}); fix those, then verify again`) };
+  if (blocking.length > 0) {
+    const shown = blocking.slice(0, 3).map((r) => `${r.host}: ${r.title}`).join('; ');
+    return { ...head, ...skip(a.title, t('runner.notRun.blocked', { checks: blocking.length > 3 ? t('runner.andMore', { items: shown, more: blocking.length - 3 }) : shown })) };
+  }
   try {
     return { ...head, ...(await a.run(io, views)) };
   } catch (e) {
     const msg = e instanceof RunError ? e.message : (e as Error).message;
-    return { ...head, ...fail(a.title, `could not run: ${msg}`, 'The check runs commands on several hosts in turn; one of them failed, as the message says.') };
+    return { ...head, ...fail(a.title, t('runner.couldNotRun.found', { error: msg }), t('runner.couldNotRun.why')) };
   }
 }
 
@@ -224,7 +228,8 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
   if (process.env.LAB_TRACE) process.stderr.write(`trace - start ${Math.round(performance.now())} ms\n`);
   const deadline = started + (opts.waitMs ?? 0);
   const only = opts.hosts;
-  const plan = limitPlan(planVerify(lab, playbook), only);
+  const planned = planVerify(lab, playbook);
+  const plan = limitPlan(opts.extend ? opts.extend(planned) : planned, only);
   const hosts = new Hosts(lab, inventory, plan, !!opts.acceptNew);
   const limit = pLimit(32);
   const obs = new Map<string, Observation>();
@@ -260,7 +265,7 @@ export async function runVerify(lab: Lab, playbook: Playbook, inventory: Invento
       const acted: CheckResult[] = [];
       for (const a of plan.actions) {
         if (opts.readOnly) {
-          acted.push({ check: a.check, id: a.id, host: a.host, title: a.title, ...skip(a.title, 'not run: --read-only (it changes the lab while it runs)') });
+          acted.push({ check: a.check, id: a.id, host: a.host, title: a.title, ...skip(a.title, t('runner.notRun.readOnly')) });
           continue;
         }
         acted.push(await runAction(a, io, views, final, only));
