@@ -1,5 +1,6 @@
 // The balancing judge: from the answers of N fresh connections (and, for the least-connection schedulers, of the
 // connections held open before them), decide whether the scheduler behaves as the spec says from one client.
+import { t } from '../i18n/index.js';
 import { renderOp } from '../ipvs/render.js';
 import { answerToken, classify, curlReason, normalizePage, sequenceText, type Answer, type RequestRecord, type ServerPage } from './requests.js';
 import { fail, pass, type Verdict } from './types.js';
@@ -68,7 +69,20 @@ export function holdCount(spec: BalancingSpec): number {
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 function names(hosts: string[]): string {
-  return hosts.length <= 1 ? (hosts[0] ?? '') : `${hosts.slice(0, -1).join(', ')} and ${hosts[hosts.length - 1]}`;
+  return hosts.length <= 1 ? (hosts[0] ?? '') : t('balancing.list.last', { rest: hosts.slice(0, -1).join(t('balancing.list.sep')), last: hosts[hosts.length - 1]! });
+}
+
+/** The schedulers the catalog names (Chinese adds the course's term to the ipvsadm name). */
+const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'ovf', 'fo', 'sh', 'dh', 'mh', 'lblc', 'lblcr'];
+
+/** A scheduler in prose: its ipvsadm name, with the course's term in Chinese. */
+function schedulerName(scheduler: string): string {
+  return SCHEDULERS.includes(scheduler) ? t(`balancing.scheduler.${scheduler}`) : scheduler;
+}
+
+/** Two sentences, one after the other. */
+function sentences(first: string, second: string): string {
+  return t('balancing.sentences', { first, second });
 }
 
 function countText(counts: Map<string, number>, servers: ServerPage[]): string {
@@ -83,27 +97,20 @@ function tally(answers: Answer[]): Map<string, number> {
 
 const hostOf = (a: Answer | undefined): string | undefined => (a?.kind === 'server' ? a.host : undefined);
 
-/** What each pinning scheduler hashes or keeps, in a phrase. */
-const PIN: Record<string, string> = {
-  sh: 'it hashes the client address to one real server',
-  mh: 'its Maglev hash of the client address picks one real server',
-  dh: 'it hashes the destination address, the VIP, to one real server',
-  lblc: 'it keeps each destination address, the VIP, on one real server until that server is overloaded',
-  lblcr: 'it keeps each destination address, the VIP, on a set of real servers that grows only under load',
-};
-
+/** What each pinning scheduler hashes or keeps, in a phrase (catalog `balancing.pin`). */
 function pinWhy(spec: BalancingSpec): string {
-  return spec.persistence !== undefined ? `persistence (-p ${spec.persistence})` : `the ${spec.scheduler} scheduler (${PIN[spec.scheduler] ?? 'it pins'})`;
+  if (spec.persistence !== undefined) return t('balancing.pinPersistence', { seconds: spec.persistence });
+  const how = t(PINNING.includes(spec.scheduler) ? `balancing.pin.${spec.scheduler}` : 'balancing.pin.other');
+  return t('balancing.pinScheduler', { scheduler: schedulerName(spec.scheduler), how });
 }
 
-/** The formula each least-connection scheduler minimises, as the kernel computes it (a = active, i = inactive, w = weight). */
-const FORMULA: Record<string, string> = {
-  lc: 'the fewest connections (a×256 + i, weights ignored)',
-  wlc: 'the fewest connections for its weight ((a×256 + i) / w)',
-  sed: 'the shortest expected delay ((a + 1) / w)',
-  nq: 'an idle one (no active connection) if any, else the shortest expected delay ((a + 1) / w)',
-  ovf: 'the highest weight among those whose active connections do not exceed their weight',
-};
+/**
+ * The formula a least-connection scheduler (one of LEAST) minimises, as the kernel computes it (a = active, i = inactive,
+ * w = weight), in words (catalog `balancing.formula`).
+ */
+function formula(scheduler: string): string {
+  return t(`balancing.formula.${scheduler}`);
+}
 
 function highest(servers: ServerPage[]): ServerPage[] {
   const top = Math.max(...servers.map((s) => s.weight));
@@ -148,27 +155,28 @@ export function expectedText(spec: BalancingSpec, n: number, held = holdCount(sp
   switch (expectationFor(spec)) {
     case 'one-server':
       return active.length <= 1
-        ? `all ${n} requests answered by ${active[0]?.host ?? 'the only real server'}`
-        : `all ${n} requests answered by one real server with weight > 0 (${pinWhy(spec)})`;
+        ? active[0]
+          ? t('balancing.expected.oneHost', { n, host: active[0].host })
+          : t('balancing.expected.onlyServer', { n })
+        : t('balancing.expected.onePinned', { n, why: pinWhy(spec) });
     case 'alternate':
       return active.length === 2
-        ? `all ${n} requests answered, every real server (${names(active.map((s) => s.host))}) answers, never the same one twice in a row`
-        : `all ${n} requests answered, the real servers (${names(active.map((s) => s.host))}) in turn: each of them once in every ${active.length} consecutive answers`;
+        ? t('balancing.expected.alternateTwo', { n, hosts: names(active.map((s) => s.host)) })
+        : t('balancing.expected.alternate', { n, hosts: names(active.map((s) => s.host)), k: active.length });
     case 'counts': {
       const total = active.reduce((t, s) => t + s.weight, 0);
       const k = Math.floor(n / total);
-      if (k === 0) return `all ${n} requests answered by the real servers (${n} requests are fewer than the total weight ${total}: shares not judged)`;
-      return `all ${n} requests answered; over the first ${k * total} (${k} × total weight ${total}): ${active.map((s) => `${s.host} ${k * s.weight}`).join(', ')}`;
+      if (k === 0) return t('balancing.expected.countsTooFew', { n, total });
+      return t('balancing.expected.counts', { n, window: k * total, k, total, shares: active.map((s) => `${s.host} ${k * s.weight}`).join(', ') });
     }
     case 'failover': {
       const top = highest(active);
-      return `all ${n} requests answered by ${top.length === 1 ? top[0]!.host : `one of ${names(top.map((s) => s.host))}`} (fo: the available real server with the highest weight, ${top[0]!.weight})`;
+      return top.length === 1
+        ? t('balancing.expected.failover', { n, host: top[0]!.host, weight: top[0]!.weight })
+        : t('balancing.expected.failoverOneOf', { n, hosts: names(top.map((s) => s.host)), weight: top[0]!.weight });
     }
     case 'least':
-      return (
-        `${held} connection${held === 1 ? '' : 's'} held open, then ${n} fresh requests: each new connection goes to a real server with ` +
-        `${FORMULA[spec.scheduler]}, counting the held ones as active (${spec.scheduler})`
-      );
+      return t('balancing.expected.least', { count: held, n, formula: formula(spec.scheduler), scheduler: schedulerName(spec.scheduler) });
   }
 }
 
@@ -201,38 +209,27 @@ function failedRequestsWhy(spec: BalancingSpec, answers: Answer[], missing: stri
   const target = `${spec.vip}:${spec.port}`;
   if (!answered && errors.length > 0) {
     [spec.director, ...reals].forEach((h) => lookAt.add(h));
-    if (refused === errors.length)
-      parts.push(`Nothing at ${target} accepted the connections: the director ${spec.director} has no IPVS service for it (or does not hold the VIP), or every real server refuses.`);
-    else
-      parts.push(
-        nat
-          ? `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the replies never return through it (ip_forward on ${spec.director}, the real servers' default route).`
-          : `No answer came back at all: either ${spec.director} does not take the requests (VIP, IPVS table) or the real servers drop them (the forwarding method, the VIP on the real servers, their firewall).`,
-      );
+    if (refused === errors.length) parts.push(t('balancing.failed.allRefused', { target, director: spec.director }));
+    else parts.push(t(nat ? 'balancing.failed.noAnswerNat' : 'balancing.failed.noAnswer', { director: spec.director }));
   } else if (missing.length > 0 && errors.length > 0) {
     const who = names(missing);
     if (timedOut >= refused)
       parts.push(
-        `IPVS does not check health: it keeps sending ${who} a share of the connections, but no answer comes back from ${missing.length > 1 ? 'them' : 'it'}. ` +
-          (nat
-            ? `The replies do not return through ${spec.director} (default route), or the requests are dropped on the way (firewall, or -g instead of -m).`
-            : `The requests are dropped on the way (firewall, the forwarding method) or ${who} does not accept packets addressed to ${spec.vip}.`),
+        sentences(
+          t('balancing.failed.silent', { count: missing.length, hosts: who }),
+          nat ? t('balancing.failed.silentNat', { director: spec.director }) : t('balancing.failed.silentDirect', { hosts: who, vip: spec.vip }),
+        ),
       );
-    else
-      parts.push(
-        `IPVS does not check health: it keeps sending ${who} a share of the connections, and ${who} refuses them: its web server is not running or listens on another port, or its firewall rejects port ${spec.port}.`,
-      );
+    else parts.push(t('balancing.failed.refuses', { hosts: who, port: spec.port }));
     [...missing, spec.director].forEach((h) => lookAt.add(h));
   } else if (errors.length > 0) {
-    parts.push(`Some requests failed (${[...new Set(errors.map((e) => curlReason(e.exit)))].join(', ')}) although every real server answered at times: a server or the director is flapping, or still starting (try --wait 30s).`);
+    parts.push(t('balancing.failed.flapping', { reasons: [...new Set(errors.map((e) => curlReason(e.exit)))].join(', ') }));
   }
   if (others.length > 0) {
-    parts.push(
-      `${others.length} answer(s) were not the page lab up wrote on any real server (first line "${others[0]!.firstLine}"), so they cannot be told apart: a server serves another page.`,
-    );
+    parts.push(t('balancing.failed.otherPage', { n: others.length, line: others[0]!.firstLine }));
     reals.forEach((h) => lookAt.add(h));
   }
-  return { why: parts.join(' '), lookAt: [...lookAt] };
+  return { why: parts.length > 0 ? parts.reduce((all, part) => sentences(all, part)) : '', lookAt: [...lookAt] };
 }
 
 /** The first window of k consecutive answers in which one server answers twice: its host and both positions (0-based). */
@@ -257,28 +254,37 @@ function judgeLeast(spec: BalancingSpec, obs: HeldRecords, expected: string, fou
   const held = obs.held.map((r) => classify(r, spec.servers));
   const fresh = obs.fresh.map((r) => classify(r, spec.servers));
   const heldText = held.map(answerToken).join(' ');
-  const found = `held: ${heldText}; ${foundBase}`;
+  const found = t('balancing.found.held', { held: heldText, found: foundBase });
   const steps: { answer: Answer; label: string; holds: boolean }[] = [
-    ...held.map((answer, i) => ({ answer, label: `held connection ${i + 1}`, holds: true })),
-    ...fresh.map((answer, i) => ({ answer, label: `fresh request ${i + 1}`, holds: false })),
+    ...held.map((answer, i) => ({ answer, label: t('balancing.least.heldLabel', { i: i + 1 }), holds: true })),
+    ...fresh.map((answer, i) => ({ answer, label: t('balancing.least.freshLabel', { i: i + 1 }), holds: false })),
   ];
   for (const step of steps) {
     const host = hostOf(step.answer)!;
     const allowed = allowedServers(spec.scheduler, active, a);
     if (!allowed.some((s) => s.host === host)) {
       const load = loadText(active, a, weighted);
-      const want = allowed.length === 0 ? 'none (every server is over its weight: the connection should fail)' : names(allowed.map((s) => s.host));
+      const want = allowed.length === 0 ? t('balancing.least.noneAllowed') : names(allowed.map((s) => s.host));
       return misScheduled(
         spec,
         expected,
-        `${found}; ${step.label} went to ${host} while the held connections were ${load}`,
-        `${spec.scheduler} sends each new connection to the real server with ${FORMULA[spec.scheduler]}. With the held connections ${load} (active${weighted ? '/weight' : ''}), ` +
-          `${step.label} should have gone to ${want}, not ${host}: ${spec.director} schedules otherwise (another scheduler or other weights), or other clients hold connections to ${spec.vip} too (ipvsadm -Ln shows ActiveConn).`,
+        t('balancing.least.wentTo', { found, label: step.label, host, load }),
+        t('balancing.least.why', {
+          scheduler: schedulerName(spec.scheduler),
+          formula: formula(spec.scheduler),
+          load,
+          unit: t(weighted ? 'balancing.least.unitWeighted' : 'balancing.least.unit'),
+          label: step.label,
+          want,
+          host,
+          director: spec.director,
+          vip: spec.vip,
+        }),
       );
     }
     if (step.holds) a.set(host, (a.get(host) ?? 0) + 1);
   }
-  return pass(expected, `${found}; the held connections were ${loadText(active, a, weighted)}`);
+  return pass(expected, t('balancing.least.passed', { found, load: loadText(active, a, weighted) }));
 }
 
 /**
@@ -305,11 +311,7 @@ function judgeAnswers(spec: BalancingSpec, records: RequestRecord[], held?: Held
   for (const s of spec.servers) pages.set(normalizePage(s.page), [...(pages.get(normalizePage(s.page)) ?? []), s.host]);
   const twins = [...pages.values()].find((h) => h.length > 1);
   if (twins)
-    return fail(
-      expected,
-      `${names(twins)} serve the same page`,
-      `Answers are told apart by the page each real server serves; ${names(twins)} serve identical pages, so the balancing cannot be judged.`,
-    );
+    return fail(expected, t('balancing.samePage', { hosts: names(twins) }), t('balancing.samePageWhy', { hosts: names(twins) }));
   const heldAnswers = kind === 'least' ? (held?.held ?? []).map((r) => classify(r, spec.servers)) : [];
   const answers = fresh.map((r) => classify(r, spec.servers));
   const all = [...heldAnswers, ...answers];
@@ -318,24 +320,31 @@ function judgeAnswers(spec: BalancingSpec, records: RequestRecord[], held?: Held
   const missing = active.filter((s) => !tally(all).has(s.host)).map((s) => s.host);
   const bad = all.filter((a) => a.kind !== 'server');
   const reasons = [...new Set(bad.map((a) => answerToken(a).replace(/[()]/g, '')))].join(', ');
+  const requests =
+    bad.length > 0
+      ? t('balancing.found.requestsFailed', { n, sequence: sequenceText(answers), counts: countText(counts, spec.servers), failed: bad.length, reasons })
+      : t('balancing.found.requests', { n, sequence: sequenceText(answers), counts: countText(counts, spec.servers) });
   const found =
-    `${n} requests: ${sequenceText(answers)} (${countText(counts, spec.servers)}` +
-    `${bad.length > 0 ? `, failed ${bad.length}: ${reasons}` : ''})${missing.length > 0 && all.some((a) => a.kind === 'server') ? `; ${names(missing)} never answered` : ''}`;
+    missing.length > 0 && all.some((a) => a.kind === 'server') ? [requests, t('balancing.found.neverAnswered', { hosts: names(missing) })].join(t('balancing.sep')) : requests;
   if (kind === 'least' && (held === undefined || n === 0))
-    return fail(expected, 'the probe that holds connections open printed nothing', `lab holds connections to ${spec.vip}:${spec.port} open from the client with bash's /dev/tcp under timeout(1); bash or timeout is missing there, or the probe was killed.`);
+    return fail(expected, t('balancing.noHoldProbe'), t('balancing.noHoldProbeWhy', { vip: spec.vip, port: spec.port }));
   if (bad.length > 0) {
     const heldBad = heldAnswers.filter((a) => a.kind !== 'server');
-    const extra =
-      heldBad.length > 0 && answers.every((a) => a.kind === 'server')
-        ? ` The held connections (opened first, with no request until the fresh ones were answered) got no page back: the web servers closed them early (their request timeout) or the probe ran out of time. Try again; a loaded machine makes the probe slow.`
-        : '';
+    const heldNoPage = heldBad.length > 0 && answers.every((a) => a.kind === 'server');
     const { why, lookAt } = failedRequestsWhy(spec, all, missing);
-    return { ...fail(expected, kind === 'least' ? `held: ${heldAnswers.map(answerToken).join(' ')}; ${found}` : found, `${why}${extra}`.trim()), lookAt };
+    return {
+      ...fail(
+        expected,
+        kind === 'least' ? t('balancing.found.held', { held: heldAnswers.map(answerToken).join(' '), found }) : found,
+        (heldNoPage ? sentences(why, t('balancing.failed.heldNoPage')) : why).trim(),
+      ),
+      lookAt,
+    };
   }
 
   const quiesced = spec.servers.filter((s) => s.weight === 0 && tally(all).has(s.host)).map((s) => s.host);
   if (quiesced.length > 0)
-    return misScheduled(spec, expected, found, `${names(quiesced)} has weight 0 in the spec and must get no new connections, yet answered: its weight on ${spec.director} is not 0.`);
+    return misScheduled(spec, expected, found, t('balancing.quiesced', { hosts: names(quiesced), director: spec.director }));
 
   switch (kind) {
     case 'one-server':
@@ -345,20 +354,33 @@ function judgeAnswers(spec: BalancingSpec, records: RequestRecord[], held?: Held
         expected,
         found,
         active.length <= 1
-          ? `Only ${active[0]?.host ?? 'one server'} takes new connections in the spec, yet others answered: the table on ${spec.director} differs.`
-          : `Under ${pinWhy(spec)}, every connection from one client goes to the same real server; answers from ${names([...counts.keys()])} mean ${spec.director} does not schedule that way (another scheduler${spec.persistence !== undefined ? ', or no -p' : ''}).`,
+          ? active[0]
+            ? t('balancing.oneServer.only', { host: active[0].host, director: spec.director })
+            : t('balancing.oneServer.onlyOne', { director: spec.director })
+          : t(spec.persistence !== undefined ? 'balancing.oneServer.pinnedPersistence' : 'balancing.oneServer.pinned', { why: pinWhy(spec), hosts: names([...counts.keys()]), director: spec.director }),
       );
     case 'alternate': {
       if (missing.length > 0)
-        return misScheduled(spec, expected, found, `${spec.scheduler} sends each new connection to the next real server, so every one answers within ${active.length} requests; ${names(missing)} never did, so it is missing from the table on ${spec.director} or has weight 0 there.`);
+        return misScheduled(
+          spec,
+          expected,
+          found,
+          t('balancing.alternate.missing', { scheduler: schedulerName(spec.scheduler), k: active.length, hosts: names(missing), director: spec.director }),
+        );
       const r = firstRepeat(answers, active.length);
       if (r)
         return misScheduled(
           spec,
           expected,
           found,
-          `${spec.scheduler}${spec.scheduler === 'wrr' ? ' with equal weights' : ''} sends each new connection to the next real server, so ${r.host} answering requests ${r.first + 1} and ${r.second + 1}` +
-            `${r.second === r.first + 1 ? ' in a row' : `, fewer than ${active.length} apart,`} means ${spec.director} schedules otherwise (another scheduler, unequal weights, or persistence).`,
+          t(r.second === r.first + 1 ? 'balancing.alternate.repeatInRow' : 'balancing.alternate.repeatApart', {
+            scheduler: spec.scheduler === 'wrr' ? t('balancing.alternate.equalWeights', { scheduler: schedulerName('wrr') }) : schedulerName(spec.scheduler),
+            host: r.host,
+            first: r.first + 1,
+            second: r.second + 1,
+            k: active.length,
+            director: spec.director,
+          }),
         );
       return pass(expected, found);
     }
@@ -368,14 +390,14 @@ function judgeAnswers(spec: BalancingSpec, records: RequestRecord[], held?: Held
       if (k === 0) return pass(expected, found);
       const window = tally(answers.slice(0, k * total));
       const off = active.filter((s) => (window.get(s.host) ?? 0) !== k * s.weight);
-      if (off.length === 0) return pass(expected, `${found}; over the first ${k * total}: ${countText(window, active)}`);
+      const windowFound = t('balancing.found.firstWindow', { found, window: k * total, counts: countText(window, active) });
+      if (off.length === 0) return pass(expected, windowFound);
       const g = active.reduce((x, s) => gcd(x, s.weight), 0);
       return misScheduled(
         spec,
         expected,
-        `${found}; over the first ${k * total}: ${countText(window, active)}`,
-        `wrr gives each real server its weight's share of every ${total} connections (${active.map((s) => s.weight / g).join(':')}), in runs rather than strictly interleaved, so any ${k * total} consecutive answers hold exact shares. ` +
-          `These do not: the weights or the scheduler on ${spec.director} differ from the spec.`,
+        windowFound,
+        t('balancing.counts.why', { scheduler: schedulerName('wrr'), total, ratio: active.map((s) => s.weight / g).join(':'), window: k * total, director: spec.director }),
       );
     }
     case 'failover': {
@@ -386,8 +408,12 @@ function judgeAnswers(spec: BalancingSpec, records: RequestRecord[], held?: Held
         spec,
         expected,
         found,
-        `fo sends every new connection to the available real server with the highest weight (${names(top.map((s) => `${s.host} ${s.weight}`))}), and to another only when that one is quiesced or overloaded; ` +
-          `${wrong.length > 0 ? `answers from ${names(wrong)}` : `answers from ${names([...counts.keys()])}`} mean ${spec.director} schedules otherwise (another scheduler or other weights).`,
+        t('balancing.failover.why', {
+          scheduler: schedulerName('fo'),
+          top: names(top.map((s) => `${s.host} ${s.weight}`)),
+          hosts: names(wrong.length > 0 ? wrong : [...counts.keys()]),
+          director: spec.director,
+        }),
       );
     }
     case 'least':

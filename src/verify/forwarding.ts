@@ -1,5 +1,6 @@
 // Judges for DR and TUN: each real server holds the VIP and never announces it, only the director answers ARP for
 // it, and the replies bypass the director.
+import { t, withLang } from '../i18n/index.js';
 import { forwardingSysctlFile, tunnelCommands, tunnelNmContent, tunnelNmFile, tunnelUnit, tunnelUnitContent, tunnelUnitFile } from '../modules/forwarding.js';
 import { sysctlContent } from '../modules/sysctl.js';
 import type { HostContext } from '../modules/types.js';
@@ -32,32 +33,49 @@ function vipFix(ctx: HostContext, dev: VipDevice, vips: string[]): string[] {
   return [sh`nmcli connection add ` + kind + sh` con-name ${dev.profile} ipv4.method manual ipv4.addresses ${addrs} ipv6.method ignore` + ' && ' + sh`nmcli connection up ${dev.profile}`];
 }
 
+/** A list of hosts in prose: "a and b" in English. */
+function hostList(hosts: string[]): string {
+  if (hosts.length <= 1) return hosts[0] ?? '';
+  return t('forwarding.list.last', { rest: hosts.slice(0, -1).join(t('forwarding.list.sep')), last: hosts[hosts.length - 1]! });
+}
+
+/**
+ * The mode's title in the reader's language. src/modes gives it in English: the catalog's title reads while its English
+ * is the mode's own, else the mode's title as it is.
+ */
+function modeTitle(mode: Mode): string {
+  const key = `forwarding.modeTitle.${mode.name}`;
+  return withLang('en', () => t(key)) === mode.title ? t(key) : mode.title;
+}
+
 export function judgeVipOnRealServer(ctx: HostContext, mode: Mode, dev: VipDevice, vip: string, director: string): Verdict {
-  const expected = `${vip}/32 on ${dev.device}`;
+  const expected = t('forwarding.vipOnRealServer.expected', { vip, dev: dev.device });
   const link = linkHolding(ctx, vip);
   const addr = link?.addrs.find((a) => a.ip === vip);
-  const found = link ? `${vip}/${addr!.prefix} on ${link.name}` : `no interface of ${ctx.hostName} holds ${vip}`;
+  const found = link ? t('forwarding.vipOnRealServer.found', { vip, prefix: addr!.prefix, dev: link.name }) : t('forwarding.vipOnRealServer.foundNone', { host: ctx.hostName, vip });
   if (link && link.name === dev.device && addr!.prefix === 32 && (link.up || dev.kind === 'dummy')) return pass(expected, found);
   if (link && link.name === dev.device && addr!.prefix === 32)
-    return fail(expected, `${found}, but ${dev.device} is down`, `${dev.device} holds ${vip} but is down, so ${ctx.hostName} does not unwrap the IP-in-IP requests ${director} sends it: its share of the client's connections time out.`, [sh`ip link set ${dev.device} up`]);
+    return fail(
+      expected,
+      t('forwarding.vipOnRealServer.foundDown', { found, dev: dev.device }),
+      t('forwarding.vipOnRealServer.down', { dev: dev.device, vip, host: ctx.hostName, director }),
+      [sh`ip link set ${dev.device} up`],
+    );
   const noTunnel = dev.kind === 'ipip' && !ctx.facts.links.some((l) => l.name === dev.device);
   const why = noTunnel
-    ? `In ${mode.title} the director wraps each request in IP-in-IP; ${ctx.hostName} has no ${dev.device} (the ipip module is not loaded), so it cannot unwrap them and drops them: its share of the client's connections time out.`
+    ? t('forwarding.vipOnRealServer.noTunnel', { mode: modeTitle(mode), host: ctx.hostName, dev: dev.device })
     : !link
-    ? `In ${mode.title} the director passes each request on still addressed to the VIP ${vip}${mode.name === 'tun' ? ', wrapped in IP-in-IP' : ' (only the frame\'s MAC is rewritten)'}. ${ctx.hostName} does not hold ${vip}, so it drops the requests ${director} sends it and its share of the client's connections time out.`
-    : `${ctx.hostName} holds ${vip} on ${link.name}${addr!.prefix === 32 ? '' : ` as a /${addr!.prefix}`}, not as a /32 on ${dev.device}: there it is announced on the client's network and routes a whole prefix to that link, so the clients' ARP requests for the VIP can reach ${ctx.hostName} instead of the director.`;
+    ? t(mode.name === 'tun' ? 'forwarding.vipOnRealServer.missingTun' : 'forwarding.vipOnRealServer.missingDr', { mode: modeTitle(mode), vip, host: ctx.hostName, director })
+    : t(addr!.prefix === 32 ? 'forwarding.vipOnRealServer.wrongLink' : 'forwarding.vipOnRealServer.wrongLinkPrefix', { host: ctx.hostName, vip, link: link.name, prefix: addr!.prefix, dev: dev.device });
   return failNm(ctx.facts.nm, expected, found, why, [...(link && link.name !== dev.device ? [sh`ip addr del ${`${vip}/${addr!.prefix}`} dev ${link.name}`] : []), ...vipFix(ctx, dev, [vip])]);
 }
 
 /** Why each sysctl the mode sets on a real server matters. */
 function sysctlWhy(key: string, vip: string, host: string): string {
-  if (key.endsWith('.arp_ignore'))
-    return `With arp_ignore below 1, ${host} answers ARP requests for every address it holds, the VIP ${vip} included, on any interface: the client (or its router) may learn ${host}'s MAC for the VIP and send its requests straight there, past the director, so nothing is balanced.`;
-  if (key.endsWith('.arp_announce'))
-    return `With arp_announce below 2, ${host} may put the VIP ${vip} as the sender of its own ARP requests, and the other hosts of its network then note ${host}'s MAC for the VIP, past the director.`;
-  if (key.endsWith('.rp_filter'))
-    return `With reverse-path filtering on, ${host} drops the unwrapped requests: they arrive on the tunnel from the client's address, which its routes say is not behind the tunnel.`;
-  return `The forwarding mode needs ${key} on ${host}.`;
+  if (key.endsWith('.arp_ignore')) return t('forwarding.sysctl.arpIgnore', { host, vip });
+  if (key.endsWith('.arp_announce')) return t('forwarding.sysctl.arpAnnounce', { host, vip });
+  if (key.endsWith('.rp_filter')) return t('forwarding.sysctl.rpFilter', { host });
+  return t('forwarding.sysctl.other', { key, host });
 }
 
 /** The values `want` asks for, at runtime. arp_ignore and arp_announce count as met when higher (the kernel takes the max of all and the device). */
@@ -70,28 +88,28 @@ function met(key: string, cur: string | undefined, want: string): boolean {
 export function judgeNoAnnounce(ctx: HostContext, values: Record<string, string>, vip: string): Verdict {
   const keys = Object.keys(values);
   const expected = keys.map((k) => `${k} = ${values[k]}`).join(', ');
-  const found = keys.map((k) => `${k} = ${ctx.facts.sysctl.get(k) ?? 'unset'}`).join(', ');
+  const found = keys.map((k) => `${k} = ${ctx.facts.sysctl.get(k) ?? t('forwarding.sysctl.unset')}`).join(', ');
   // A device's own keys exist only with the device: when it is missing, the VIP check says so and why.
   const absent = (k: string) => {
     const dev = /^net\.ipv4\.conf\.([^.]+)\./.exec(k)?.[1];
     return !!dev && dev !== 'all' && dev !== 'default' && !ctx.facts.links.some((l) => l.name === dev);
   };
   const bad = keys.filter((k) => !absent(k) && !met(k, ctx.facts.sysctl.get(k), values[k]!));
-  if (bad.length === 0) return pass(expected, keys.some(absent) ? `${found} (the device of ${keys.filter(absent).join(', ')} is missing; see the VIP check)` : found);
+  if (bad.length === 0) return pass(expected, keys.some(absent) ? t('forwarding.sysctl.deviceMissing', { found, keys: keys.filter(absent).join(', ') }) : found);
   return fail(expected, found, sysctlWhy(bad[0]!, vip, ctx.hostName), bad.map((k) => sysctlRuntimeFix(k, values[k]!)));
 }
 
 export function judgeNoAnnounceAtBoot(ctx: HostContext, files: SysctlFileEntry[], values: Record<string, string>, vip: string): Verdict {
   const keys = Object.keys(values);
-  const expected = `${keys.map((k) => `${k} = ${values[k]}`).join(', ')} at boot`;
+  const expected = t('forwarding.sysctl.atBoot', { values: keys.map((k) => `${k} = ${values[k]}`).join(', ') });
   const got = keys.map((k) => ({ k, p: persistedValue(files, k) }));
-  const found = got.map(({ k, p }) => `${k} = ${p.value ?? 'unset'}${p.file ? ` (${p.file})` : ''}`).join(', ');
+  const found = got.map(({ k, p }) => `${k} = ${p.value ?? t('forwarding.sysctl.unset')}${p.file ? ` (${p.file})` : ''}`).join(', ');
   const bad = got.filter(({ k, p }) => !met(k, p.value, values[k]!));
   if (bad.length === 0) return pass(expected, found);
   return fail(
     expected,
     found,
-    `After a reboot ${bad.map((b) => b.k).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not as the mode needs. ${sysctlWhy(bad[0]!.k, vip, ctx.hostName)}`,
+    t('forwarding.sysctl.notAtBoot', { count: bad.length, keys: bad.map((b) => b.k).join(', '), why: sysctlWhy(bad[0]!.k, vip, ctx.hostName) }),
     [writeFileFix(forwardingSysctlFile(ctx.lab), sysctlContent(values))],
   );
 }
@@ -103,21 +121,24 @@ function macOwner(all: Map<string, HostView>, mac: string): string | undefined {
 }
 
 export function judgeArpFromClient(ctx: HostContext, answer: ArpAnswer | undefined, all: Map<string, HostView>, vip: string, director: string, reals: string[]): Verdict {
-  const expected = `only ${director} answers ARP for ${vip}`;
-  if (!answer || answer.how === 'none') return skip(expected, `${ctx.hostName} could not ask (no route to ${vip}, or neither python3 nor ip neigh)`);
+  const expected = t('forwarding.arpFromClient.expected', { director, vip });
+  if (!answer || answer.how === 'none') return skip(expected, t('forwarding.arpFromClient.cannotAsk', { host: ctx.hostName, vip }));
   const named = answer.macs.map((m) => `${m}${macOwner(all, m) ? ` (${macOwner(all, m)})` : ''}`);
-  const how = answer.how === 'arp' ? `ARP request on ${answer.dev}` : `neighbour table on ${answer.dev}`;
-  const found = `${how}: ${named.join(', ') || 'no answer'}`;
+  const how = t(answer.how === 'arp' ? 'forwarding.arpFromClient.arpRequest' : 'forwarding.arpFromClient.neighbourTable', { dev: answer.dev });
+  const found = t('forwarding.arpFromClient.found', { how, macs: named.join(', ') || t('forwarding.arpFromClient.noAnswer') });
   const dMacs = all.get(director)?.ctx.facts.links.map((l) => l.mac) ?? [];
   const others = answer.macs.filter((m) => !dMacs.includes(m));
   if (answer.macs.length > 0 && others.length === 0) return pass(expected, found);
-  if (answer.macs.length === 0) return fail(expected, found, `Nobody answers ARP for ${vip} on ${ctx.hostName}'s network, so the client cannot reach the VIP at all: ${director} does not hold it (its checks say why).`);
+  if (answer.macs.length === 0) return fail(expected, found, t('forwarding.arpFromClient.nobody', { vip, host: ctx.hostName, director }));
   const who = others.map((m) => macOwner(all, m) ?? m);
   const culprits = who.filter((h) => reals.includes(h));
+  const also = { count: who.length, hosts: hostList(who), vip };
   return fail(
     expected,
     found,
-    `${who.join(' and ')} also ${who.length === 1 ? 'answers' : 'answer'} ARP for the VIP ${vip}: the client sends its requests to whichever MAC it learnt last, so they reach ${culprits.length > 0 ? 'a real server directly, past the director, and nothing is balanced' : 'another host, not the director'}. ${culprits.length > 0 ? `${culprits.join(' and ')} must hold the VIP without announcing it (arp_ignore=1, arp_announce=2): the checks on ${culprits.join(' and ')} say what to set.` : ''}`.trim(),
+    culprits.length > 0
+      ? t('forwarding.sentences', { first: t('forwarding.arpFromClient.realAlsoAnswers', also), second: t('forwarding.arpFromClient.mustNotAnnounce', { hosts: hostList(culprits) }) })
+      : t('forwarding.arpFromClient.otherAlsoAnswers', also),
   );
 }
 
@@ -128,18 +149,20 @@ export function judgeArpFromClient(ctx: HostContext, answer: ArpAnswer | undefin
  * out per packet in. Half as many out as in is the line.
  */
 export function judgeRepliesBypass(stats: IpvsStat[] | undefined, service: string, reals: { host: string; ip: string; port: number }[], director: string): Verdict {
-  const expected = `replies bypass ${director}: IPVS counts requests in and (next to) no packets out, for every real server`;
-  if (!stats) return skip(expected, 'ipvsadm --stats gave nothing');
+  const expected = t('forwarding.repliesBypass.expected', { director });
+  if (!stats) return skip(expected, t('forwarding.repliesBypass.noStats'));
   const rows = reals.map((r) => ({ r, s: stats.find((x) => x.service === service && x.real === `${r.ip}:${r.port}`) }));
-  const found = rows.map(({ r, s }) => `${r.host}: ${s ? `${s.inPkts} in, ${s.outPkts} out` : 'not in the table'}`).join('; ');
+  const found = rows
+    .map(({ r, s }) => (s ? t('forwarding.repliesBypass.row', { host: r.host, inPkts: s.inPkts, outPkts: s.outPkts }) : t('forwarding.repliesBypass.rowMissing', { host: r.host })))
+    .join(t('forwarding.sep'));
   const through = rows.filter(({ s }) => s && s.outPkts > 0 && s.outPkts * 2 >= s.inPkts);
   if (through.length > 0)
     return fail(
       expected,
       found,
-      `The replies of ${through.map((t) => t.r.host).join(' and ')} pass back through ${director}: IPVS counts about as many packets out as in. In this mode the real servers answer the client directly; a reply through the director means its route back to the client goes via ${director} (its gateway), or it is reached with -m (masquerading), which rewrites the destination to the real server's own address (the IPVS table check names the flag).`,
+      t('forwarding.repliesBypass.through', { hosts: hostList(through.map((x) => x.r.host)), director }),
     );
-  if (rows.every(({ s }) => !s || s.inPkts === 0)) return skip(expected, `${found} (no request has reached a real server through ${director} yet)`);
+  if (rows.every(({ s }) => !s || s.inPkts === 0)) return skip(expected, t('forwarding.repliesBypass.noneYet', { found, director }));
   const stray = rows.filter(({ s }) => s && s.outPkts > 0);
-  return pass(expected, stray.length > 0 ? `${found} (the few out are not replies: counters since the rule was added, e.g. ICMP errors of an earlier fault)` : found);
+  return pass(expected, stray.length > 0 ? t('forwarding.repliesBypass.strayOut', { found }) : found);
 }

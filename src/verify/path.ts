@@ -1,6 +1,7 @@
 // Judges for the path a request takes: firewalld lets HTTP in, SELinux as the lab wants, the VIP answers from outside.
 import type { HostContext } from '../modules/types.js';
 import { configMode } from '../modules/selinux.js';
+import { t, withLang } from '../i18n/index.js';
 import { inCidr } from '../spec/ipv4.js';
 import { quote, sh } from '../ssh/quote.js';
 import { dropAddressFix, linkByName, linkHolding, nmFor } from './fixes.js';
@@ -39,14 +40,15 @@ export function zoneView(fw: FirewallInfo | undefined, zone: string): ZoneView {
 
 /** Why a zone lets TCP `port` in, or undefined when it does not. */
 export function zoneAllows(z: ZoneView, port: number): string | undefined {
-  if (z.zone === 'trusted' || z.target === 'ACCEPT') return `zone ${z.zone} accepts everything (target ACCEPT)`;
-  if (port === 80 && z.services.includes('http')) return `zone ${z.zone} allows service http`;
-  if (portAllowed(z.ports, port)) return `zone ${z.zone} allows port ${port}/tcp`;
+  if (z.zone === 'trusted' || z.target === 'ACCEPT') return t('path.firewall.zoneAcceptsAll', { zone: z.zone });
+  if (port === 80 && z.services.includes('http')) return t('path.firewall.zoneAllowsHttp', { zone: z.zone });
+  if (portAllowed(z.ports, port)) return t('path.firewall.zoneAllowsPort', { zone: z.zone, port });
   return undefined;
 }
 
 function zoneText(z: ZoneView): string {
-  return `${z.zone} (target ${z.target}; services ${z.services.join(' ') || 'none'}${z.ports.length ? `; ports ${z.ports.map((p) => `${p.port}/${p.protocol}`).join(' ')}` : ''})`;
+  const vars = { zone: z.zone, target: z.target, services: z.services.join(' ') || t('path.firewall.noServices') };
+  return z.ports.length ? t('path.firewall.zoneWithPorts', { ...vars, ports: z.ports.map((p) => `${p.port}/${p.protocol}`).join(' ') }) : t('path.firewall.zone', vars);
 }
 
 /**
@@ -54,25 +56,25 @@ function zoneText(z: ZoneView): string {
  * `labIps` are the addresses whose interfaces take the lab's HTTP traffic.
  */
 export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, ports: number[], labIps: string[], wantedZone: string | undefined, role: string): Verdict {
-  const portText = ports.map((p) => `${p}/tcp`).join(', ');
-  const expected = `firewalld inactive, or its default zone${labIps.length ? ' and the lab interface\'s zone' : ''} let ${portText} in${wantedZone ? ` (the lab sets zone ${wantedZone})` : ''}`;
+  const portText = ports.map((p) => `${p}/tcp`).join(t('path.listSep'));
+  const expectedKey = labIps.length
+    ? wantedZone ? 'path.firewall.expectedLabWanted' : 'path.firewall.expectedLab'
+    : wantedZone ? 'path.firewall.expectedWanted' : 'path.firewall.expected';
+  const expected = t(expectedKey, { ports: portText, wanted: wantedZone ?? '' });
   const st = ctx.facts.services.get('firewalld');
-  if (!st?.loaded) return pass(expected, 'firewalld is not installed');
-  if (!st.active) return pass(expected, 'firewalld is inactive');
+  if (!st?.loaded) return pass(expected, t('path.firewall.notInstalled'));
+  if (!st.active) return pass(expected, t('path.firewall.inactive'));
   // set-default-zone writes firewalld.conf as it changes the runtime zone, so the file names the zone in use.
   const zone = ctx.facts.firewallZone ?? fw?.confZone;
-  if (!zone) return fail(expected, 'firewalld is active, but its default zone could not be read from /etc/firewalld/firewalld.conf', 'Without the zone, lab cannot tell whether HTTP gets through.', ['firewall-cmd --get-default-zone']);
+  if (!zone) return fail(expected, t('path.firewall.zoneUnreadable'), t('path.firewall.zoneUnreadableWhy'), ['firewall-cmd --get-default-zone']);
   const allows = (z: string) => ports.every((p) => zoneAllows(zoneView(fw, z), p));
   const links = [...new Set(labIps.map((ip) => linkHolding(ctx, ip)).filter((l) => l !== undefined))];
   const bound = links.map((l) => ({ dev: l.name, zone: fw?.active.get(l.name) ?? zone, runtime: fw?.active.has(l.name) ?? false }));
-  const found = `firewalld active, default zone ${zoneText(zoneView(fw, zone))}${bound.map((b) => `; ${b.dev} in zone ${b.zone}`).join('')}`;
+  const found = [t('path.firewall.found', { zone: zoneText(zoneView(fw, zone)) }), ...bound.map((b) => t('path.firewall.foundBound', { dev: b.dev, zone: b.zone }))].join(t('path.sep'));
   const blockedNow = bound.filter((b) => !allows(b.zone));
   const defaultOk = allows(zone);
   if (blockedNow.length === 0 && defaultOk) return pass(expected, found);
-  const what =
-    role === 'real-server'
-      ? `${ctx.hostName} rejects the requests the director forwards to it, so its share of the client's requests fail`
-      : `${ctx.hostName} rejects the client's requests before IPVS sees them`;
+  const what = t(role === 'real-server' ? 'path.firewall.rejectsForwarded' : 'path.firewall.rejectsClient', { host: ctx.hostName });
   const openZone = (z: string): string[] =>
     ports.flatMap((p) => (p === 80 ? [`firewall-cmd --zone=${quote(z)} --add-service=http`, `firewall-cmd --permanent --zone=${quote(z)} --add-service=http`] : [`firewall-cmd --zone=${quote(z)} --add-port=${p}/tcp`, `firewall-cmd --permanent --zone=${quote(z)} --add-port=${p}/tcp`]));
   // As `lab up` orders them: runtime-only bindings taken away first (once set-default-zone has moved an interface, it
@@ -93,32 +95,36 @@ export function judgeFirewall(ctx: HostContext, fw: FirewallInfo | undefined, po
     const b = blockedNow[0]!;
     const nm = named(0);
     const how = nm
-      ? ` Its NetworkManager profile ${nm.ref} binds it to zone ${nm.conn.zone}, and set-default-zone does not move an interface bound by name.`
+      ? t('path.firewall.boundByProfile', { profile: nm.ref, zone: nm.conn.zone })
       : wantedZone && b.runtime && b.zone !== zone
-        ? ` No profile names that zone: the binding is firewalld's runtime state, left behind by set-default-zone (firewalld 1.3 moves only every second interface of the old default zone, as after a reset and a reboot). Taken out of ${b.zone}, it follows the default zone; \`lab up\` does the same.`
-        : '';
-    return failNm(ctx.facts.nm, expected, found, `${b.dev}, which takes the lab's requests, is in firewalld zone ${b.zone}, which does not allow ${portText}: ${what}.${how}`, fix);
+        ? t('path.firewall.boundAtRuntime', { zone: b.zone })
+        : undefined;
+    const blocked = t('path.firewall.blocked', { dev: b.dev, zone: b.zone, ports: portText, what });
+    return failNm(ctx.facts.nm, expected, found, how ? t('path.sentences', { first: blocked, second: how }) : blocked, fix);
   }
   const b = bound[0];
   return fail(
     expected,
     found,
-    `firewalld's default zone on ${ctx.hostName} is ${zone}, which does not allow ${portText}.${b ? ` ${b.dev} is still bound to zone ${b.zone} from before, so requests get through now; but when NetworkManager activates its connection again (a reboot, nmcli connection up) it falls back to the default zone, and then ${what}.` : ` Then ${what}.`}`,
+    t('path.sentences', {
+      first: t('path.firewall.defaultZone', { host: ctx.hostName, zone, ports: portText }),
+      second: b ? t('path.firewall.stillBound', { dev: b.dev, zone: b.zone, what }) : t('path.firewall.then', { what }),
+    }),
     fix,
   );
 }
 
 export function judgeSelinux(ctx: HostContext, wanted: 'enforcing' | 'permissive'): Verdict {
-  const expected = `SELinux ${wanted} now and at boot`;
+  const expected = t('path.selinux.expected', { wanted });
   const runtime = ctx.facts.selinux;
-  if (runtime === undefined) return skip(expected, 'SELinux is not present on this host (no getenforce)');
+  if (runtime === undefined) return skip(expected, t('path.selinux.absent'));
   const boot = configMode(ctx);
-  const found = `${runtime} now${boot ? `, SELINUX=${boot} in /etc/selinux/config` : ''}`;
+  const found = boot ? t('path.selinux.foundBoot', { runtime, boot }) : t('path.selinux.found', { runtime });
   const runtimeOk = runtime.toLowerCase() === wanted || (wanted === 'permissive' && runtime === 'Disabled');
   const bootOk = boot === undefined || boot === wanted || (wanted === 'permissive' && boot === 'disabled');
   if (runtimeOk && bootOk) return pass(expected, found);
   if (wanted === 'enforcing' && runtime === 'Disabled')
-    return fail(expected, found, 'SELinux is disabled; enforcing needs it enabled in /etc/selinux/config and a reboot (with a relabel).', [
+    return fail(expected, found, t('path.selinux.disabled'), [
       `sed -i 's/^SELINUX=.*/SELINUX=enforcing/' /etc/selinux/config && touch /.autorelabel && reboot`,
     ]);
   const fix = [...(runtimeOk ? [] : [`setenforce ${wanted === 'permissive' ? 0 : 1}`]), ...(bootOk ? [] : [`sed -i 's/^SELINUX=.*/SELINUX=${wanted}/' /etc/selinux/config`])];
@@ -126,8 +132,8 @@ export function judgeSelinux(ctx: HostContext, wanted: 'enforcing' | 'permissive
     expected,
     found,
     runtimeOk
-      ? `SELinux is ${runtime} now, but /etc/selinux/config says ${boot}, so after a reboot it is ${boot} and the lab behaves differently.`
-      : `The lab runs with SELinux ${wanted}; in ${runtime.toLowerCase()} mode its policy can deny what the lab does (httpd serving the page, connections it makes), and the failures look like network faults.`,
+      ? t('path.selinux.bootDiffers', { runtime, boot: String(boot) })
+      : t('path.selinux.wrongMode', { wanted, runtime: runtime.toLowerCase() }),
     fix,
   );
 }
@@ -141,27 +147,42 @@ export interface VipStory {
   fromOutside?: string;
 }
 
+/** The phrases a mode may give as `fromOutside`, in the catalog: the first is the default. */
+const CONSEQUENCES = ['path.vipFromClient.bypassNat', 'path.vipFromClient.bypassDirector'];
+
+/**
+ * What reaching the real servers directly means, in the reader's language: the modes (src/modes) give it in English, so
+ * a phrase the catalog has (its English the same) reads from the catalog; any other phrase as the mode gives it.
+ */
+function consequence(fromOutside: string | undefined): string {
+  const key = fromOutside === undefined ? CONSEQUENCES[0] : CONSEQUENCES.find((k) => withLang('en', () => t(k)) === fromOutside);
+  return key ? t(key) : fromOutside!;
+}
+
 export function judgeVipFromClient(ctx: HostContext, route: RouteGet | undefined, records: RequestRecord[], servers: ServerPage[], s: VipStory): Verdict {
   const url = `http://${s.vip}${s.port === 80 ? '' : `:${s.port}`}/`;
-  const expected = `${url} answers ${ctx.hostName} with a real server's page, over ${ctx.hostName}'s own network${s.privateNets.length > 0 ? ` (not ${s.privateNets.map((n) => `${n.name} ${n.cidr}`).join(', ')})` : ''}`;
+  const expected =
+    s.privateNets.length > 0
+      ? t('path.vipFromClient.expectedNotVia', { url, host: ctx.hostName, nets: s.privateNets.map((n) => `${n.name} ${n.cidr}`).join(t('path.listSep')) })
+      : t('path.vipFromClient.expected', { url, host: ctx.hostName });
   const inside = ctx.facts.links.flatMap((l) => l.addrs.filter((a) => s.privateNets.some((n) => inCidr(a.ip, n.cidr))).map((a) => ({ link: l, ip: a.ip })));
   const answers = records.map((r) => classify(r, servers));
   const served = answers.filter((a) => a.kind === 'server');
-  const found = `${route ? `ip route get ${s.vip}: ${route.text}` : 'no route answer'}; ${records.length} request(s): ${sequenceText(answers)}`;
+  const found = [route ? `ip route get ${s.vip}: ${route.text}` : t('path.vipFromClient.noRoute'), t('path.vipFromClient.requests', { n: records.length, sequence: sequenceText(answers) })].join(t('path.sep'));
   if (inside.length > 0) {
     const first = inside[0]!;
     return failNm(
       ctx.facts.nm,
       expected,
-      `${ctx.hostName} holds ${inside.map((x) => `${x.ip} on ${x.link.name}`).join(', ')}; ${found}`,
-      `${ctx.hostName} has an address on the private network, so it reaches the real servers directly and ${s.fromOutside ?? 'they answer it directly, bypassing the director: the test would prove nothing about NAT'}. The client must only reach the VIP from outside.`,
+      [t('path.vipFromClient.holds', { host: ctx.hostName, addrs: inside.map((x) => t('path.vipFromClient.addrOn', { ip: x.ip, dev: x.link.name })).join(t('path.listSep')) }), found].join(t('path.sep')),
+      t('path.vipFromClient.privateAddress', { host: ctx.hostName, consequence: consequence(s.fromOutside) }),
       dropAddressFix(ctx, first.link, first.ip),
     );
   }
   if (route && route.ok && route.src && s.privateNets.some((n) => inCidr(route.src!, n.cidr)))
-    return fail(expected, found, `${ctx.hostName} reaches ${s.vip} from ${route.src}, an address on the private network, so the requests do not come from outside.`);
-  if (!route?.ok) return fail(expected, found, `${ctx.hostName} has no route to ${s.vip}: it needs an address on the VIP's network.`);
+    return fail(expected, found, t('path.vipFromClient.privateSource', { host: ctx.hostName, vip: s.vip, src: route.src }));
+  if (!route?.ok) return fail(expected, found, t('path.vipFromClient.noRouteWhy', { host: ctx.hostName, vip: s.vip }));
   if (served.length === 0)
-    return fail(expected, found, `${ctx.hostName} reaches ${s.vip} but no request got a real server's page back; the balancing check and the director's checks say why.`);
+    return fail(expected, found, t('path.vipFromClient.noPage', { host: ctx.hostName, vip: s.vip }));
   return pass(expected, found);
 }
