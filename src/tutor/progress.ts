@@ -20,20 +20,26 @@ export interface ProgressOptions {
   hosts?: string[];
 }
 
+/** Verify's plan as tutor mode runs it: its own checks added, the active ones dropped; and each check's step. */
+export function tutorPlan(lab: Lab, playbook: Playbook, plan: VerifyPlan): { plan: VerifyPlan; assigned: Map<string, string> } {
+  const extra = tutorChecks(lab, playbook);
+  const hosts = new Map(plan.hosts);
+  for (const c of extra) {
+    const need = hosts.get(c.host) ?? { probe: emptyProbe(), facts: emptyQuery() };
+    need.facts.ipvs = true;
+    hosts.set(c.host, need);
+  }
+  const checks = [...plan.checks, ...extra];
+  // Progress only reads: the active checks (failover, health) change the lab while they run.
+  return { plan: { checks, actions: [], hosts }, assigned: assignSteps(lab, playbook, checks) };
+}
+
 export async function runProgress(lab: Lab, playbook: Playbook, inventory: Inventory, opts: ProgressOptions = {}): Promise<ProgressRun> {
   let assigned = new Map<string, string>();
   const extend = (plan: VerifyPlan): VerifyPlan => {
-    const extra = tutorChecks(lab, playbook);
-    const hosts = new Map(plan.hosts);
-    for (const c of extra) {
-      const need = hosts.get(c.host) ?? { probe: emptyProbe(), facts: emptyQuery() };
-      need.facts.ipvs = true;
-      hosts.set(c.host, need);
-    }
-    const checks = [...plan.checks, ...extra];
-    assigned = assignSteps(lab, playbook, checks);
-    // Progress only reads: the active checks (failover, health) change the lab while they run.
-    return { checks, actions: [], hosts };
+    const t = tutorPlan(lab, playbook, plan);
+    assigned = t.assigned;
+    return t.plan;
   };
   const run = await runVerify(lab, playbook, inventory, { acceptNew: opts.acceptNew, readOnly: true, extend, ...(opts.hosts ? { hosts: opts.hosts } : {}) });
   return { ...judgeSteps(playbook, assigned, run.results), results: run.results, ms: run.ms };

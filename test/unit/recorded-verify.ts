@@ -10,7 +10,7 @@ import type { Playbook } from '../../src/playbook/schema.js';
 import { loadLab } from '../../src/spec/load.js';
 import type { Lab } from '../../src/spec/schema.js';
 import { splitOutput, withConnections } from '../../src/verify/observe.js';
-import { planVerify } from '../../src/verify/plan.js';
+import { planVerify, type VerifyPlan } from '../../src/verify/plan.js';
 import { judgeAll, linkCauses } from '../../src/verify/runner.js';
 import type { StudentResult } from '../../src/classroom/types.js';
 import type { CheckResult } from '../../src/verify/types.js';
@@ -36,12 +36,16 @@ export async function recordedLab(): Promise<RecordedLab> {
 export function judgeRecorded(r: RecordedLab, state: string, edit: (l: Lab) => Lab = (l) => l, nm = true): CheckResult[] {
   const spec = edit(structuredClone(r.lab));
   const plan = planVerify(spec, r.playbook);
+  return judgeFolder(r, spec, plan, (host) => `${VERIFY_FIXTURES}${existsSync(`${VERIFY_FIXTURES}${state}/${host}.txt`) ? state : 'good'}/${host}`, nm);
+}
+
+/** Judge `plan`'s checks over the recordings `file(host)`.txt (and .nm.txt) of each host, causes linked. */
+export function judgeFolder(r: RecordedLab, spec: Lab, plan: VerifyPlan, file: (host: string) => string, nm = true): CheckResult[] {
   const obs = new Map<string, { ok: true; view: ReturnType<typeof view> }>();
   function view(host: string) {
-    const dir = existsSync(`${VERIFY_FIXTURES}${state}/${host}.txt`) ? state : 'good';
     const need = plan.hosts.get(host)!;
-    const out = splitOutput(readFileSync(`${VERIFY_FIXTURES}${dir}/${host}.txt`, 'utf8'), need.facts, need.probe);
-    const facts = nm ? withConnections(out.facts, readFileSync(`${VERIFY_FIXTURES}${dir}/${host}.nm.txt`, 'utf8')) : out.facts;
+    const out = splitOutput(readFileSync(`${file(host)}.txt`, 'utf8'), need.facts, need.probe);
+    const facts = nm ? withConnections(out.facts, readFileSync(`${file(host)}.nm.txt`, 'utf8')) : out.facts;
     return { ctx: { lab: spec, hostName: host, host: spec.hosts[host]!, target: r.inventory.hosts[host]!, facts, os: facts.os! }, probe: out.probe };
   }
   for (const h of plan.hosts.keys()) obs.set(h, { ok: true, view: view(h) });
