@@ -18,6 +18,7 @@ const E2E_SECONDS: Record<string, number> = {
   'classroom.test.ts': 596,
   'snapshot.test.ts': 584,
   'lab-data.test.ts': 476,
+  'tutor.test.ts': 540,
   'vm.test.ts': 448,
   'vagrant.test.ts': 320,
   'knownhosts.test.ts': 22,
