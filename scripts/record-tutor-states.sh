@@ -26,4 +26,4 @@ step 2.1 proxy; record 2.1
 step 2.2 proxy; record 2.2
 step 2.3 proxy; record 2.3
 step 2.4 proxy; step 3 client; record 3
-cp "$inv" "$out/inventory.yaml"
+sed "s#$(pwd)/##" "$inv" > "$out/inventory.yaml"   # key paths relative

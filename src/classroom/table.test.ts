@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { styler } from '../report/style.js';
 import type { CheckResult } from '../verify/types.js';
 import { firstFailure } from './status.js';
+import { renderJunit } from './junit.js';
 import { formatTable, summaryLine } from './table.js';
 import type { StudentResult } from './types.js';
 
@@ -52,5 +53,33 @@ describe('classroom table', () => {
     // eslint-disable-next-line no-control-regex
     const coloured = formatTable('down', rows, styler(true), 80).replace(/\x1b\[[0-9;]*m/g, '');
     expect(coloured).toBe(formatTable('down', rows, plain, 80));
+  });
+
+  it('progress: the step each student reached, steps done, and what is next; JUnit has one testcase per step', () => {
+    const step = (id: string, status: 'done' | 'partial' | 'not-started' | 'waiting', extra: Partial<{ doneOn: string[]; todoOn: string[]; waitsFor: string[] }> = {}) => ({ id, title: `step ${id}`, status, doneOn: [], todoOn: [], waitsFor: [], ...extra });
+    const rows: StudentResult[] = [
+      { student: 'alice', status: 'ok', ms: 8_000, current: null, steps: [step('1.1', 'done'), step('2.1', 'done')] },
+      {
+        student: 'bob',
+        status: 'failed',
+        ms: 9_000,
+        current: '1.1',
+        steps: [step('1.1', 'partial', { doneOn: ['web1'], todoOn: ['web2'] }), step('2.1', 'waiting', { waitsFor: ['1.1'], todoOn: ['proxy'] })],
+        problem: 'step 1.1 (set up the web servers) on web2: index page names web2: expected x, found y',
+      },
+    ];
+    expect(formatTable('progress', rows, plain)).toBe(
+      [
+        'student  result   step      done  time  next',
+        'alice    done     all done  2/2   8.0s',
+        'bob      working  1.1       0/2   9.0s  step 1.1 (set up the web servers) on web2: index page names web2: expected x, found y',
+      ].join('\n'),
+    );
+    expect(summaryLine('progress', rows, 9_000)).toBe('progress: 2 students: 1 done, 1 still working, 0 unreachable, in 9.0s');
+    const xml = renderJunit({ kind: 'progress', lab: 'lvs-nat', roster: 'r.yaml', ok: false, ms: 9_000, students: rows });
+    expect(xml).toContain('<testcase classname="alice" name="step 1.1: step 1.1"/>');
+    expect(xml).toContain('<testcase classname="bob" name="step 1.1: step 1.1">\n      <failure message="partly done: done on web1; to do on web2"></failure>');
+    expect(xml).toContain('<failure message="waits for step 1.1"></failure>');
+    expect(xml).toMatch(/<testsuite name="bob" tests="2" failures="2"/);
   });
 });

@@ -178,6 +178,39 @@ export const outputSchemas = {
     ),
   }),
   graph: envelope(['graph'], z.string(), { graph }),
+  progress: envelope(['progress'], z.string(), {
+    current: z.string().nullable().describe('the first step not done; null when every step is'),
+    steps: z.array(
+      z.strictObject({
+        id: z.string(),
+        title: z.string().describe("in the reader's language"),
+        status: z.enum(['done', 'partial', 'not-started', 'waiting']).describe('waiting: not done, and an earlier step it needs is not done either'),
+        doneOn: z.array(z.string()).describe('hosts where all its checks pass'),
+        todoOn: z.array(z.string()),
+        waitsFor: z.array(z.string()),
+        checks: z.array(z.strictObject({ check: z.string(), id: z.string(), host: z.string(), status: z.enum(['pass', 'fail', 'skip', 'unreachable']), title: z.string() })),
+      }),
+    ),
+    next: z
+      .strictObject({
+        step: z.string(),
+        title: z.string(),
+        host: z.string(),
+        checks: z.array(z.strictObject({ check: z.string(), id: z.string(), title: z.string(), expected: z.string(), found: z.string(), why: z.string().optional() })),
+        commands: z.array(z.string()).describe('the exact commands for that host, in order'),
+        run: z.string().nullable().describe('the lab ssh line that runs them from this machine; null when none is known'),
+      })
+      .nullable(),
+  }),
+  hint: envelope(['hint'], z.string(), {
+    level: z.number().int().min(1).max(3).describe('1 what is wrong, 2 where to look, 3 the exact commands'),
+    step: z.string().nullable(),
+    host: z.string().nullable(),
+    title: z.string().nullable(),
+    hint: z.array(z.string()),
+    commands: z.array(z.string()).describe('level 3 only'),
+    run: z.string().nullable(),
+  }),
   trace: envelope(['trace'], z.string(), {
     url: z.string().describe('what the client asked for'),
     client: z.string(),

@@ -170,7 +170,7 @@ describe('tutor mode on four lvs-nat VMs', () => {
     expect(zh.stdout).toMatch(/修复\s+sysctl -w net\.ipv4\.ip_forward=1/);
     const en = await runCli(['verify', ...LAB, '--lang', 'en'], 600_000, { LANG: 'zh_CN.UTF-8' });
     expect(en.code).toBe(1);
-    expect(en.stdout).toMatch(/fail\s+proxy\s+net\.ipv4\.ip_forward = 1 now/);
+    expect(en.stdout).toMatch(/FAIL\s+proxy\s+net\.ipv4\.ip_forward = 1 now/);
     expect(en.stdout).not.toMatch(/[\u4e00-\u9fff]/);
     type Check = { check: string; id: string; host: string; status: string; why?: string; fix?: string[] };
     const checks = async (env: Record<string, string>, ...extra: string[]) => {
