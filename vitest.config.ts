@@ -18,7 +18,7 @@ const E2E_SECONDS: Record<string, number> = {
   'classroom.test.ts': 596,
   'snapshot.test.ts': 584,
   'lab-data.test.ts': 476,
-  'tutor.test.ts': 540,
+  'tutor.test.ts': 554,
   'vm.test.ts': 448,
   'vagrant.test.ts': 320,
   'knownhosts.test.ts': 22,
@@ -49,8 +49,9 @@ const SOLO = ['test/e2e/classroom.test.ts', 'test/e2e/vagrant.test.ts'];
 
 export default defineConfig({
   test: {
-    // Commands run in-process (classroom) print plain text even on a machine that sets FORCE_COLOR, as in a pipe.
-    env: { FORCE_COLOR: '0' },
+    // Commands run in-process (classroom) print plain text even on a machine that sets FORCE_COLOR, as in a pipe; and
+    // in English on a machine whose locale reads Chinese (the tests that want Chinese set LANG themselves).
+    env: { FORCE_COLOR: '0', LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' },
     sequence: { sequencer: LongestFirst },
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'] } },

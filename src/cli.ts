@@ -142,6 +142,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
       run(() => {
         if (!o.roster && (o.report || o.students || o.concurrency)) throw new UsageError(t('tutor.rosterOnly'));
         if (o.roster && (o.watch || o.every !== undefined || o.for !== undefined)) throw new UsageError(t('tutor.rosterWatch'));
+        if (o.hosts !== undefined) throw new UsageError(t('tutor.noHosts'));
         return o.roster ? classroomCommand('progress', lab, o) : progressCommand(lab, o);
       })(),
     );

@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { pickText, t } from '../i18n/index.js';
-import { pickHosts } from '../inventory/check.js';
 import { resolveInventory } from '../inventory/file.js';
 import type { Inventory } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
@@ -65,13 +64,14 @@ export function progressJson(lab: string, p: ProgressRun, run: (host: string, co
 }
 
 async function prepare(labArg: string, o: ProgressCliOptions) {
+  // A step is judged on every host it has checks on: with some hosts left out, a step would look done unseen.
+  if (o.hosts !== undefined) throw new UsageError(t('tutor.noHosts'));
   const loaded = await loadLab(labArg);
   const playbook = await loadPlaybook(loaded);
   stepsOf(playbook, `lab progress`);
-  const hosts = pickHosts(loaded.lab, o.hosts);
   const inventory = await resolveInventory(loaded, o);
   const run = (host: string, commands: string[]) => sshLine(labArg, host, commands, o);
-  return { lab: loaded.lab, playbook, hosts, inventory, run };
+  return { lab: loaded.lab, playbook, inventory, run };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -85,8 +85,8 @@ export async function progressCommand(labArg: string, o: ProgressCliOptions): Pr
   if (!o.watch && (o.every !== undefined || o.for !== undefined)) throw new UsageError(t('tutor.watchOnly'));
   const every = o.every !== undefined ? parseDuration(o.every, '--every') : 5000;
   const budget = o.for !== undefined ? parseDuration(o.for, '--for') : 30 * 60_000;
-  const { lab, playbook, hosts, inventory, run } = await prepare(labArg, o);
-  const once = () => runProgress(lab, playbook, inventory, { acceptNew: o.acceptNew, ...(hosts ? { hosts } : {}) });
+  const { lab, playbook, inventory, run } = await prepare(labArg, o);
+  const once = () => runProgress(lab, playbook, inventory, { acceptNew: o.acceptNew });
   if (!o.watch) {
     const p = await once();
     if (o.json) process.stdout.write(`${JSON.stringify(progressJson(lab.name, p, run), null, 2)}\n`);
@@ -141,10 +141,10 @@ function lookText(playbook: Playbook, step: string, host: string): string | unde
 }
 
 export async function hintCommand(labArg: string, o: HintCliOptions): Promise<number> {
-  const { lab, playbook, hosts, inventory, run } = await prepare(labArg, o);
+  const { lab, playbook, inventory, run } = await prepare(labArg, o);
   const file = hintFile(lab, inventory);
   if (o.reset) rmSync(file, { force: true });
-  const p = await runProgress(lab, playbook, inventory, { acceptNew: o.acceptNew, ...(hosts ? { hosts } : {}) });
+  const p = await runProgress(lab, playbook, inventory, { acceptNew: o.acceptNew });
   let level: 1 | 2 | 3 = 1;
   if (p.next) {
     const about = `${p.next.step}|${p.next.host}|${p.next.checks.map((c) => `${c.check}/${c.id}`).join(',')}`;

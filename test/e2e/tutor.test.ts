@@ -48,6 +48,8 @@ async function toStart(): Promise<void> {
 }
 
 let inv: Inventory;
+/** A Chinese locale, whatever the machine's LC_ALL says. */
+const ZH = { LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
 
 describe('tutor mode on four lvs-nat VMs', () => {
   beforeAll(async () => {
@@ -157,18 +159,18 @@ describe('tutor mode on four lvs-nat VMs', () => {
     expect((await hint()).level).toBe(3);
     expect((await hint('--reset')).level).toBe(1);
     // In Chinese, with the course's words; commands as they are.
-    const zh = await runCli(['hint', ...LAB], 600_000, { LANG: 'zh_CN.UTF-8' });
+    const zh = await runCli(['hint', ...LAB], 600_000, ZH);
     expect(zh.stdout).toMatch(/提示 2\/3，步骤 2\.1（确认调度器的路由转发功能），主机 proxy/);
     expect(zh.stdout).toContain('在 proxy 上：cat /proc/sys/net/ipv4/ip_forward 查看当前值');
   });
 
   it('verify on the broken lab speaks Chinese under LANG=zh_CN.UTF-8, English with --lang en; --json ids stay English', async () => {
-    const zh = await runCli(['verify', ...LAB], 600_000, { LANG: 'zh_CN.UTF-8' });
+    const zh = await runCli(['verify', ...LAB], 600_000, ZH);
     expect(zh.code).toBe(1);
     expect(zh.stdout).toMatch(/失败\s+proxy\s+net\.ipv4\.ip_forward = 1（当前生效）/);
     expect(zh.stdout).toMatch(/原因\s+proxy 上 net\.ipv4\.ip_forward = 0，没有开启路由转发/);
     expect(zh.stdout).toMatch(/修复\s+sysctl -w net\.ipv4\.ip_forward=1/);
-    const en = await runCli(['verify', ...LAB, '--lang', 'en'], 600_000, { LANG: 'zh_CN.UTF-8' });
+    const en = await runCli(['verify', ...LAB, '--lang', 'en'], 600_000, ZH);
     expect(en.code).toBe(1);
     expect(en.stdout).toMatch(/FAIL\s+proxy\s+net\.ipv4\.ip_forward = 1 now/);
     expect(en.stdout).not.toMatch(/[\u4e00-\u9fff]/);
@@ -178,8 +180,8 @@ describe('tutor mode on four lvs-nat VMs', () => {
       expect(r.code).toBe(1);
       return (JSON.parse(r.stdout) as { checks: Check[] }).checks;
     };
-    const zhChecks = await checks({ LANG: 'zh_CN.UTF-8' });
-    const enChecks = await checks({ LANG: 'zh_CN.UTF-8' }, '--lang', 'en');
+    const zhChecks = await checks(ZH);
+    const enChecks = await checks(ZH, '--lang', 'en');
     const ids = (cs: Check[]) => cs.map((c) => `${c.check}/${c.id}@${c.host} ${c.status}`);
     expect(ids(zhChecks)).toEqual(ids(enChecks));
     const fwd = (cs: Check[]) => cs.find((c) => c.check === 'director' && c.id === 'ip_forward' && c.host === 'proxy')!;

@@ -34,6 +34,26 @@ describe('lab CLI on bad input', { timeout: 60_000 }, () => {
     expect(count()).toBe(0);
   });
 
+  it('tutor mode: bad --until, --lang, --hosts and --watch combinations are one line, exit 2, nothing contacted; in Chinese too', async () => {
+    writeFileSync(join(dir, 'lvs-nat.yaml'), seed);
+    const root = new URL('../..', import.meta.url).pathname;
+    const cases: [string[], RegExp][] = [
+      [['up', 'lvs-nat', '-i', join(dir, 'inventory.yaml'), '--until', '9'], /^lab: --until 9: no such step; the steps are 1\.1, 1\.2, 1\.3, 2\.1, 2\.2, 2\.3, 2\.4, 3\n$/],
+      [['progress', 'lvs-nat', '-i', join(dir, 'inventory.yaml'), '--hosts', 'web1'], /^lab: --hosts: progress judges each step on every host it has checks on, so it takes no --hosts/],
+      [['progress', 'lvs-nat', '-i', join(dir, 'inventory.yaml'), '--watch', '--json'], /^lab: --watch redraws the steps in place; it does not combine with --json/],
+      [['progress', 'lvs-nat', '-i', join(dir, 'inventory.yaml'), '--every', '2s'], /^lab: --every and --for set how --watch repeats; add --watch\n$/],
+      [['verify', 'lvs-nat', '-i', join(dir, 'inventory.yaml'), '--lang', 'fr'], /^lab: --lang fr: unknown language; use en or zh-CN\n$/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await lab(args, root);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(want);
+    }
+    const zh = await lab(['up', 'lvs-nat', '-i', join(dir, 'inventory.yaml'), '--until', '9'], root, { LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' });
+    expect(zh.stderr).toBe('lab: --until 9：没有这个步骤；步骤有 1.1, 1.2, 1.3, 2.1, 2.2, 2.3, 2.4, 3\n');
+    expect(count()).toBe(0);
+  });
+
   it('validate accepts the seed lab and reports its shape', async () => {
     const r = await lab(['validate', 'lvs-nat'], new URL('../..', import.meta.url).pathname);
     expect(r.code).toBe(0);

@@ -37,6 +37,7 @@ export const tutor = area(
     watchOnly: '--every and --for set how --watch repeats; add --watch',
     rosterOnly: '--report, --students and --concurrency on progress need --roster (for one lab, use --json)',
     rosterWatch: '--watch follows one lab as a student works; with --roster, run lab progress --roster again to see the class move on',
+    noHosts: '--hosts: progress judges each step on every host it has checks on, so it takes no --hosts (lab verify --hosts looks at some hosts)',
   },
   {
     noSteps: '{{what}} 需要课程的步骤，但 playbook {{playbook}} 没有：请在 playbooks/{{playbook}}.yaml 的 steps: 下列出步骤（id 和 title），并给每个任务加上 step: ID',
@@ -70,5 +71,6 @@ export const tutor = area(
     watchOnly: '--every 和 --for 设置 --watch 的重复方式；请加上 --watch',
     rosterOnly: 'progress 的 --report、--students 和 --concurrency 需要 --roster（只看一个实验请用 --json）',
     rosterWatch: '--watch 跟随一个学生的实验；用了 --roster 时，请再次运行 lab progress --roster 查看全班进度',
+    noHosts: '--hosts：progress 要在每个步骤涉及的所有主机上检查，所以不接受 --hosts（只看部分主机请用 lab verify --hosts）',
   },
 );
