@@ -105,7 +105,7 @@ export async function progressCommand(labArg: string, o: ProgressCliOptions): Pr
     for (;;) {
       p = await once();
       const text = formatProgress(lab.name, p, s, run);
-      const stamp = s.dim(t('tutor.watching', { time: new Date().toLocaleTimeString(), every: Math.round(every / 1000) }));
+      const stamp = s.dim(t('tutor.watching', { time: new Date().toTimeString().slice(0, 8), every: Math.round(every / 1000) }));
       if (tty) {
         const cols = columnsOf(process.stdout);
         const body = `${text}${stamp}\n`.split('\n').slice(0, -1).map((l) => fit(l, cols));

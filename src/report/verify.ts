@@ -1,4 +1,5 @@
 // lab verify on the terminal (a compact pass/fail list, explanations under failures) and as JSON.
+import stringWidth from 'string-width';
 import { t } from '../i18n/index.js';
 import { isFailing, type CheckResult } from '../verify/types.js';
 import { envelope, type Envelope } from './envelope.js';
@@ -27,16 +28,15 @@ export function summarize(results: CheckResult[]): Summary {
 
 /** Chinese, Japanese and Korean characters and full-width forms: two columns each on a terminal. */
 const WIDE = '\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6';
-const WIDE_CHARS = new RegExp(`[${WIDE}]`, 'g');
 const HAS_WIDE = new RegExp(`[${WIDE}]`);
 const WIDE_OR_RUN = new RegExp(`[${WIDE}]|[^${WIDE}]+`, 'g');
 /** Punctuation a line never starts with, and punctuation it never ends with. */
 const CLOSING = new Set([...'，。、：；！？）》」』】”’']);
 const OPENING = new Set([...'（《「『【“‘']);
 
-/** The columns a text takes on a terminal: its length, plus one per wide character (so English text: its length). */
+/** The columns a text takes on a terminal (string-width: East Asian wide characters take two; English, its length). */
 export function columns(text: string): number {
-  return text.length + (text.match(WIDE_CHARS)?.length ?? 0);
+  return stringWidth(text);
 }
 
 /** padEnd by columns, not by UTF-16 units: `失败` takes four. */

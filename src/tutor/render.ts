@@ -1,6 +1,7 @@
 // lab progress and lab hint on a terminal: the steps in order with their state, and the one next thing to do.
 import { t } from '../i18n/index.js';
 import type { styler } from '../report/style.js';
+import { columns, padColumns } from '../report/verify.js';
 import { isFailing } from '../verify/types.js';
 import type { Progress, StepState } from './steps.js';
 
@@ -30,11 +31,11 @@ export function formatProgress(lab: string, p: Progress, s: Style, run: (host: s
   const done = p.steps.filter((x) => x.status === 'done').length;
   const lines = [s.bold(t('tutor.heading', { lab, done, count: p.steps.length }))];
   const idWidth = Math.max(...p.steps.map((x) => x.id.length));
-  const titleWidth = Math.max(...p.steps.map((x) => x.title.length));
+  const titleWidth = Math.max(...p.steps.map((x) => columns(x.title)));
   for (const st of p.steps) {
     const c = color(st, s);
     const note = stateText(st);
-    lines.push(`  ${c(MARK[st.status])} ${c(st.id.padEnd(idWidth))}  ${note ? `${st.title.padEnd(titleWidth)}  ${s.dim(note)}` : st.title}`);
+    lines.push(`  ${c(MARK[st.status])} ${c(st.id.padEnd(idWidth))}  ${note ? `${padColumns(st.title, titleWidth)}  ${s.dim(note)}` : st.title}`);
   }
   lines.push('');
   if (!p.next) {
