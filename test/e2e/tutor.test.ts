@@ -3,24 +3,17 @@
 // `lab hint` level by level; and verify's explanations in Chinese and English.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StudentStep } from '../../src/classroom/types.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { bootLab, e2eInstance, ROOT, runCli, sshOk, stopLab } from './harness.js';
 
 const INSTANCE = e2eInstance('e2e-tutor');
 const LAB = ['lvs-nat', '--instance', INSTANCE];
 
-interface StepJson {
-  id: string;
-  title: string;
-  status: 'done' | 'partial' | 'not-started' | 'waiting';
-  doneOn: string[];
-  todoOn: string[];
-  waitsFor: string[];
-}
 interface ProgressJson {
   ok: boolean;
   current: string | null;
-  steps: StepJson[];
+  steps: StudentStep[];
   next: { step: string; host: string; commands: string[]; run: string | null } | null;
 }
 
