@@ -85,9 +85,14 @@ function stepProblems(src: SourceDoc, playbook: Playbook): void {
     });
   for (const [role, tasks] of Object.entries(playbook.roles)) {
     const scopes = tasks.map((t) => (t.ipvs as { scope?: string } | undefined)?.scope ?? (t.ipvs ? 'all' : undefined));
+    const order = (id: unknown) => (playbook.steps ?? []).findIndex((st) => st.id === id);
     scopes.forEach((sc, i) => {
-      if (sc === 'reals' && !scopes.slice(0, i).includes('services'))
+      const before = scopes.slice(0, i).lastIndexOf('services');
+      if (sc === 'reals' && before < 0)
         problems.push(`${locate(src, ['roles', role, i, 'ipvs', 'scope'])}: roles.${role}.${i}.ipvs.scope: "reals" adds real servers to services a task before it adds: put "- ipvs: { scope: services }" before it, or drop scope to do both in one task`);
+      // lab up --until runs the steps up to one: the services' step must not come after their real servers'.
+      else if (sc === 'reals' && order(tasks[before]!.step) > order(tasks[i]!.step))
+        problems.push(`${locate(src, ['roles', role, i, 'step'])}: roles.${role}.${i}.step: the real servers' step ${String(tasks[i]!.step)} comes before step ${String(tasks[before]!.step)}, which adds their services; give the services an earlier step`);
     });
   }
   if (problems.length > 0) throw new SpecError(capLines(problems));

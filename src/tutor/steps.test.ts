@@ -105,6 +105,10 @@ describe('the playbook rules for steps (file:line:col)', () => {
     const twice = book.replace('- id: "1.2"', '- id: "1.1"');
     expect(problems(twice)[0]).toMatch(/steps\.1\.id: step "1\.1" is listed twice/);
   });
+  it('refuses real servers in a step before their services\' step (lab up --until would add them to nothing)', () => {
+    const bad = book.replace('- ipvs: { scope: services }        # ipvsadm -A -t 192.168.4.5:80 -s wrr\n      step: "2.2"', '- ipvs: { scope: services }        # ipvsadm -A -t 192.168.4.5:80 -s wrr\n      step: "2.4"');
+    expect(problems(bad)).toEqual([`playbooks/lvs-nat.yaml:${lineOf(bad, 'step: "2.3"')}:13: roles.director.7.step: the real servers' step 2.3 comes before step 2.4, which adds their services; give the services an earlier step`]);
+  });
   it('refuses real servers added before their service', () => {
     const bad = book.replace('    - ipvs: { scope: services }        # ipvsadm -A -t 192.168.4.5:80 -s wrr\n      step: "2.2"\n', '');
     expect(problems(bad)[0]).toMatch(/roles\.director\.\d+\.ipvs\.scope: "reals" adds real servers to services a task before it adds: put "- ipvs: \{ scope: services \}" before it/);
