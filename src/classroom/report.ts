@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { Redactor } from '../roster/redact.js';
 import { labGraph } from '../graph/model.js';
 import { renderDot } from '../graph/render.js';
@@ -23,8 +24,8 @@ export function parseReports(specs: string | string[] | undefined, kind?: Classr
   const list = specs === undefined ? [] : Array.isArray(specs) ? specs : [specs];
   return list.map((spec) => {
     const m = /^(junit|json|html):(.+)$/.exec(spec);
-    if (!m) throw new UsageError(`--report ${spec}: expected junit:FILE, json:FILE or html:FILE`);
-    if (m[1] === 'html' && kind !== undefined && kind !== 'verify') throw new UsageError(`--report ${spec}: an HTML report shows a class's checks, so it is for \`lab verify --roster\`; use junit:FILE or json:FILE with lab ${kind}`);
+    if (!m) throw new UsageError(t('vm.reportKind', { spec }));
+    if (m[1] === 'html' && kind !== undefined && kind !== 'verify') throw new UsageError(t('vm.reportHtml', { spec, kind }));
     return { format: m[1] as ReportTarget['format'], file: m[2]! };
   });
 }
@@ -51,8 +52,8 @@ export async function renderReport(target: ReportTarget, result: ClassroomResult
 }
 
 export async function writeReports(targets: ReportTarget[], result: ClassroomResult, redactor: Redactor, lab?: Lab): Promise<void> {
-  for (const t of targets) {
-    await mkdir(dirname(t.file), { recursive: true });
-    await writeFile(t.file, await renderReport(t, result, redactor, lab));
+  for (const target of targets) {
+    await mkdir(dirname(target.file), { recursive: true });
+    await writeFile(target.file, await renderReport(target, result, redactor, lab));
   }
 }

@@ -3,13 +3,14 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { Lab } from '../spec/schema.js';
 import type { HostTarget } from './types.js';
 
 /** Turns a path into the file:line:col of that place in the file being checked (atKey: point at the key itself). */
 export type Locate = (path: readonly PropertyKey[], atKey?: boolean) => string;
 
-const list = (xs: string[]) => xs.join(', ') || 'none';
+const list = (xs: string[]) => xs.join(', ') || t('inventory.none');
 
 /**
  * Problems of `hosts` (host name → its entry) against the lab, each `file:line:col: dotted.path: what is wrong`.
@@ -23,17 +24,17 @@ export function hostsAgainstLab(lab: Lab, hosts: Record<string, { interfaces?: R
   for (const [host, entry] of Object.entries(hosts)) {
     const spec = lab.hosts[host];
     if (!spec) {
-      problems.push(`${at(['hosts', host])}: lab ${lab.name} has no host "${host}" (hosts: ${list(wanted)}); remove it, or use a file written for lab ${lab.name}`);
+      problems.push(`${at(['hosts', host])}: ${t('inventory.noHost', { lab: lab.name, host, hosts: list(wanted) })}`);
       continue;
     }
     const on = Object.keys(spec.interfaces);
     for (const net of Object.keys(entry.interfaces ?? {})) {
-      if (!networks.includes(net)) problems.push(`${at(['hosts', host, 'interfaces', net])}: lab ${lab.name} has no network "${net}" (networks: ${list(networks)})`);
-      else if (!on.includes(net)) problems.push(`${at(['hosts', host, 'interfaces', net])}: ${host} is not on network ${net} in lab ${lab.name} (its networks: ${list(on)})`);
+      if (!networks.includes(net)) problems.push(`${at(['hosts', host, 'interfaces', net])}: ${t('inventory.noNetwork', { lab: lab.name, network: net, networks: list(networks) })}`);
+      else if (!on.includes(net)) problems.push(`${at(['hosts', host, 'interfaces', net])}: ${t('inventory.notOnNetwork', { host, network: net, lab: lab.name, networks: list(on) })}`);
     }
   }
   const missing = wanted.filter((h) => !hosts[h]);
-  if (missing.length > 0) problems.push(`${at(['hosts'], true)}: missing ${list(missing)} (lab ${lab.name} has ${list(wanted)}); add how to reach ${missing.length === 1 ? 'it' : 'them'}`);
+  if (missing.length > 0) problems.push(`${at(['hosts'], true)}: ${t('inventory.missingHosts', { count: missing.length, hosts: list(missing), lab: lab.name, wanted: list(wanted) })}`);
   return problems;
 }
 
@@ -41,13 +42,13 @@ export function hostsAgainstLab(lab: Lab, hosts: Record<string, { interfaces?: R
 function unreadableFile(path: string): string | undefined {
   try {
     const st = statSync(path);
-    if (st.isDirectory()) return 'is a folder, not a file';
-    if (!st.isFile()) return 'is not a regular file';
+    if (st.isDirectory()) return t('inventory.isFolder');
+    if (!st.isFile()) return t('inventory.notRegularFile');
     accessSync(path, constants.R_OK);
     return undefined;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(e)})`;
+    return code === 'ENOENT' ? t('inventory.doesNotExist') : code === 'EACCES' ? t('inventory.permissionDenied') : t('inventory.cannotBeRead', { code: code ?? String(e) });
   }
 }
 
@@ -56,9 +57,9 @@ function unusableKnownHosts(path: string): string | undefined {
   try {
     statSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot be read (${(e as NodeJS.ErrnoException).code})`;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return t('inventory.cannotBeRead', { code: String((e as NodeJS.ErrnoException).code) });
     try {
-      if (!statSync(dirname(path)).isDirectory()) return `cannot be created: ${dirname(path)} is not a folder`;
+      if (!statSync(dirname(path)).isDirectory()) return t('inventory.cannotBeCreated', { dir: dirname(path) });
     } catch {
       // A missing folder is created when the first key is recorded.
     }
@@ -68,15 +69,15 @@ function unusableKnownHosts(path: string): string | undefined {
 }
 
 /** Problems with the files a host's target names: `field: PATH what is wrong`, without a position (callers add it). */
-export function targetFileProblems(t: HostTarget): { field: 'identity_file' | 'known_hosts'; message: string }[] {
+export function targetFileProblems(target: HostTarget): { field: 'identity_file' | 'known_hosts'; message: string }[] {
   const out: { field: 'identity_file' | 'known_hosts'; message: string }[] = [];
-  if (t.identityFile !== undefined) {
-    const bad = unreadableFile(t.identityFile);
-    if (bad) out.push({ field: 'identity_file', message: `identity file ${t.identityFile} ${bad}; give the path of a private key file` });
+  if (target.identityFile !== undefined) {
+    const bad = unreadableFile(target.identityFile);
+    if (bad) out.push({ field: 'identity_file', message: t('inventory.badIdentityFile', { file: target.identityFile, problem: bad }) });
   }
-  if (t.knownHosts !== undefined) {
-    const bad = unusableKnownHosts(t.knownHosts);
-    if (bad) out.push({ field: 'known_hosts', message: `known_hosts file ${t.knownHosts} ${bad}; give the path of a known_hosts file` });
+  if (target.knownHosts !== undefined) {
+    const bad = unusableKnownHosts(target.knownHosts);
+    if (bad) out.push({ field: 'known_hosts', message: t('inventory.badKnownHosts', { file: target.knownHosts, problem: bad }) });
   }
   return out;
 }
@@ -86,8 +87,8 @@ export function pickHosts(lab: Lab, option: string | undefined): string[] | unde
   if (option === undefined) return undefined;
   const names = option.split(',').map((h) => h.trim()).filter(Boolean);
   const known = Object.keys(lab.hosts);
-  if (names.length === 0) throw new UsageError(`--hosts: give one or more host names, comma separated (hosts of ${lab.name}: ${list(known)})`);
+  if (names.length === 0) throw new UsageError(t('inventory.hostsEmpty', { lab: lab.name, hosts: list(known) }));
   const unknown = names.filter((h) => !known.includes(h));
-  if (unknown.length > 0) throw new UsageError(`--hosts: lab ${lab.name} has no host ${unknown.join(', ')} (hosts: ${list(known)})`);
+  if (unknown.length > 0) throw new UsageError(t('inventory.hostsUnknown', { lab: lab.name, unknown: unknown.join(', '), hosts: list(known) }));
   return [...new Set(names)];
 }

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { MIN_SECRET } from '../roster/redact.js';
 import type { LoadedLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
@@ -12,36 +13,40 @@ import { labHome } from '../vm/paths.js';
 import { hostsAgainstLab, targetFileProblems, type Locate } from './check.js';
 import type { HostTarget, InterfaceHint, Inventory } from './types.js';
 
+// Messages are functions, so they are in the language of the run, not of the moment this module loaded.
+const msg = (key: string) => () => t(`inventory.${key}`);
 const portNumber = z
-  .number({ error: 'expected a port number' })
-  .int({ error: 'expected a port from 1 to 65535' })
-  .min(1, { error: 'expected a port from 1 to 65535' })
-  .max(65535, { error: 'expected a port from 1 to 65535' });
-const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
-const flag = z.boolean({ error: 'expected true or false' });
+  .number({ error: msg('expectPort') })
+  .int({ error: msg('expectPortRange') })
+  .min(1, { error: msg('expectPortRange') })
+  .max(65535, { error: msg('expectPortRange') });
+type What = 'device' | 'address' | 'user' | 'identityFile' | 'knownHosts' | 'lab';
+const expected = (what: What) => () => t('inventory.expected', { what: t(`inventory.what.${what}`) });
+const text = (what: What) => z.string({ error: expected(what) }).min(1, { error: expected(what) });
+const flag = z.boolean({ error: msg('expectBool') });
 const hint = z.strictObject({
-  mac: z.string({ error: 'expected a MAC address like 52:54:00:12:34:56' }).regex(/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/, { error: 'expected a MAC address like 52:54:00:12:34:56' }).optional(),
-  device: text('a device name like ens4').optional(),
+  mac: z.string({ error: msg('expectMac') }).regex(/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/, { error: msg('expectMac') }).optional(),
+  device: text('device').optional(),
 });
 
 const hostEntry = z.strictObject({
-  address: text('an address or host name'),
+  address: text('address'),
   port: portNumber.default(22),
-  user: text('a user name').default('root'),
-  identity_file: text('the path of a private key file').optional(),
-  password: z.string({ error: 'expected a password' }).optional(),
+  user: text('user').default('root'),
+  identity_file: text('identityFile').optional(),
+  password: z.string({ error: msg('expectPassword') }).optional(),
   agent: flag.optional(),
   sudo: flag.optional(),
-  known_hosts: text('the path of a known_hosts file').optional(),
-  interfaces: z.record(z.string(), hint, { error: 'expected lab network name → { mac: ..., device: ... }' }).optional(),
+  known_hosts: text('knownHosts').optional(),
+  interfaces: z.record(z.string(), hint, { error: msg('expectInterfaces') }).optional(),
   management: hint.optional(),
 });
 
 export const inventorySchema = z.strictObject({
-  lab: text('the lab\'s name'),
-  source: z.enum(['vm', 'vagrant', 'roster', 'file'], { error: 'expected vm, vagrant, roster or file' }).default('file'),
-  known_hosts: text('the path of a known_hosts file').optional(),
-  hosts: z.record(z.string(), hostEntry, { error: 'expected host name → how to reach it' }),
+  lab: text('lab'),
+  source: z.enum(['vm', 'vagrant', 'roster', 'file'], { error: msg('expectSource') }).default('file'),
+  known_hosts: text('knownHosts').optional(),
+  hosts: z.record(z.string(), hostEntry, { error: msg('expectHosts') }),
 });
 
 /** The keys an inventory allows at a path, for "unknown key" messages in the inventory's own terms. */
@@ -77,25 +82,25 @@ export function parseInventory(file: string, text: string, lab?: Lab): Inventory
   const base = dirname(resolve(file));
   const hosts: Record<string, HostTarget> = {};
   for (const [name, h] of Object.entries(inv.hosts)) {
-    const t: HostTarget = { name, address: h.address, port: h.port, user: h.user };
+    const target: HostTarget = { name, address: h.address, port: h.port, user: h.user };
     const identityFile = abs(base, h.identity_file);
     const knownHosts = abs(base, h.known_hosts ?? inv.known_hosts);
-    if (identityFile) t.identityFile = identityFile;
-    if (knownHosts) t.knownHosts = knownHosts;
-    if (h.password !== undefined) t.password = h.password;
-    if (h.agent !== undefined) t.agent = h.agent;
-    if (h.sudo !== undefined) t.sudo = h.sudo;
-    if (h.interfaces) t.interfaces = h.interfaces as Record<string, InterfaceHint>;
-    if (h.management) t.management = h.management;
-    hosts[name] = t;
+    if (identityFile) target.identityFile = identityFile;
+    if (knownHosts) target.knownHosts = knownHosts;
+    if (h.password !== undefined) target.password = h.password;
+    if (h.agent !== undefined) target.agent = h.agent;
+    if (h.sudo !== undefined) target.sudo = h.sudo;
+    if (h.interfaces) target.interfaces = h.interfaces as Record<string, InterfaceHint>;
+    if (h.management) target.management = h.management;
+    hosts[name] = target;
   }
   if (lab) {
     const locate: Locate = (path, atKey) => locateIn(src, path, atKey);
-    const problems = lab.name === inv.lab ? [] : [`${locate(['lab'])}: lab: this inventory is for lab "${inv.lab}", not "${lab.name}"; give the inventory written for ${lab.name}`];
+    const problems = lab.name === inv.lab ? [] : [`${locate(['lab'])}: lab: ${t('inventory.wrongLab', { found: inv.lab, lab: lab.name })}`];
     problems.push(...hostsAgainstLab(lab, inv.hosts, locate));
     for (const [name, h] of Object.entries(inv.hosts)) {
       if (h.password !== undefined && h.password.length > 0 && h.password.length < MIN_SECRET)
-        problems.push(`${locate(['hosts', name, 'password'])}: hosts.${name}.password: shorter than ${MIN_SECRET} characters: it could not be masked in output without mangling other text; use a longer password`);
+        problems.push(`${locate(['hosts', name, 'password'])}: hosts.${name}.password: ${t('inventory.passwordShort', { min: MIN_SECRET })}`);
       for (const p of targetFileProblems(hosts[name]!)) {
         // The file may come from the host's entry or from the inventory's shared known_hosts.
         const path = p.field === 'known_hosts' && h.known_hosts === undefined ? ['known_hosts'] : ['hosts', name, p.field];
@@ -113,8 +118,8 @@ export function readInventoryFile(file: string, lab?: Lab): Inventory {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'no such file' : (code ?? String(e));
-    throw new UsageError(`${file}: cannot read the inventory (${why}); boot the lab with \`lab vm up\` or give --inventory FILE`);
+    const why = code === 'EISDIR' ? t('inventory.isFolderShort') : code === 'ENOENT' ? t('inventory.noSuchFile') : (code ?? String(e));
+    throw new UsageError(t('inventory.cannotRead', { file, why }));
   }
   return parseInventory(file, text, lab);
 }
@@ -162,29 +167,27 @@ export interface TargetOptions {
 export async function resolveInventory(loaded: LoadedLab, opts: TargetOptions): Promise<Inventory> {
   const labName = loaded.lab.name;
   if (opts.provider !== undefined && opts.provider !== 'vm' && opts.provider !== 'vagrant')
-    throw new UsageError(`--provider ${opts.provider}: expected vm or vagrant`);
+    throw new UsageError(t('inventory.badProvider', { provider: opts.provider }));
   if (opts.inventory) {
-    if (opts.provider) throw new UsageError('give either --inventory or --provider, not both');
+    if (opts.provider) throw new UsageError(t('inventory.inventoryOrProvider'));
     return readInventoryFile(opts.inventory, loaded.lab);
   }
   const instance = opts.instance ?? labName;
+  const command = `lab vm up ${labName}${opts.instance ? ` --instance ${instance}` : ''}`;
   const file = vmInventoryPath(instance);
   const { vagrantHasLab, vagrantInventory, vagrantDir } = await import('../vagrant/inventory.js');
   const provider = opts.provider ?? (existsSync(file) ? 'vm' : vagrantHasLab(loaded) ? 'vagrant' : undefined);
   if (provider === 'vagrant') return checkedFiles(await vagrantInventory(loaded, { instance }));
   if (provider === 'vm' || existsSync(file)) {
-    if (!existsSync(file)) throw new UsageError(`no inventory for ${instance}: boot its VMs with \`lab vm up ${labName}${opts.instance ? ` --instance ${instance}` : ''}\``);
+    if (!existsSync(file)) throw new UsageError(t('inventory.noInventory', { instance, command }));
     return readInventoryFile(file, loaded.lab);
   }
-  throw new UsageError(
-    `no hosts for ${instance}: boot VMs with \`lab vm up ${labName}${opts.instance ? ` --instance ${instance}` : ''}\`, ` +
-      `or machines with \`vagrant up\` in ${vagrantDir()}, or give --inventory FILE`,
-  );
+  throw new UsageError(t('inventory.noHosts', { instance, command, dir: vagrantDir() }));
 }
 
 /** Inventories lab builds itself (Vagrant's) still name key and known_hosts files that must be usable. */
 function checkedFiles(inv: Inventory): Inventory {
-  const problems = Object.values(inv.hosts).flatMap((t) => targetFileProblems(t).map((p) => `${t.name}: ${p.message}`));
+  const problems = Object.values(inv.hosts).flatMap((target) => targetFileProblems(target).map((p) => `${target.name}: ${p.message}`));
   if (problems.length > 0) throw new SpecError(problems);
   return inv;
 }

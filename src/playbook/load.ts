@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { SpecError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { PACKAGE_ROOT, type LoadedLab } from '../spec/load.js';
 import { directorOf, vrrpOf } from '../spec/services.js';
 import type { z } from 'zod';
@@ -21,7 +22,7 @@ export function playbookPath(loaded: LoadedLab): string {
   if (!found) {
     const key = loaded.lab.playbook !== undefined ? 'playbook' : 'name';
     throw new SpecError([
-      `${locate(loaded.src, [key])}: ${key}: no playbook "${name}": expected playbooks/${name}.yaml beside the spec's folder, here or in the package; write it, or name another with playbook: NAME`,
+      `${locate(loaded.src, [key])}: ${key}: ${t('playbook.noPlaybook', { name, path: `playbooks/${name}.yaml`, snippet: 'playbook: NAME' })}`,
     ]);
   }
   return relative(process.cwd(), found) || found;
@@ -46,12 +47,15 @@ function taskProblems(src: SourceDoc, issue: z.core.$ZodIssue): string[] | undef
   const path = [roles, role!, index!];
   const task = ((src.data as { roles: Record<string, unknown[]> }).roles[String(role)] ?? [])[Number(index)];
   const modules = [...TASK_SCHEMAS.keys()].join(', ');
-  if (!task || typeof task !== 'object' || Array.isArray(task)) return [`${locate(src, path)}: ${dotted(path)}: a task is "- MODULE: VALUE" (modules: ${modules})`];
+  const form = '- MODULE: VALUE';
+  if (!task || typeof task !== 'object' || Array.isArray(task)) return [`${locate(src, path)}: ${dotted(path)}: ${t('playbook.task.shape', { form, modules })}`];
   const keys = Object.keys(task).filter((k) => k !== 'step');
   if (keys.length !== 1)
-    return [`${locate(src, path)}: ${dotted(path)}: ${keys.length === 0 ? 'an empty task' : `a task names one module, this one names ${keys.join(', ')}`}; write "- MODULE: VALUE" (modules: ${modules})`];
+    return [
+      `${locate(src, path)}: ${dotted(path)}: ${keys.length === 0 ? t('playbook.task.empty', { form, modules }) : t('playbook.task.manyModules', { names: keys.join(', '), form, modules })}`,
+    ];
   const schema = TASK_SCHEMAS.get(keys[0]!);
-  if (!schema) return [`${locate(src, [...path, keys[0]!], true)}: ${dotted([...path, keys[0]!])}: unknown module "${keys[0]}" (modules: ${modules})`];
+  if (!schema) return [`${locate(src, [...path, keys[0]!], true)}: ${dotted([...path, keys[0]!])}: ${t('playbook.task.unknownModule', { module: keys[0]!, modules })}`];
   const result = schema.safeParse(task);
   if (result.success) return undefined;
   return issueLines(src, result.error.issues.map((i) => ({ ...i, path: [...path, ...i.path] })), playbookSchema);
@@ -66,33 +70,37 @@ function stepProblems(src: SourceDoc, playbook: Playbook): void {
   const steps = playbook.steps;
   const seen: string[] = [];
   steps?.forEach((st, i) => {
-    if (seen.includes(st.id)) problems.push(`${locate(src, ['steps', i, 'id'], true)}: steps.${i}.id: step "${st.id}" is listed twice; give each step its own id`);
+    if (seen.includes(st.id)) problems.push(`${locate(src, ['steps', i, 'id'], true)}: steps.${i}.id: ${t('playbook.step.listedTwice', { id: st.id })}`);
     (st.needs ?? []).forEach((n, j) => {
       if (!seen.includes(n))
-        problems.push(`${locate(src, ['steps', i, 'needs', j], true)}: steps.${i}.needs.${j}: "${n}" is not a step before ${st.id}${seen.length > 0 ? ` (earlier steps: ${seen.join(', ')})` : ''}; a step can only wait for one the student does first`);
+        problems.push(
+          `${locate(src, ['steps', i, 'needs', j], true)}: steps.${i}.needs.${j}: ${seen.length > 0 ? t('playbook.step.needsNotBeforeSome', { need: n, id: st.id, steps: seen.join(', ') }) : t('playbook.step.needsNotBefore', { need: n, id: st.id })}`,
+        );
     });
     seen.push(st.id);
   });
   for (const [role, tasks] of Object.entries(playbook.roles))
-    tasks.forEach((t, i) => {
-      const step = t.step as string | undefined;
+    tasks.forEach((task, i) => {
+      const step = task.step as string | undefined;
       if (step !== undefined && !steps)
-        problems.push(`${locate(src, ['roles', role, i, 'step'], true)}: roles.${role}.${i}.step: the playbook has no steps: list them under "steps:" (id and title), or remove this line`);
+        problems.push(`${locate(src, ['roles', role, i, 'step'], true)}: roles.${role}.${i}.step: ${t('playbook.step.noSteps', { key: 'steps:' })}`);
       else if (step !== undefined && !seen.includes(step))
-        problems.push(`${locate(src, ['roles', role, i, 'step'], true)}: roles.${role}.${i}.step: no step "${step}" under steps: (steps: ${seen.join(', ')})`);
+        problems.push(`${locate(src, ['roles', role, i, 'step'], true)}: roles.${role}.${i}.step: ${t('playbook.step.unknown', { step, steps: seen.join(', ') })}`);
       else if (step === undefined && steps)
-        problems.push(`${locate(src, ['roles', role, i], true)}: roles.${role}.${i}: this task is in no step; add "step: ID" (steps: ${seen.join(', ')})`);
+        problems.push(`${locate(src, ['roles', role, i], true)}: roles.${role}.${i}: ${t('playbook.step.taskInNoStep', { snippet: 'step: ID', steps: seen.join(', ') })}`);
     });
   for (const [role, tasks] of Object.entries(playbook.roles)) {
-    const scopes = tasks.map((t) => (t.ipvs as { scope?: string } | undefined)?.scope ?? (t.ipvs ? 'all' : undefined));
+    const scopes = tasks.map((task) => (task.ipvs as { scope?: string } | undefined)?.scope ?? (task.ipvs ? 'all' : undefined));
     const order = (id: unknown) => (playbook.steps ?? []).findIndex((st) => st.id === id);
     scopes.forEach((sc, i) => {
       const before = scopes.slice(0, i).lastIndexOf('services');
       if (sc === 'reals' && before < 0)
-        problems.push(`${locate(src, ['roles', role, i, 'ipvs', 'scope'])}: roles.${role}.${i}.ipvs.scope: "reals" adds real servers to services a task before it adds: put "- ipvs: { scope: services }" before it, or drop scope to do both in one task`);
+        problems.push(`${locate(src, ['roles', role, i, 'ipvs', 'scope'])}: roles.${role}.${i}.ipvs.scope: ${t('playbook.step.realsFirst', { snippet: '- ipvs: { scope: services }' })}`);
       // lab up --until runs the steps up to one: the services' step must not come after their real servers'.
       else if (sc === 'reals' && order(tasks[before]!.step) > order(tasks[i]!.step))
-        problems.push(`${locate(src, ['roles', role, i, 'step'])}: roles.${role}.${i}.step: the real servers' step ${String(tasks[i]!.step)} comes before step ${String(tasks[before]!.step)}, which adds their services; give the services an earlier step`);
+        problems.push(
+          `${locate(src, ['roles', role, i, 'step'])}: roles.${role}.${i}.step: ${t('playbook.step.realsBeforeServices', { realsStep: String(tasks[i]!.step), servicesStep: String(tasks[before]!.step) })}`,
+        );
     });
   }
   if (problems.length > 0) throw new SpecError(capLines(problems));
@@ -109,7 +117,9 @@ function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
   const missing = Object.entries(lab.hosts).filter(([, h]) => !roles[h.role]);
   if (missing.length > 0)
     throw new SpecError(
-      capLines(missing.map(([name, h]) => () => `${locate(loaded.src, ['hosts', name, 'role'])}: hosts.${name}.role: role "${h.role}" is not in ${src.file} (roles: ${nameList(Object.keys(roles))})`)),
+      capLines(
+        missing.map(([name, h]) => () => `${locate(loaded.src, ['hosts', name, 'role'])}: hosts.${name}.role: ${t('playbook.role.missing', { role: h.role, file: src.file, roles: nameList(Object.keys(roles)) })}`),
+      ),
     );
   // The host that holds a VIP must run IPVS for it: roles are names the author chooses, so the playbook says which run it.
   const problems: string[] = [];
@@ -121,9 +131,13 @@ function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
       const host = lab.hosts[r.host];
       if (!host || reported.has(r.host) || hasTask(roles[host.role] ?? [], KEEPALIVED_TASK)) continue;
       reported.add(r.host);
-      const which = withKeepalived.length > 0 ? `give ${r.host} a role that has one (${nameList(withKeepalived)})` : `add "- ${KEEPALIVED_TASK}: {}" to role ${host.role}`;
+      const fix =
+        withKeepalived.length > 0
+          ? t('playbook.role.giveRole', { host: r.host, roles: nameList(withKeepalived) })
+          : t('playbook.role.addTask', { snippet: `- ${KEEPALIVED_TASK}: {}`, role: host.role });
       problems.push(
-        `${locate(loaded.src, ['vrrp', i, 'routers', j, 'host'])}: vrrp.${i}.routers.${j}.host: ${r.host} is a router of ${g.name} (${g.vip}), but its role "${host.role}" has no ${KEEPALIVED_TASK} task in ${src.file}; ${which}`,
+        `${locate(loaded.src, ['vrrp', i, 'routers', j, 'host'])}: vrrp.${i}.routers.${j}.host: ` +
+          t('playbook.role.routerWithout', { host: r.host, group: g.name, vip: g.vip, role: host.role, task: KEEPALIVED_TASK, file: src.file, fix }),
       );
     }
   });
@@ -133,10 +147,19 @@ function validatePlaybook(loaded: LoadedLab, src: SourceDoc): Playbook {
     const host = director === undefined ? undefined : lab.hosts[director];
     if (!director || !host || reported.has(director) || hasTask(roles[host.role] ?? [], IPVS_TASK)) return;
     reported.add(director);
-    const which = withIpvs.length > 0 ? `give ${director} a role that has one (${nameList(withIpvs)})` : `add "- ${IPVS_TASK}: {}" to role ${host.role}`;
+    const fix =
+      withIpvs.length > 0 ? t('playbook.role.giveRole', { host: director, roles: nameList(withIpvs) }) : t('playbook.role.addTask', { snippet: `- ${IPVS_TASK}: {}`, role: host.role });
     problems.push(
-      `${locate(loaded.src, ['hosts', director, 'role'])}: hosts.${director}.role: ${director} directs services.${i} (${svc.protocol} ${svc.vip}:${svc.port}), ` +
-        `but its role "${host.role}" has no ${IPVS_TASK} task in ${src.file}; ${which}`,
+      `${locate(loaded.src, ['hosts', director, 'role'])}: hosts.${director}.role: ` +
+        t('playbook.role.directorWithout', {
+          director,
+          index: i,
+          service: `${svc.protocol} ${svc.vip}:${svc.port}`,
+          role: host.role,
+          task: IPVS_TASK,
+          file: src.file,
+          fix,
+        }),
     );
   });
   if (problems.length > 0) throw new SpecError(capLines(problems));

@@ -1,5 +1,6 @@
 // The playbook's {templates}: what they can name, and filling them (an unknown name is an error that lists the known ones).
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { TemplateVars } from '../modules/types.js';
 import type { Host, Lab } from '../spec/schema.js';
 import { directorOf } from '../spec/services.js';
@@ -26,7 +27,8 @@ export function templateVars(hostName: string, host: Host, docroot: string, lab?
 export function fill(text: string, vars: TemplateVars): string {
   return text.replace(/\{([a-z][a-z0-9.-]*)\}/g, (whole, key: string) => {
     const v = vars[key];
-    if (v === undefined) throw new UsageError(`playbook: unknown template {${key}} (known: ${Object.keys(vars).map((k) => `{${k}}`).join(', ')})`);
+    if (v === undefined)
+      throw new UsageError(`playbook: ${t('playbook.unknownTemplate', { template: `{${key}}`, known: Object.keys(vars).map((k) => `{${k}}`).join(', ') })}`);
     return v;
   });
 }

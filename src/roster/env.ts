@@ -1,5 +1,6 @@
 // ${VAR} references in a roster: expand them from the environment, remember every value as a secret, point at unset ones.
 import { isScalar, visit, type Scalar } from 'yaml';
+import { t } from '../i18n/index.js';
 import { where, type SourceDoc } from '../spec/yaml.js';
 import { MIN_SECRET } from './redact.js';
 
@@ -30,16 +31,16 @@ export function expandEnv(src: SourceDoc, text: string, env: NodeJS.ProcessEnv):
       const value = node.value.replace(REF, (whole: string, name: string | undefined) => {
         if (whole === '$$') return '$';
         if (name === undefined || !NAME.test(name)) {
-          problems.push(`${where(src, offsetOf(src, text, node, whole))}: bad reference ${whole}: expected \${NAME} with letters, digits and underscores`);
+          problems.push(`${where(src, offsetOf(src, text, node, whole))}: ${t('inventory.badReference', { ref: whole })}`);
           return whole;
         }
         const v = env[name];
         if (v === undefined) {
-          problems.push(`${where(src, offsetOf(src, text, node, whole))}: \${${name}} is not set in the environment`);
+          problems.push(`${where(src, offsetOf(src, text, node, whole))}: ${t('inventory.unsetVariable', { ref: `\${${name}}` })}`);
           return whole;
         }
         if (v !== '' && v.length < MIN_SECRET) {
-          problems.push(`${where(src, offsetOf(src, text, node, whole))}: \${${name}} is shorter than ${MIN_SECRET} characters: it could not be masked in output without mangling other text; use a longer secret`);
+          problems.push(`${where(src, offsetOf(src, text, node, whole))}: ${t('inventory.shortSecret', { ref: `\${${name}}`, min: MIN_SECRET })}`);
           return whole;
         }
         if (v !== '') secrets.add(v);

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { HostTarget, Inventory } from '../inventory/types.js';
 import type { Lab } from '../spec/schema.js';
 import { nullProto } from '../spec/records.js';
@@ -64,7 +65,7 @@ function withAllowedKeys(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[
 /** Every student must say how to reach exactly the lab's hosts, on the hosts' own networks. */
 function checkAgainstLab(src: SourceDoc, roster: RosterFile, lab: Lab): string[] {
   const problems: string[] = [];
-  if (roster.lab !== undefined && roster.lab !== lab.name) problems.push(`${locate(src, ['lab'])}: lab: this roster is for lab "${roster.lab}", not "${lab.name}"`);
+  if (roster.lab !== undefined && roster.lab !== lab.name) problems.push(`${locate(src, ['lab'])}: lab: ${t('inventory.rosterWrongLab', { found: roster.lab, lab: lab.name })}`);
   const at: Locate = (path, atKey) => locate(src, path, atKey);
   for (const [name, student] of Object.entries(roster.students)) problems.push(...hostsAgainstLab(lab, student.hosts, at, ['students', name]));
   return problems;
@@ -85,14 +86,14 @@ function accessProblems(src: SourceDoc, roster: RosterFile, students: Student[],
   };
   const seen = new Set<string>();
   for (const st of students) {
-    for (const t of Object.values(st.inventory.hosts)) {
+    for (const host of Object.values(st.inventory.hosts)) {
       const once = (line: string) => {
         if (!seen.has(line)) problems.push(line);
         seen.add(line);
       };
-      if (t.password !== undefined && t.password.length > 0 && t.password.length < MIN_SECRET && !t.password.includes('${'))
-        once(`${setAt(st.name, t.name, 'password')}: shorter than ${MIN_SECRET} characters: it could not be masked in output without mangling other text; use a longer password`);
-      if (checkFiles) for (const p of targetFileProblems(t)) once(`${setAt(st.name, t.name, p.field)}: ${p.message}`);
+      if (host.password !== undefined && host.password.length > 0 && host.password.length < MIN_SECRET && !host.password.includes('${'))
+        once(`${setAt(st.name, host.name, 'password')}: ${t('inventory.passwordShort', { min: MIN_SECRET })}`);
+      if (checkFiles) for (const p of targetFileProblems(host)) once(`${setAt(st.name, host.name, p.field)}: ${p.message}`);
     }
   }
   return problems;
@@ -131,7 +132,7 @@ export async function loadRoster(file: string, lab: Lab, opts: RosterOptions = {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read the roster: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UsageError(t('inventory.cannotReadRoster', { file, why: (e as NodeJS.ErrnoException).code ?? String(e) }));
   }
   return parseRoster(file, text, lab, { checkFiles: true, ...opts });
 }
@@ -140,11 +141,11 @@ export async function loadRoster(file: string, lab: Lab, opts: RosterOptions = {
 export function pickStudents(roster: Roster, names: string | string[] | undefined): Student[] {
   if (names === undefined) return roster.students;
   const wanted = (Array.isArray(names) ? names : names.split(',')).map((n) => n.trim()).filter(Boolean);
-  if (wanted.length === 0) throw new UsageError('--students: give one or more student names, comma separated');
+  if (wanted.length === 0) throw new UsageError(t('inventory.studentsEmpty'));
   const known = new Set(roster.students.map((s) => s.name));
   const unknown = wanted.filter((n) => !known.has(n));
   if (unknown.length > 0)
-    throw roster.redactor.error(new UsageError(`--students: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in ${roster.file} (students: ${[...known].join(', ')})`));
+    throw roster.redactor.error(new UsageError(t('inventory.studentsUnknown', { count: unknown.length, names: unknown.join(', '), file: roster.file, students: [...known].join(', ') })));
   const set = new Set(wanted);
   return roster.students.filter((s) => set.has(s.name));
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpecError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { checkRules } from './rules.js';
 import { labSchema, type Lab } from './schema.js';
 import { capLines, issueLines, locate, parseYaml, readYaml, type SourceDoc } from './yaml.js';
@@ -19,14 +20,14 @@ export interface LoadedLab {
 /** A lab name (labs/NAME.yaml, here or in the package) or a path to a spec. */
 export function resolveLabPath(arg: string): string {
   if (arg.includes('/') || arg.endsWith('.yaml') || arg.endsWith('.yml')) {
-    if (!existsSync(arg)) throw new UsageError(`${arg}: no such lab spec`);
+    if (!existsSync(arg)) throw new UsageError(t('spec.noSuchSpec', { arg }));
     return arg;
   }
   for (const dir of [process.cwd(), PACKAGE_ROOT]) {
     const p = join(dir, 'labs', `${arg}.yaml`);
     if (existsSync(p)) return relative(process.cwd(), p) || p;
   }
-  throw new UsageError(`no lab named "${arg}": expected labs/${arg}.yaml, or give the path of a spec`);
+  throw new UsageError(t('spec.noLabNamed', { name: arg, path: `labs/${arg}.yaml` }));
 }
 
 export async function loadLab(arg: string): Promise<LoadedLab> {

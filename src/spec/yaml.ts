@@ -16,6 +16,7 @@ import {
 } from 'yaml';
 import { z } from 'zod';
 import { SpecError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 
 export interface SourceDoc {
   file: string;
@@ -32,7 +33,7 @@ const MAX_ALIAS_COUNT = 100;
 
 function tooBig(file: string, bytes: number): SpecError {
   return new SpecError([
-    `${file}:1:1: the file is ${bytes} bytes, more than the ${MAX_YAML_BYTES} bytes (1 MiB) a lab file may have; check that this is the right file (a lab spec is a few KiB)`,
+    `${file}:1:1: ${t('spec.yaml.tooBig', { bytes, max: MAX_YAML_BYTES })}`,
   ]);
 }
 
@@ -49,37 +50,38 @@ export async function readYaml(file: string): Promise<SourceDoc> {
     }
   } catch (e) {
     if (e instanceof SpecError) throw e;
-    throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UsageError(`${file}: ${t('spec.yaml.cannotRead', { code: (e as NodeJS.ErrnoException).code ?? String(e) })}`);
   }
   return parseYaml(file, text);
 }
 
 /** Codes of mistakes in the document's structure, after which the parser's further errors mostly follow from the first. */
-const HINTS: Partial<Record<YAMLError['code'], string>> = {
-  BAD_INDENT: 'indent this line like the other keys of its mapping',
-  TAB_AS_INDENT: 'indent with spaces, not tabs',
-  BLOCK_AS_IMPLICIT_KEY: 'check the indentation of this line and the one before it',
-  MULTILINE_IMPLICIT_KEY: 'check the indentation of this line and the one before it, and that each key ends with ": "',
-  UNEXPECTED_TOKEN: 'check the indentation of this line and the ones before it',
-  MISSING_CHAR: 'close the bracket or quote',
-  TAG_RESOLVE_FAILED: 'remove the tag: lab files use plain YAML values',
+const HINTS: Partial<Record<YAMLError['code'], () => string>> = {
+  BAD_INDENT: () => t('spec.yaml.hint.badIndent'),
+  TAB_AS_INDENT: () => t('spec.yaml.hint.tabAsIndent'),
+  BLOCK_AS_IMPLICIT_KEY: () => t('spec.yaml.hint.blockAsImplicitKey'),
+  MULTILINE_IMPLICIT_KEY: () => t('spec.yaml.hint.multilineImplicitKey', { colon: ': ' }),
+  UNEXPECTED_TOKEN: () => t('spec.yaml.hint.unexpectedToken'),
+  MISSING_CHAR: () => t('spec.yaml.hint.missingChar'),
+  TAG_RESOLVE_FAILED: () => t('spec.yaml.hint.tagResolveFailed'),
 };
 
 /** The parser's messages that speak of its API rather than of the file. */
-const MESSAGES: Partial<Record<YAMLError['code'], string>> = {
-  MULTIPLE_DOCS: 'a second YAML document starts here; a lab file is one document: remove the "---" line and merge or drop what follows',
+const MESSAGES: Partial<Record<YAMLError['code'], () => string>> = {
+  MULTIPLE_DOCS: () => t('spec.yaml.multipleDocs'),
 };
 
 function yamlErrorLine(src: Omit<SourceDoc, 'data'>, e: YAMLError): string {
   const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const message = /Maximum call stack size exceeded/.test(first) ? 'nested too deeply to parse; a lab file nests a few levels' : (MESSAGES[e.code] ?? first);
-  const hint = HINTS[e.code];
-  return `${where(src, e.pos[0])}: ${message}${hint ? `; ${hint}` : ''}`;
+  const message = /Maximum call stack size exceeded/.test(first) ? t('spec.yaml.tooDeep') : (MESSAGES[e.code]?.() ?? first);
+  const hint = HINTS[e.code]?.();
+  return `${where(src, e.pos[0])}: ${hint ? t('spec.yaml.withHint', { message, hint }) : message}`;
 }
 
 interface Found {
   pos: number;
-  line: string;
+  /** The problem line, or how to render it (only the lines shown are). */
+  line: string | (() => string);
   /** A mistake in the document's structure, after which the parser's further errors mostly follow from it. */
   structural: boolean;
 }
@@ -91,17 +93,18 @@ interface Found {
  */
 function yamlProblems(src: Omit<SourceDoc, 'data'>, duplicates: Found[]): string[] {
   const all: Found[] = [
-    ...[...src.doc.errors, ...src.doc.warnings].map((e) => ({ pos: e.pos[0], line: yamlErrorLine(src, e), structural: e.name !== 'YAMLWarning' })),
+    ...[...src.doc.errors, ...src.doc.warnings].map((e) => ({ pos: e.pos[0], line: () => yamlErrorLine(src, e), structural: e.name !== 'YAMLWarning' })),
     ...duplicates,
   ].sort((a, b) => a.pos - b.pos);
-  const out: string[] = [];
+  const out: (string | (() => string))[] = [];
   for (const [i, e] of all.entries()) {
     if (!e.structural) {
       out.push(e.line);
       continue;
     }
     const rest = all.length - i - 1;
-    out.push(`${e.line}${rest > 0 ? ` (fix this first: the ${rest} YAML error${rest === 1 ? '' : 's'} after it may follow from it)` : ''}`);
+    const line = typeof e.line === 'string' ? e.line : e.line();
+    out.push(rest > 0 ? t('spec.yaml.fixFirst', { line, count: rest }) : line);
     break;
   }
   return capLines(out);
@@ -114,9 +117,9 @@ export const MAX_ALIASES = 1000;
  * One pass over the document: duplicate keys (the yaml package's own check is quadratic in a mapping's size; two keys
  * that JavaScript would make one, such as 1 and "1", count as the same), `__proto__` keys, and too many aliases.
  */
-function scan(src: Omit<SourceDoc, 'data'>): { duplicates: Found[]; proto: string[]; aliases: string[] } {
+function scan(src: Omit<SourceDoc, 'data'>): { duplicates: Found[]; proto: (() => string)[]; aliases: string[] } {
   const duplicates: Found[] = [];
-  const proto: string[] = [];
+  const proto: (() => string)[] = [];
   const aliases: string[] = [];
   let aliasCount = 0;
   visit(src.doc, {
@@ -126,7 +129,7 @@ function scan(src: Omit<SourceDoc, 'data'>): { duplicates: Found[]; proto: strin
         if (!isScalar(pair.key)) continue;
         const key = String(pair.key.value);
         const pos = pair.key.range?.[0] ?? 0;
-        if (keys.has(key)) duplicates.push({ pos, line: `${where(src, pos)}: key "${key}" appears twice in this mapping; keep one`, structural: false });
+        if (keys.has(key)) duplicates.push({ pos, line: () => `${where(src, pos)}: ${t('spec.yaml.duplicateKey', { key })}`, structural: false });
         keys.add(key);
       }
     },
@@ -138,12 +141,13 @@ function scan(src: Omit<SourceDoc, 'data'>): { duplicates: Found[]; proto: strin
         if (isSeq(n)) return [String(n.items.indexOf(chain[i + 1] as never))];
         return [];
       });
-      proto.push(`${where(src, pair.key.range?.[0] ?? 0)}: ${dotted(keys)}: "__proto__" cannot be a key or a name; rename it`);
+      const at = where(src, pair.key.range?.[0] ?? 0);
+      proto.push(() => `${at}: ${dotted(keys)}: ${t('spec.yaml.protoKey', { key: '__proto__' })}`);
     },
     Alias: (_k, alias) => {
       aliasCount += 1;
       if (aliasCount === MAX_ALIASES + 1)
-        aliases.push(`${where(src, alias.range?.[0] ?? 0)}: more than ${MAX_ALIASES} aliases in one file; write the values out instead`);
+        aliases.push(`${where(src, alias.range?.[0] ?? 0)}: ${t('spec.yaml.tooManyAliases', { max: MAX_ALIASES })}`);
     },
   });
   return { duplicates, proto, aliases };
@@ -175,13 +179,13 @@ export const MAX_PROBLEMS = 20;
 export function capLines(lines: readonly (string | (() => string))[]): string[] {
   const shown = lines.slice(0, MAX_PROBLEMS).map((l) => (typeof l === 'string' ? l : l()));
   const rest = lines.length - shown.length;
-  if (rest > 0) shown[shown.length - 1] += ` (and ${rest} more problem${rest === 1 ? '' : 's'} not shown)`;
+  if (rest > 0) shown[shown.length - 1] = t('spec.yaml.moreProblems', { line: shown[shown.length - 1]!, count: rest });
   return shown;
 }
 
 /** Names for a message: all of them, or the first ten and how many more. */
 export function nameList(names: readonly string[]): string {
-  return names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
+  return names.length <= 10 ? names.join(', ') : t('spec.yaml.nameListMore', { names: names.slice(0, 10).join(', '), count: names.length - 10 });
 }
 
 /**
@@ -218,15 +222,15 @@ function aliasProblem(src: Omit<SourceDoc, 'data'>, err: unknown): string {
     }
     const at = where(src, node.range?.[0] ?? 0);
     const target = resolve(node.source, i);
-    if (!target) return `${at}: unknown alias *${node.source}: no anchor &${node.source} before it; define the anchor first or write the value out`;
+    if (!target) return `${at}: ${t('spec.yaml.unknownAlias', { alias: node.source })}`;
     const data = anchors.get(target)!;
     data.count += 1;
     if (data.aliasCount === 0) data.aliasCount = aliasCount(target);
     if (data.count * data.aliasCount > MAX_ALIAS_COUNT)
-      return `${at}: aliases expand to more than ${MAX_ALIAS_COUNT} nodes here; write the values out instead of nesting aliases`;
+      return `${at}: ${t('spec.yaml.aliasBomb', { max: MAX_ALIAS_COUNT })}`;
   }
   const first = seen.find(isAlias);
-  return `${where(src, first?.range?.[0] ?? 0)}: cannot resolve the document's aliases: ${(err as Error).message}`;
+  return `${where(src, first?.range?.[0] ?? 0)}: ${t('spec.yaml.aliasesUnresolved', { error: (err as Error).message })}`;
 }
 
 export function where(src: Pick<SourceDoc, 'file' | 'lines'>, offset: number): string {
@@ -272,21 +276,21 @@ export function issueLines(src: SourceDoc, issues: readonly z.core.$ZodIssue[], 
       const allowed = (issue as { allowed?: string[] }).allowed ?? (schema ? allowedKeysAt(schema, src.data, issue.path) : undefined);
       for (const key of issue.keys) {
         const path = [...issue.path, key];
-        out.push(() => `${locate(src, path, true)}: ${dotted(path)}: unknown key (${allowed ? `allowed: ${allowed.join(', ')}` : 'see `lab schema`'})`);
+        out.push(() => `${locate(src, path, true)}: ${dotted(path)}: ${allowed ? t('spec.issue.unknownKey', { keys: allowed.join(', ') }) : t('spec.issue.unknownKeySeeSchema')}`);
       }
       continue;
     }
     if (issue.code === 'invalid_key') {
       const inner = issue.issues.map((i) => i.message).join('; ');
-      out.push(() => `${locate(src, issue.path, true)}: ${dotted(issue.path)}: "${String(issue.path[issue.path.length - 1])}" is not a valid name: ${inner}`);
+      out.push(() => `${locate(src, issue.path, true)}: ${dotted(issue.path)}: ${t('spec.issue.invalidName', { name: String(issue.path[issue.path.length - 1]), reason: inner })}`);
       continue;
     }
     if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-      out.push(() => `${locate(src, issue.path)}: ${dotted(issue.path)}: unknown check kind`);
+      out.push(() => `${locate(src, issue.path)}: ${dotted(issue.path)}: ${t('spec.issue.unknownCheck')}`);
       continue;
     }
     if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
-      out.push(() => `${locate(src, issue.path)}: ${dotted(issue.path)}: missing; this key is required (expected ${issue.expected})`);
+      out.push(() => `${locate(src, issue.path)}: ${dotted(issue.path)}: ${t('spec.issue.missing', { expected: issue.expected })}`);
       continue;
     }
     out.push(() => `${locate(src, issue.path)}: ${dotted(issue.path)}: ${issue.message}`);

@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { t } from '../i18n/index.js';
 import { imagesRoot } from './paths.js';
 import type { Progress } from './progress.js';
 import type { Accel } from './qemu-args.js';
@@ -58,9 +59,9 @@ async function cachedProbe(kernel: string, progress: Progress): Promise<boolean>
   } catch {
     // no cache yet
   }
-  progress.step(`probing KVM with a tiny boot (at most ${PROBE_MS / 1000} s)`);
+  progress.step(t('vm.probingKvm', { seconds: PROBE_MS / 1000 }));
   const ok = await probeKvm(kernel);
-  progress.step(ok ? 'KVM works: using it' : 'KVM does not boot a guest here: using software emulation (tcg)');
+  progress.step(ok ? t('vm.kvmWorks') : t('vm.kvmFails'));
   writeFileSync(file, `${JSON.stringify({ key, ok })}\n`);
   return ok;
 }

@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { pickPort } from './ports.js';
 import { runningPid } from './proc.js';
 import { buildQemuArgs, type VmPlan } from './qemu-args.js';
@@ -25,7 +26,7 @@ function portClash(stderr: string): boolean {
  * meantime, try again with another. Resolves with the port used and qemu's pid.
  */
 export async function startVm(plan: VmPlan, avoidPorts: Set<number>): Promise<{ port: number; pid: number }> {
-  if (!existsSync(plan.disk)) throw new RunError(`disk ${plan.disk} of VM ${plan.name} is missing; run \`lab vm reset\` to recreate it`);
+  if (!existsSync(plan.disk)) throw new RunError(t('vm.diskMissing', { disk: plan.disk, vm: plan.name }));
   await rm(plan.consoleLog, { force: true });
   let port = plan.sshPort;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -33,9 +34,9 @@ export async function startVm(plan: VmPlan, avoidPorts: Set<number>): Promise<{ 
     const pid = runningPid(plan.pidFile);
     if (r.exitCode === 0 && pid !== undefined) return { port, pid };
     const out = (r.all ?? '').trim();
-    if (!portClash(out)) throw new RunError(`qemu did not start VM ${plan.name}: ${out.split('\n').slice(-2).join(' | ') || `exit ${r.exitCode}`}`);
+    if (!portClash(out)) throw new RunError(t('vm.qemuFailed', { vm: plan.name, output: out.split('\n').slice(-2).join(' | ') || `exit ${r.exitCode}` }));
     avoidPorts.add(port);
     port = await pickPort(avoidPorts);
   }
-  throw new RunError(`qemu did not start VM ${plan.name}: no free SSH port after 5 tries`);
+  throw new RunError(t('vm.noFreePort', { vm: plan.name }));
 }

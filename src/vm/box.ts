@@ -8,6 +8,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promis
 import { execa } from 'execa';
 import { dirname, join, resolve } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { ensureImage } from './image/build.js';
 import { recipeHash, RECIPE } from './image/recipe.js';
 import { resolveMirror } from './mirror.js';
@@ -69,7 +70,7 @@ export function boxMetadata(): string {
 export function withVagrantUser(files: { passwd: string; shadow: string; group: string; gshadow: string }): typeof files {
   const add = (text: string, line: string) => (text.split('\n').some((l) => l.startsWith('vagrant:')) ? text : `${text.replace(/\n*$/, '\n')}${line}\n`);
   if (files.passwd.split('\n').some((l) => l.split(':')[2] === String(VAGRANT_UID) && !l.startsWith('vagrant:')))
-    throw new RunError(`the image already has a user with uid ${VAGRANT_UID}`);
+    throw new RunError(t('vm.uidTaken', { uid: VAGRANT_UID }));
   return {
     passwd: add(files.passwd, `vagrant:x:${VAGRANT_UID}:${VAGRANT_UID}:vagrant:/home/vagrant:/bin/bash`),
     // '*': no password login at all; Vagrant and lab use keys.
@@ -82,7 +83,7 @@ export function withVagrantUser(files: { passwd: string; shadow: string; group: 
 function gidOf(group: string, name: string): number {
   const line = group.split('\n').find((l) => l.startsWith(`${name}:`));
   const gid = Number(line?.split(':')[2]);
-  if (!Number.isInteger(gid)) throw new RunError(`the image has no ${name} group`);
+  if (!Number.isInteger(gid)) throw new RunError(t('vm.noGroup', { group: name }));
   return gid;
 }
 
@@ -143,9 +144,9 @@ async function debugfsCat(disk: string, path: string): Promise<string> {
 
 export async function buildBox(opts: BoxOptions): Promise<BoxResult> {
   const started = Date.now();
-  requirePrograms(['debugfs', 'qemu-img', 'tar'], 'making a Vagrant box');
+  requirePrograms(['debugfs', 'qemu-img', 'tar'], t('vm.purposeBox'));
   const key = findInsecureKey();
-  if (!key) throw new UsageError("cannot find Vagrant's insecure public key (keys/vagrant.pub of the vagrant gem): install vagrant first (Debian: apt-get install vagrant)");
+  if (!key) throw new UsageError(t('vm.noVagrantKey'));
   const file = resolve(opts.out ?? defaultBoxPath());
   const name = opts.name ?? DEFAULT_BOX_NAME;
   if (!existsSync(file)) {
@@ -155,7 +156,7 @@ export async function buildBox(opts: BoxOptions): Promise<BoxResult> {
     await mkdir(join(tmp, 'files'), { recursive: true });
     try {
       const raw = join(tmp, 'disk.raw');
-      opts.progress.step(`copying the base image ${image.base}`);
+      opts.progress.step(t('vm.copyingImage', { image: image.base }));
       await run('cp', ['--sparse=always', image.base, raw]);
       const current = {
         passwd: await debugfsCat(raw, '/etc/passwd'),
@@ -175,20 +176,20 @@ export async function buildBox(opts: BoxOptions): Promise<BoxResult> {
         await writeFile(src(n), text);
       const script = join(tmp, 'debugfs.cmds');
       await writeFile(script, `${debugfsScript(src, gidOf(current.group, 'shadow'))}\n`);
-      opts.progress.step('adding the vagrant user, its key and sudo, and first-boot host keys (debugfs)');
+      opts.progress.step(t('vm.addingVagrantUser'));
       // debugfs exits 0 even when a command fails; it reports on stderr, one line per failed command.
       const r = await execa('debugfs', ['-w', '-f', script, raw], { reject: false, stdin: 'ignore' });
       const bad = r.exitCode !== 0 ? `exit ${r.exitCode}: ${r.stderr}` : r.stderr.split('\n').find((l) => l.trim() && !/^debugfs [\d.]+ \(/.test(l));
-      if (bad) throw new RunError(`debugfs could not edit the box disk: ${bad.trim()}`);
+      if (bad) throw new RunError(t('vm.debugfsFailed', { why: bad.trim() }));
       await run('e2fsck', ['-fn', raw]);
-      opts.progress.step('converting the disk to qcow2');
+      opts.progress.step(t('vm.converting'));
       await run('qemu-img', ['convert', '-O', 'qcow2', raw, join(tmp, 'box.img')]);
       await rm(raw);
       await copyFile(image.kernel, join(tmp, 'vmlinuz'));
       await copyFile(image.initrd, join(tmp, 'initrd.img'));
       await writeFile(join(tmp, 'metadata.json'), boxMetadata());
       await writeFile(join(tmp, 'Vagrantfile'), BOX_VAGRANTFILE);
-      opts.progress.step(`packing ${file}`);
+      opts.progress.step(t('vm.packing', { file }));
       await mkdir(dirname(file), { recursive: true });
       // Uncompressed: the qcow2 is already small, and gzip would cost most of the time.
       await run('tar', ['-cf', `${file}.part`, '-C', tmp, 'metadata.json', 'Vagrantfile', 'box.img', 'vmlinuz', 'initrd.img']);
@@ -198,10 +199,10 @@ export async function buildBox(opts: BoxOptions): Promise<BoxResult> {
       await rm(`${file}.part`, { force: true });
     }
   } else {
-    opts.progress.step(`${file} is already made for this image`);
+    opts.progress.step(t('vm.boxMade', { file }));
   }
   if (opts.add) {
-    requirePrograms(['vagrant'], 'adding the box to Vagrant');
+    requirePrograms(['vagrant'], t('vm.purposeBoxAdd'));
     opts.progress.step(`vagrant box add --force --name ${name}`);
     await run('vagrant', ['box', 'add', '--force', '--name', name, file], { timeoutMs: 600_000 });
   }

@@ -5,6 +5,7 @@ import type { AccelChoice } from './accel.js';
 import { silentSink } from './progress.js';
 import type { StatusResult, UpResult } from './index.js';
 import { envelope } from '../report/envelope.js';
+import { t } from '../i18n/index.js';
 
 // The implementation (qemu, image builds, execa) loads only when a vm command runs: `lab up` and `lab verify` never need it.
 const api = () => import('./index.js');
@@ -12,7 +13,7 @@ const api = () => import('./index.js');
 function intIn(min: number, max: number, what: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(t('vm.wholeNumber', { option: what, min, max }));
     return n;
   };
 }
@@ -69,11 +70,11 @@ function printUp(r: UpResult, json: boolean | undefined, command: string): void 
   }
   const n = Object.keys(r.inventory.hosts).length;
   const head = r.alreadyRunning
-    ? `instance ${r.instance} of lab ${r.lab} is already running; nothing changed`
+    ? t('vm.alreadyRunning', { instance: r.instance, lab: r.lab })
     : r.restored
-      ? `instance ${r.instance} of lab ${r.lab}: ${n} VMs resumed from snapshot ${r.restored}, answer SSH after ${r.seconds.toFixed(1)} s`
-      : `instance ${r.instance} of lab ${r.lab}: ${n} VMs answer SSH after ${r.seconds.toFixed(1)} s`;
-  const lines = [head, `inventory: ${rel(r.inventoryPath)}`];
+      ? t('vm.upResumed', { instance: r.instance, lab: r.lab, n, name: r.restored, seconds: r.seconds.toFixed(1) })
+      : t('vm.upBooted', { instance: r.instance, lab: r.lab, n, seconds: r.seconds.toFixed(1) });
+  const lines = [head, t('vm.inventoryAt', { file: rel(r.inventoryPath) })];
   for (const h of Object.values(r.inventory.hosts)) {
     lines.push(`  ${h.name.padEnd(12)} ssh -i ${rel(h.identityFile ?? '')} -o UserKnownHostsFile=${rel(h.knownHosts ?? '')} -p ${h.port} root@${h.address}`);
   }
@@ -82,14 +83,14 @@ function printUp(r: UpResult, json: boolean | undefined, command: string): void 
 
 function printStatus(r: StatusResult): void {
   if (r.vms.length === 0) {
-    process.stdout.write(`instance ${r.instance} has no VMs; boot it with \`lab vm up\`\n`);
+    process.stdout.write(`${t('vm.noVms', { instance: r.instance })}\n`);
     return;
   }
   const rows = [['HOST', 'STATE', 'PID', 'SSH', 'DISK', 'CONSOLE'], ...r.vms.map((v) => [v.host, v.state, String(v.pid ?? '-'), v.sshPort ? `127.0.0.1:${v.sshPort}` : '-', v.diskBytes === undefined ? '-' : size(v.diskBytes), rel(v.consoleLog)])];
   const snaps = r.snapshots.length === 0
-    ? 'no snapshots'
+    ? t('vm.noSnapshots')
     : table([['SNAPSHOT', 'SAVED', 'VM STATE', 'NOTE'], ...r.snapshots.map((s) => [s.name, s.savedAt, size(s.vmStateBytes), s.stale ? `stale: ${s.stale}` : ''])]);
-  process.stdout.write(`instance ${r.instance}${r.lab ? ` of lab ${r.lab}` : ''}\n${table(rows)}\n${snaps}\n`);
+  process.stdout.write(`${r.lab ? t('vm.statusHeadLab', { instance: r.instance, lab: r.lab }) : t('vm.statusHead', { instance: r.instance })}\n${table(rows)}\n${snaps}\n`);
 }
 
 /** Left-aligned columns, two spaces apart; the last column unpadded. */
@@ -105,7 +106,7 @@ function snapshotCommand(): Command {
       .argument('<name>', 'snapshot name, e.g. after-step-1')
       .action(async (lab: string, name: string, f: { instance?: string }) => {
         const r = await (await api()).vmSnapshotSave(lab, name, { instance: f.instance });
-        process.stdout.write(`snapshot ${r.name} of ${Object.keys(r.layout).length} VMs saved (${r.savedAt})\n`);
+        process.stdout.write(`${t('vm.snapshotSaved', { name: r.name, n: Object.keys(r.layout).length, savedAt: r.savedAt })}\n`);
       }),
   );
   snap.addCommand(
@@ -126,7 +127,7 @@ function snapshotCommand(): Command {
         const r = await (await api()).vmSnapshotList(lab, { instance: f.instance });
         const list = r.snapshots.filter((s) => !name || s.name === name);
         if (f.json) process.stdout.write(`${JSON.stringify(envelope('vm snapshot list', r.lab, true, Date.now() - started, { instance: r.instance, snapshots: list }), null, 2)}\n`);
-        else if (list.length === 0) process.stdout.write(`instance ${r.instance} has ${name ? `no snapshot ${name}` : 'no snapshots'}\n`);
+        else if (list.length === 0) process.stdout.write(`${name ? t('vm.noSnapshotNamed', { instance: r.instance, name }) : t('vm.noSnapshotsYet', { instance: r.instance })}\n`);
         else process.stdout.write(`${table([['SNAPSHOT', 'SAVED', 'VM STATE', 'VMS', 'NOTE'], ...list.map((s) => [s.name, s.savedAt, size(s.vmStateBytes), String(s.hosts.length), s.stale ? `stale: ${s.stale}` : ''])])}\n`);
       }),
   );
@@ -159,14 +160,14 @@ export function vmCommand(): Command {
       .action(async (lab: string, f: { instance?: string; force?: boolean }) => {
         const r = await (await api()).vmDown(lab, { instance: f.instance, force: f.force });
         const n = r.stopped.filter((s) => s.how !== 'not-running').length;
-        const next = r.suspended ? `; \`lab vm up\` resumes snapshot ${r.suspended}` : '';
-        process.stdout.write(`instance ${r.instance}: ${n} VM${n === 1 ? '' : 's'} stopped, none left running; disks kept${next}\n`);
+        const next = r.suspended ? t('vm.downNext', { name: r.suspended }) : '';
+        process.stdout.write(`${t('vm.downDone', { instance: r.instance, count: n, next })}\n`);
       }),
   );
   vm.addCommand(
     sub('destroy', 'stop the lab\'s VMs and delete their disks, keys and inventory').action(async (lab: string, f: { instance?: string }) => {
       const r = await (await api()).vmDestroy(lab, { instance: f.instance, progress: silentSink });
-      process.stdout.write(r.removed ? `instance ${r.instance} destroyed (${rel(r.removed)} removed)\n` : `instance ${r.instance}: nothing to destroy\n`);
+      process.stdout.write(`${r.removed ? t('vm.destroyedDir', { instance: r.instance, dir: rel(r.removed) }) : t('vm.nothingToDestroy', { instance: r.instance })}\n`);
     }),
   );
   vm.addCommand(
@@ -189,8 +190,8 @@ export function vmCommand(): Command {
         const { buildBox } = await import('./box.js');
         const { createProgress } = await import('./progress.js');
         const r = await buildBox({ out: f.out, add: f.add, name: f.name, mirror: f.mirror, progress: createProgress() });
-        const next = r.added ? `added as ${r.name}; in vagrant/: LAB_BOX=${r.name} vagrant up --provider libvirt` : `add it with: vagrant box add --name ${r.name} ${rel(r.file)}`;
-        process.stdout.write(`box ${rel(r.file)} ready after ${r.seconds.toFixed(1)} s; ${next}\n`);
+        const next = r.added ? t('vm.boxAdded', { name: r.name }) : t('vm.boxAddHint', { name: r.name, file: rel(r.file) });
+        process.stdout.write(`${t('vm.boxReady', { file: rel(r.file), seconds: r.seconds.toFixed(1), next })}\n`);
       }),
   );
   return vm;

@@ -1,5 +1,6 @@
 // `lab vm down`: save the running VMs as snapshot `suspended`, then stop them (clean power-down first); disks stay.
 import { mkdir } from 'node:fs/promises';
+import { t } from '../i18n/index.js';
 import { labContext, instanceName, type InstanceContext, type InstanceOptions } from './instance.js';
 import { withLock } from './lock.js';
 import { instanceFiles, vmFiles } from './paths.js';
@@ -32,11 +33,11 @@ export async function vmDown(labArg: string, opts: DownOptions = {}): Promise<Do
   // The spec is needed only for the snapshot: a lab whose spec no longer loads still stops.
   const ctx = opts.force ? undefined : await labContext(labArg, opts).catch(() => undefined);
   let suspended: string | undefined;
-  const stopped = await withLock(files.lock, { waitMs: 15 * 60_000, what: `lab vm instance ${instance}` }, async () => {
+  const stopped = await withLock(files.lock, { waitMs: 15 * 60_000, what: t('vm.instanceLock', { instance }) }, async () => {
     if (ctx && ctx.instance === instance) suspended = await suspend(ctx, progress);
     return stopAll(instance, !opts.force);
   });
-  for (const s of stopped) progress.step(s.how === 'not-running' ? `${s.host} was not running` : `${s.host} stopped (pid ${s.pid}, ${s.how})`);
+  for (const s of stopped) progress.step(s.how === 'not-running' ? t('vm.wasNotRunning', { host: s.host }) : t('vm.stopped', { host: s.host, pid: String(s.pid), how: s.how }));
   const result: DownResult = { instance, stopped, seconds: progress.elapsed() };
   if (suspended) result.suspended = suspended;
   return result;
@@ -53,7 +54,7 @@ async function suspend(ctx: InstanceContext, progress: Progress): Promise<string
   try {
     await saveLocked(ctx, SUSPENDED, progress);
   } catch (e) {
-    progress.step(`could not save the VMs before stopping them (${(e as Error).message}); the next up boots the disks`);
+    progress.step(t('vm.suspendFailed', { error: (e as Error).message }));
     return undefined;
   }
   await writeState({ ...state, suspended: SUSPENDED });

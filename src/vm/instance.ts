@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { loadLab } from '../spec/load.js';
 import type { Lab } from '../spec/schema.js';
 import { MANAGEMENT_NETWORK } from './identity.js';
@@ -21,7 +22,7 @@ export interface InstanceOptions {
 
 function checkLabForVms(lab: Lab, specFile: string): void {
   if (MANAGEMENT_NETWORK in lab.networks) {
-    throw new UsageError(`${specFile}: network name "${MANAGEMENT_NETWORK}" is reserved for lab vm's management NIC; rename that network`);
+    throw new UsageError(t('vm.reservedNetwork', { file: specFile, network: MANAGEMENT_NETWORK }));
   }
 }
 

@@ -1,6 +1,7 @@
 // A lock file holding the owner's pid; a lock whose owner died is taken over.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 
 export function pidAlive(pid: number): boolean {
   try {
@@ -38,7 +39,7 @@ export async function withLock<T>(path: string, opts: LockOptions, fn: () => Pro
     if (!told) opts.onWait?.(readFileSync(path, 'utf8').trim());
     told = true;
     if (Date.now() > deadline) {
-      throw new RunError(`${opts.what} is locked by process ${readFileSync(path, 'utf8').trim()} (${path}); wait for it to finish or remove the lock if that process is gone`);
+      throw new RunError(t('vm.locked', { what: opts.what, pid: readFileSync(path, 'utf8').trim(), path }));
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

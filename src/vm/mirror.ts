@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 
 export interface AptSource {
   types: string[];
@@ -107,10 +108,10 @@ export function readHostSources(etcApt = '/etc/apt'): AptSource[] {
 export function resolveMirror(option?: string, etcApt = '/etc/apt'): string {
   const given = option ?? process.env.LAB_DEBIAN_MIRROR;
   if (given) {
-    if (!/^(https?|file):\/\//.test(given)) throw new RunError(`mirror "${given}" is not an http(s) or file URL; pass --mirror http://HOST/debian`);
+    if (!/^(https?|file):\/\//.test(given)) throw new RunError(t('vm.badMirror', { mirror: given }));
     return given.replace(/\/+$/, '');
   }
   const found = pickDebianMirror(readHostSources(etcApt));
-  if (!found) throw new RunError(`no Debian mirror found in ${etcApt}/sources.list or ${etcApt}/sources.list.d; pass --mirror URL or set LAB_DEBIAN_MIRROR`);
+  if (!found) throw new RunError(t('vm.noMirror', { dir: etcApt }));
   return found;
 }

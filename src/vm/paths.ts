@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 
 /** $XDG_CACHE_HOME/lab/images, else ~/.cache/lab/images. */
 export function imagesRoot(): string {
@@ -24,7 +25,7 @@ const INSTANCE_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 export function checkInstanceName(name: string): string {
   if (!INSTANCE_RE.test(name)) {
-    throw new UsageError(`instance name "${name}" is not valid: use lowercase letters, digits, dot, dash or underscore`);
+    throw new UsageError(t('vm.badInstanceName', { name }));
   }
   return name;
 }

@@ -1,5 +1,6 @@
 // `lab vm reset`: every VM back to the pristine snapshot of the instance's first boot; `--cold`: new disks and a boot.
 import { mkdir } from 'node:fs/promises';
+import { t } from '../i18n/index.js';
 import { createOverlay } from './boot.js';
 import { ensureImage } from './image/build.js';
 import { labContext, type InstanceContext } from './instance.js';
@@ -20,12 +21,12 @@ export async function vmReset(labArg: string, opts: ResetOptions = {}): Promise<
   const ctx = await labContext(labArg, opts);
   const progress = createProgress(opts.progress);
   await mkdir(ctx.files.dir, { recursive: true });
-  return withLock(ctx.files.lock, { waitMs: 15 * 60_000, what: `lab vm instance ${ctx.instance}` }, async () => {
+  return withLock(ctx.files.lock, { waitMs: 15 * 60_000, what: t('vm.instanceLock', { instance: ctx.instance }) }, async () => {
     if (!opts.cold) {
       const pristine = readSnapshots(ctx.instance).find((s) => s.name === PRISTINE);
       const restored = pristine && (await restoreLocked(ctx, pristine, opts, progress));
       if (restored) return restored;
-      if (!pristine) progress.step(`instance ${ctx.instance} has no pristine snapshot: resetting cold (new disks, a boot)`);
+      if (!pristine) progress.step(t('vm.noPristine', { instance: ctx.instance }));
     }
     return coldReset(ctx, opts, progress);
   });
@@ -36,6 +37,6 @@ async function coldReset(ctx: InstanceContext, opts: UpOptions, progress: Progre
   await stopAll(ctx.instance, false);
   const image = await ensureImage({ mirror: () => resolveMirror(opts.mirror), progress });
   for (const host of Object.keys(ctx.lab.hosts)) await createOverlay(image.base, vmFiles(ctx.instance, host).disk);
-  progress.step(`disks of ${Object.keys(ctx.lab.hosts).join(', ')} are pristine again`);
+  progress.step(t('vm.pristineAgain', { hosts: Object.keys(ctx.lab.hosts).join(', ') }));
   return upLocked(ctx, opts, image, progress);
 }

@@ -2,6 +2,7 @@
 import { appendFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 
 export interface RunOptions {
   /** Append the command and its output here. */
@@ -28,9 +29,9 @@ export async function run(cmd: string, args: string[], opts: RunOptions = {}): P
   });
   if (opts.log) appendFileSync(opts.log, r.all ?? '');
   if (r.exitCode !== 0 || r.failed) {
-    const why = r.timedOut ? 'timed out' : `exited ${r.exitCode ?? r.signal ?? '?'}`;
-    const where = opts.log ? ` (full log: ${opts.log})` : '';
-    throw new RunError(`${cmd} ${why}: ${lastLines(r.all ?? r.message, 3)}${where}`);
+    const why = r.timedOut ? t('vm.timedOut') : t('vm.exited', { code: String(r.exitCode ?? r.signal ?? '?') });
+    const where = opts.log ? t('vm.fullLog', { log: opts.log }) : '';
+    throw new RunError(t('vm.commandFailed', { command: cmd, why, output: lastLines(r.all ?? r.message, 3), log: where }));
   }
   return r.stdout ?? '';
 }

@@ -1,6 +1,7 @@
 // `lab vm snapshot save|restore|list`: named machine states of an instance, for instructors and tests.
 import { mkdir } from 'node:fs/promises';
 import { RunError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { diskInfo } from './disk-snapshots.js';
 import { fingerprintDiffs, machineFingerprint } from './fingerprint.js';
 import { instanceName, labContext, type InstanceOptions } from './instance.js';
@@ -20,7 +21,7 @@ export async function vmSnapshotSave(labArg: string, name: string, opts: UpOptio
   const ctx = await labContext(labArg, opts);
   await mkdir(ctx.files.dir, { recursive: true });
   const progress = createProgress(opts.progress);
-  return withLock(ctx.files.lock, { waitMs: LOCK_WAIT_MS, what: `lab vm instance ${ctx.instance}` }, () => saveLocked(ctx, name, progress));
+  return withLock(ctx.files.lock, { waitMs: LOCK_WAIT_MS, what: t('vm.instanceLock', { instance: ctx.instance }) }, () => saveLocked(ctx, name, progress));
 }
 
 /** Restore a named snapshot; unlike reset and up, a snapshot that no longer fits is an error, not a cold boot. */
@@ -29,15 +30,17 @@ export async function vmSnapshotRestore(labArg: string, name: string, opts: UpOp
   const ctx = await labContext(labArg, opts);
   await mkdir(ctx.files.dir, { recursive: true });
   const progress = createProgress(opts.progress);
-  return withLock(ctx.files.lock, { waitMs: LOCK_WAIT_MS, what: `lab vm instance ${ctx.instance}` }, async () => {
+  return withLock(ctx.files.lock, { waitMs: LOCK_WAIT_MS, what: t('vm.instanceLock', { instance: ctx.instance }) }, async () => {
     const rec = readSnapshots(ctx.instance).find((s) => s.name === name);
     if (!rec) {
       const known = readSnapshots(ctx.instance).map((s) => s.name);
-      throw new UsageError(`instance ${ctx.instance} has no snapshot ${name}${known.length ? ` (it has ${known.join(', ')})` : ''}; save one with \`lab vm snapshot save ${labArg} ${name}\``);
+      throw new UsageError(t('vm.noSnapshot', { instance: ctx.instance, name, known: known.length ? t('vm.itHas', { names: known.join(', ') }) : '', lab: labArg }));
     }
     let why = '';
     const r = await restoreLocked(ctx, rec, opts, { step: (m) => (why = m), elapsed: progress.elapsed });
-    if (!r) throw new RunError(`${why.replace(/; booting instead$/, '')}; boot with \`lab vm up --boot\` or \`lab vm reset --cold\``);
+    // restoreLocked's line ends in "; booting instead": here nothing boots instead, the restore fails.
+    const instead = t('vm.bootingInstead');
+    if (!r) throw new RunError(t('vm.restoreFailed', { why: why.endsWith(instead) ? why.slice(0, -instead.length) : why }));
     return r;
   });
 }

@@ -1,6 +1,7 @@
 // Save and restore the whole machine state of every VM of an instance: internal qcow2 snapshots through QMP (savevm/loadvm).
 import { existsSync } from 'node:fs';
 import { RunError, UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { diskInfo } from './disk-snapshots.js';
 import { fingerprintDiffs, layoutDigest, machineFingerprint } from './fingerprint.js';
 import { imageReady } from './image/build.js';
@@ -79,9 +80,9 @@ true
  * cannot come up is for `lab verify` to report, not a reason to hang. Returns what the guest side did besides waiting.
  */
 export async function waitSettled(ctx: InstanceContext, state: InstanceState, host: string, timeoutMs: number): Promise<string[]> {
-  const t = { port: state.hosts[host]!.sshPort, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts };
-  const r = await sshRun(t, SETTLE_SCRIPT, timeoutMs);
-  if (r.code !== 0) throw new RunError(`${host}: could not wait for its boot to settle: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
+  const target = { port: state.hosts[host]!.sshPort, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts };
+  const r = await sshRun(target, SETTLE_SCRIPT, timeoutMs);
+  if (r.code !== 0) throw new RunError(t('vm.settleFailed', { host, why: r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}` }));
   return r.stdout.split('\n').filter((l) => l.trim() !== '');
 }
 
@@ -91,23 +92,23 @@ export async function saveLocked(ctx: InstanceContext, name: string, progress: P
   const hosts = Object.keys(ctx.lab.hosts);
   const stopped = hosts.filter((h) => runningPid(vmFiles(ctx.instance, h).pid) === undefined);
   if (!state || stopped.length > 0) {
-    throw new UsageError(`instance ${ctx.instance}: ${stopped.length > 0 ? `VMs ${stopped.join(', ')} are not running` : 'it was never booted'}; run \`lab vm up\` first, then save the snapshot`);
+    throw new UsageError(t('vm.cannotSave', { instance: ctx.instance, why: stopped.length > 0 ? t('vm.vmsNotRunning', { vms: stopped.join(', ') }) : t('vm.neverBooted') }));
   }
   const noQmp = hosts.filter((h) => !existsSync(vmFiles(ctx.instance, h).qmp));
-  if (noQmp.length > 0) throw new RunError(`VMs ${noQmp.join(', ')} have no QMP socket (instance folder path too long for a unix socket); use a shorter LAB_HOME to save snapshots`);
+  if (noQmp.length > 0) throw new RunError(t('vm.noQmp', { vms: noQmp.join(', ') }));
   const started = Date.now();
   await Promise.all(
     hosts.map(async (h) => {
       const out = await withQmp(vmFiles(ctx.instance, h).qmp, (q) => q.hmp(`savevm ${name}`, 300_000));
       const problem = hmpProblem(out);
-      if (problem) throw new RunError(`${h}: qemu could not save snapshot ${name}: ${problem}`);
+      if (problem) throw new RunError(t('vm.saveFailed', { host: h, name, problem }));
     }),
   );
   const layout: Record<string, string> = {};
   for (const h of hosts) layout[h] = state.hosts[h]?.layout ?? '';
   const rec: SnapshotRecord = { name, savedAt: new Date().toISOString(), fingerprint: await machineFingerprint(state.accel), layout };
   recordSnapshot(ctx.instance, rec);
-  progress.step(`saved snapshot ${name} of ${hosts.join(', ')} (RAM, devices, disk) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  progress.step(t('vm.saved', { name, hosts: hosts.join(', '), seconds: ((Date.now() - started) / 1000).toFixed(1) }));
   return rec;
 }
 
@@ -128,19 +129,19 @@ export interface PlanOptions {
  */
 export async function planRestore(ctx: InstanceContext, rec: SnapshotRecord, opts: PlanOptions): Promise<RestorePlan | string> {
   const state = readState(ctx.instance);
-  if (!state) return 'the instance has no state.json';
-  if (!imageReady(state.image)) return `its base image ${state.image.dir} is gone`;
+  if (!state) return t('vm.noState');
+  if (!imageReady(state.image)) return t('vm.imageGoneShort', { dir: state.image.dir });
   const diffs = fingerprintDiffs(rec.fingerprint, await machineFingerprint(state.accel));
   if (diffs.length > 0) return diffs.join('; ');
   const plans: Record<string, VmPlan> = {};
   for (const host of Object.keys(ctx.lab.hosts)) {
     const hs = state.hosts[host];
-    if (!hs || rec.layout[host] === undefined) return `host ${host} is not in it`;
-    if (!rec.layout[host] || !hs.layout) return `host ${host} was started by a lab without layout records; boot it once with \`lab vm up --boot\``;
+    if (!hs || rec.layout[host] === undefined) return t('vm.hostNotIn', { host });
+    if (!rec.layout[host] || !hs.layout) return t('vm.noLayout', { host });
     const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image: state.image, accel: state.accel, sshPort: hs.sshPort, memory: opts.memory ?? hs.memory, aslr: opts.aslr, identity: hs.identity });
-    if (layoutDigest(plan, state.image.base) !== rec.layout[host]) return `host ${host}'s devices differ from when it was saved (memory, NICs, image or address maps)`;
+    if (layoutDigest(plan, state.image.base) !== rec.layout[host]) return t('vm.layoutDiffers', { host });
     const info = await diskInfo(plan.disk);
-    if (!info?.snapshots.some((s) => s.name === rec.name)) return `${host}'s disk ${plan.disk} does not hold it`;
+    if (!info?.snapshots.some((s) => s.name === rec.name)) return t('vm.diskLacks', { host, disk: plan.disk });
     plans[host] = { ...plan, loadvm: rec.name };
   }
   return { state, plans };

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { MachineFingerprint } from './fingerprint.js';
 import { instanceDir } from './paths.js';
 
@@ -60,7 +61,7 @@ const NAME_RE = /^[A-Za-z][A-Za-z0-9._-]{0,39}$/;
 /** A snapshot name goes into a monitor line (`savevm NAME`): letters first, then letters, digits, dot, dash, underscore. */
 export function checkSnapshotName(name: string): string {
   if (!NAME_RE.test(name)) {
-    throw new UsageError(`snapshot name "${name}" is not valid: start with a letter, then letters, digits, dot, dash or underscore (at most 40)`);
+    throw new UsageError(t('vm.badSnapshotName', { name }));
   }
   return name;
 }

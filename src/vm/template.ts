@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { MachineFingerprint } from './fingerprint.js';
 import { writeKnownHosts } from './keys.js';
 import { templatesRoot, vmFiles } from './paths.js';
@@ -165,11 +166,11 @@ export const TAKE_KEYS = [
 /** The stdin of TAKE_KEYS: the authorized key line, the host's public key line, then its private key. */
 export function takeKeysInput(authorizedKey: string, hostPub: string, hostPrivate: string): string {
   const line = (s: string, what: string) => {
-    const t = s.trim();
-    if (t === '' || t.includes('\n')) throw new RunError(`${what} is not one line of an SSH public key`);
-    return t;
+    const one = s.trim();
+    if (one === '' || one.includes('\n')) throw new RunError(t('vm.notOneLine', { what }));
+    return one;
   };
-  return `${line(authorizedKey, 'the instance key')}\n${line(hostPub, 'the host key')}\n${hostPrivate.endsWith('\n') ? hostPrivate : `${hostPrivate}\n`}`;
+  return `${line(authorizedKey, t('vm.theInstanceKey'))}\n${line(hostPub, t('vm.theHostKey'))}\n${hostPrivate.endsWith('\n') ? hostPrivate : `${hostPrivate}\n`}`;
 }
 
 export interface AdoptInput {
@@ -193,7 +194,7 @@ export async function adoptKeys(input: AdoptInput, folder: string): Promise<void
   const knownHosts = join(folder, 'known_hosts.template');
   writeKnownHosts(knownHosts, [{ port: input.port, publicKeyFile: input.template.hostKeyPub }]);
   try {
-    const t: SshTarget & { name: string; pidFile: string; consoleLog: string } = {
+    const target: SshTarget & { name: string; pidFile: string; consoleLog: string } = {
       name: input.host,
       port: input.port,
       identityFile: input.template.clientKey,
@@ -201,10 +202,10 @@ export async function adoptKeys(input: AdoptInput, folder: string): Promise<void
       pidFile: input.pidFile,
       consoleLog: input.consoleLog,
     };
-    await waitForSsh(t, input.timeoutSec, Date.now(), true);
+    await waitForSsh(target, input.timeoutSec, Date.now(), true);
     const stdin = takeKeysInput(readFileSync(`${input.clientKey}.pub`, 'utf8'), readFileSync(`${input.hostKey}.pub`, 'utf8'), readFileSync(input.hostKey, 'utf8'));
-    const r = await sshRun(t, TAKE_KEYS, 60_000, stdin);
-    if (r.code !== 0) throw new RunError(`${input.host}: could not give the VM this instance's SSH keys: ${r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}`}`);
+    const r = await sshRun(target, TAKE_KEYS, 60_000, stdin);
+    if (r.code !== 0) throw new RunError(t('vm.keysFailed', { host: input.host, why: r.stderr.trim().split('\n').at(-1) ?? `ssh exit ${r.code}` }));
   } finally {
     await rm(knownHosts, { force: true });
   }

@@ -2,6 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 
 /** Program → the Debian package that ships it. */
 export const PACKAGE_OF: Record<string, string> = {
@@ -39,7 +40,7 @@ export function installHint(programs: string[]): string {
 export function requirePrograms(programs: string[], purpose: string): void {
   const missing = programs.filter((p) => !which(p));
   if (missing.length > 0) {
-    throw new RunError(`${purpose} needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed; run: ${installHint(missing)}`);
+    throw new RunError(t('vm.missingPrograms', { count: missing.length, purpose, programs: missing.join(', '), install: installHint(missing) }));
   }
 }
 
@@ -47,11 +48,11 @@ export function requirePrograms(programs: string[], purpose: string): void {
 export function pickBootstrapper(): 'mmdebstrap' | 'debootstrap' {
   if (which('mmdebstrap')) return 'mmdebstrap';
   if (which('debootstrap')) return 'debootstrap';
-  throw new RunError(`building the VM image needs mmdebstrap or debootstrap, and neither is installed; run: ${installHint(['mmdebstrap'])}`);
+  throw new RunError(t('vm.noBootstrapper', { install: installHint(['mmdebstrap']) }));
 }
 
 export function requireRoot(purpose: string): void {
   if (process.getuid?.() !== 0) {
-    throw new RunError(`${purpose} must run as root (it bootstraps a Debian tree with chroot and mounts); run it with sudo or as root`);
+    throw new RunError(t('vm.needsRoot', { purpose }));
   }
 }

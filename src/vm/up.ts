@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { chooseAccel, type AccelChoice } from './accel.js';
 import { createOverlay, startVm } from './boot.js';
@@ -62,7 +63,7 @@ export interface UpResult {
 export async function vmUp(labArg: string, opts: UpOptions = {}): Promise<UpResult> {
   const ctx = await labContext(labArg, opts);
   await mkdir(ctx.files.dir, { recursive: true });
-  return withLock(ctx.files.lock, { waitMs: 15 * 60_000, what: `lab vm instance ${ctx.instance}` }, () => upLocked(ctx, opts, undefined));
+  return withLock(ctx.files.lock, { waitMs: 15 * 60_000, what: t('vm.instanceLock', { instance: ctx.instance }) }, () => upLocked(ctx, opts, undefined));
 }
 
 /**
@@ -100,7 +101,7 @@ export async function upLocked(ctx: InstanceContext, opts: UpOptions, fresh: Ima
   const inventory = vmInventory(ctx.lab, ctx.instance, ports, identitiesOf(started));
   writeInventoryFile(ctx.files.inventory, inventory);
   const booted = await waitAll(ctx, stopped, ports, timeoutSec, progress);
-  progress.step(`all ${hosts.length} VMs of ${ctx.instance} answer SSH; inventory: ${ctx.files.inventory}`);
+  progress.step(t('vm.allAnswer', { n: hosts.length, instance: ctx.instance, inventory: ctx.files.inventory }));
   if (newDisks) {
     await savePristine(ctx, newState, timeoutSec, progress);
     const cold = stopped.filter((h) => !fromTemplates[h]);
@@ -121,13 +122,13 @@ async function resumeSuspended(ctx: InstanceContext, state: InstanceState, opts:
   const rec = state.suspended ? readSnapshots(ctx.instance).find((s) => s.name === state.suspended) : undefined;
   if (rec) return restoreLocked(ctx, rec, opts, progress);
   const latest = latestSnapshot(ctx.instance);
-  if (latest) progress.step(`the VMs ran on after snapshot ${latest.name} and were not suspended by \`lab vm down\`: booting their disks (\`lab vm snapshot restore\` goes back to a snapshot)`);
+  if (latest) progress.step(t('vm.notSuspended', { name: latest.name }));
   return undefined;
 }
 
 /** After a first boot: let every guest finish its boot, then save the pristine snapshot `lab vm reset` restores. */
 async function savePristine(ctx: InstanceContext, state: InstanceState, timeoutSec: number, progress: Progress): Promise<void> {
-  await settle(ctx, state, Object.keys(ctx.lab.hosts), timeoutSec, progress, '; saving the pristine snapshot');
+  await settle(ctx, state, Object.keys(ctx.lab.hosts), timeoutSec, progress, t('vm.savingPristine'));
   await saveLocked(ctx, PRISTINE, progress);
 }
 
@@ -138,7 +139,7 @@ async function settle(ctx: InstanceContext, state: InstanceState, hosts: string[
       for (const line of await waitSettled(ctx, state, h, timeoutSec * 1000)) progress.step(`${h}: ${line}`);
     }),
   );
-  progress.step(`boot settled on ${hosts.join(', ')}${then}`);
+  progress.step(t('vm.settled', { hosts: hosts.join(', '), then }));
 }
 
 /**
@@ -150,7 +151,7 @@ async function settle(ctx: InstanceContext, state: InstanceState, hosts: string[
 export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, opts: UpOptions, progress: Progress): Promise<UpResult | undefined> {
   const planned = await planRestore(ctx, rec, opts);
   if (typeof planned === 'string') {
-    progress.step(`snapshot ${rec.name} of instance ${ctx.instance} (saved ${rec.savedAt}) cannot be restored: ${planned}; booting instead`);
+    progress.step(`${t('vm.cannotRestore', { name: rec.name, instance: ctx.instance, savedAt: rec.savedAt, why: planned })}${t('vm.bootingInstead')}`);
     return undefined;
   }
   const { state, plans } = planned;
@@ -167,7 +168,7 @@ export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, o
     hosts.map(async (h) => {
       const { port, pid } = await startVm({ ...plans[h]!, sshPort: ports[h]! }, avoid);
       ports[h] = port;
-      progress.step(`resumed ${h} from snapshot ${rec.name} (pid ${pid}, ssh 127.0.0.1:${port})`);
+      progress.step(t('vm.resumedHost', { host: h, name: rec.name, pid, port }));
     }),
   );
   const moved = hosts.filter((h) => ports[h] !== state.hosts[h]!.sshPort);
@@ -177,12 +178,12 @@ export async function restoreLocked(ctx: InstanceContext, rec: SnapshotRecord, o
   await writeState(newState);
   if (moved.length > 0) {
     writeKnownHosts(ctx.files.knownHosts, hosts.map((h) => ({ port: ports[h]!, publicKeyFile: `${vmFiles(ctx.instance, h).hostKey}.pub` })));
-    progress.step(`SSH ports of ${moved.join(', ')} were taken: new forwards, known_hosts rewritten with the same host keys`);
+    progress.step(t('vm.portsMoved', { hosts: moved.join(', ') }));
   }
   const inventory = vmInventory(ctx.lab, ctx.instance, ports, identitiesOf(newState.hosts));
   if (moved.length > 0 || !existsSync(ctx.files.inventory)) writeInventoryFile(ctx.files.inventory, inventory);
   const booted = await waitAll(ctx, hosts, ports, opts.sshTimeoutSec ?? DEFAULT_SSH_TIMEOUT_SEC, progress, true);
-  progress.step(`all ${hosts.length} VMs of ${ctx.instance} resumed from snapshot ${rec.name}, clocks set, answer SSH`);
+  progress.step(t('vm.allResumed', { n: hosts.length, instance: ctx.instance, name: rec.name }));
   return { instance: ctx.instance, lab: ctx.lab.name, inventoryPath: ctx.files.inventory, inventory, alreadyRunning: false, booted, restored: rec.name, seconds: progress.elapsed() };
 }
 
@@ -224,14 +225,14 @@ async function startFromTemplates(ctx: InstanceContext, image: ImageInfo, accel:
         const plan = planVm({ lab: ctx.lab, instance: ctx.instance, host, image, accel, sshPort: port, memory: opts.memory, aslr: opts.aslr, identity });
         const started = await startVm({ ...plan, loadvm: PRISTINE }, avoid);
         avoid.add(started.port);
-        progress.step(`resumed ${host} from the template of ${template.meta.origin}'s first boot (pid ${started.pid}, ssh 127.0.0.1:${started.port}); giving it this instance's keys`);
+        progress.step(t('vm.fromTemplate', { host, origin: template.meta.origin, pid: started.pid, port: started.port }));
         await adoptKeys({ host, port: started.port, template, clientKey: ctx.files.key, hostKey: vm.hostKey, pidFile: vm.pid, consoleLog: vm.console, timeoutSec }, vm.dir);
-        progress.step(`${host} runs with this instance's keys (${((Date.now() - t0) / 1000).toFixed(1)} s from its template)`);
+        progress.step(t('vm.hasKeys', { host, seconds: ((Date.now() - t0) / 1000).toFixed(1) }));
         out[host] = { sshPort: started.port, memory: plan.memory, layout: layoutDigest(plan, image.base), identity };
       } catch (e) {
         await stopVm(vm.pid, vm.qmp, { graceful: false });
         await rm(vm.disk, { force: true });
-        progress.step(`${host} could not start from its template (${template.dir}): ${(e as Error).message}; booting it instead`);
+        progress.step(t('vm.templateFailed', { host, dir: template.dir, error: (e as Error).message }));
       }
     }),
   );
@@ -250,10 +251,10 @@ async function saveTemplates(ctx: InstanceContext, state: InstanceState, hosts: 
       const key = templateKey(plan, state.image.base, fingerprint);
       if (await saveTemplate({ instance: ctx.instance, lab: ctx.lab.name, host, key, clientKey: ctx.files.key, origin: hs.identity ?? ctx.instance })) saved.push(host);
     } catch (e) {
-      progress.step(`${host}: no template saved (${(e as Error).message}); the next new instance boots it`);
+      progress.step(t('vm.noTemplateSaved', { host, error: (e as Error).message }));
     }
   }
-  if (saved.length > 0) progress.step(`saved the pristine state of ${saved.join(', ')} as templates in ${templatesRoot()}: new instances start from them in seconds`);
+  if (saved.length > 0) progress.step(t('vm.templatesSaved', { hosts: saved.join(', '), dir: templatesRoot() }));
 }
 
 /** Existing disks keep the base image they were made from; otherwise the current recipe's image. */
@@ -261,9 +262,9 @@ async function imageFor(ctx: InstanceContext, state: InstanceState | undefined, 
   const hasDisks = Object.keys(ctx.lab.hosts).some((h) => existsSync(vmFiles(ctx.instance, h).disk));
   if (state && hasDisks) {
     if (imageReady(state.image)) return state.image;
-    throw new RunError(`the base image of instance ${ctx.instance} (${state.image.dir}) is gone; run \`lab vm reset\` to recreate its disks from a new image`);
+    throw new RunError(t('vm.imageGone', { instance: ctx.instance, dir: state.image.dir }));
   }
-  if (!imageReady(currentImage())) progress.step('the VM base image is not built yet: building it once (a few minutes)');
+  if (!imageReady(currentImage())) progress.step(t('vm.buildingImage'));
   return ensureImage({ mirror: () => resolveMirror(opts.mirror), progress });
 }
 
@@ -298,27 +299,27 @@ async function startStopped(
     const { port, pid } = await startVm(plan, avoid);
     avoid.add(port);
     out[host] = { sshPort: port, memory: plan.memory, layout: layoutDigest(plan, image.base), ...(identity ? { identity } : {}) };
-    progress.step(`started ${host} (pid ${pid}, ${accel}, ${plan.memory} MiB, ssh 127.0.0.1:${port}, console ${plan.consoleLog})`);
+    progress.step(t('vm.startedVm', { host, pid, accel, memory: plan.memory, port, console: plan.consoleLog }));
   }
   return Object.fromEntries(Object.keys(ctx.lab.hosts).map((h) => [h, out[h]!]));
 }
 
 async function waitAll(ctx: InstanceContext, hosts: string[], ports: Ports, timeoutSec: number, progress: Progress, setClock = false): Promise<Record<string, number>> {
-  progress.step(`waiting for SSH on ${hosts.join(', ')} (at most ${timeoutSec} s each)`);
+  progress.step(t('vm.waitingSsh', { hosts: hosts.join(', '), timeout: timeoutSec }));
   const started = Date.now();
   const results = await Promise.allSettled(
     hosts.map(async (host) => {
       const f = vmFiles(ctx.instance, host);
       const target = { name: host, port: ports[host]!, identityFile: ctx.files.key, knownHosts: ctx.files.knownHosts, pidFile: f.pid, consoleLog: f.console };
       const s = await waitForSsh(target, timeoutSec, started, setClock);
-      progress.step(`${host} answers SSH (${s.toFixed(1)} s)`);
+      progress.step(t('vm.answersSsh', { host, seconds: s.toFixed(1) }));
       return [host, s] as const;
     }),
   );
   const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
   if (failed.length > 0) {
-    const more = failed.length > 1 ? ` (${failed.length - 1} more VMs failed too)` : '';
-    throw new RunError(`${failed[0]!.message}${more}; the VMs are left running for inspection: stop them with \`lab vm down\``);
+    const more = failed.length > 1 ? t('vm.moreFailed', { n: failed.length - 1 }) : '';
+    throw new RunError(t('vm.leftRunning', { error: failed[0]!.message, more }));
   }
   return Object.fromEntries(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
 }

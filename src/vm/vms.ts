@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { instanceDir, vmFiles } from './paths.js';
 import { runningPid } from './proc.js';
 import { stopVm, type StopHow } from './stop.js';
@@ -32,6 +33,6 @@ export async function stopAll(instance: string, graceful: boolean): Promise<Stop
     }),
   );
   const left = vmNames(instance).filter((h) => runningPid(vmFiles(instance, h).pid) !== undefined);
-  if (left.length > 0) throw new RunError(`VMs ${left.join(', ')} of instance ${instance} are still running after SIGKILL; check \`ps\` for their qemu`);
+  if (left.length > 0) throw new RunError(t('vm.stillRunning', { vms: left.join(', '), instance }));
   return stopped;
 }

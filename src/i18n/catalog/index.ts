@@ -1,7 +1,11 @@
 // Every area's messages, assembled per language. Keys are `area.key`, e.g. `progress.done`, `director.vipHeld.why`.
+import { playbook } from './playbook.js';
 import { report } from './report.js';
+import { spec } from './spec.js';
 import { tutor } from './tutor.js';
 import { usage } from './usage.js';
+import { inventory } from './inventory.js';
+import { vm } from './vm.js';
 import { verifyActions } from './verify-actions.js';
 import { verifyBalancing } from './verify-balancing.js';
 import { verifyDirector } from './verify-director.js';
@@ -25,6 +29,10 @@ const AREAS = {
   actions: verifyActions,
   runner: verifyRunner,
   checks: verifyPlan,
+  inventory,
+  vm,
+  spec,
+  playbook,
 };
 
 type Areas = typeof AREAS;
