@@ -1,6 +1,6 @@
 // lab verify on the terminal (a compact pass/fail list, explanations under failures) and as JSON.
 import stringWidth from 'string-width';
-import { t } from '../i18n/index.js';
+import { getLang, t } from '../i18n/index.js';
 import { isFailing, type CheckResult } from '../verify/types.js';
 import { envelope, type Envelope } from './envelope.js';
 import { styler } from './style.js';
@@ -50,8 +50,10 @@ export function padColumns(text: string, width: number): string {
  */
 function pieces(text: string): { text: string; space: boolean }[] {
   const out: { text: string; space: boolean }[] = [];
+  // English breaks at spaces only, as it always did, even around a Chinese quote (the course note's own words).
+  const cjk = getLang() !== 'en';
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (!HAS_WIDE.test(word)) {
+    if (!cjk || !HAS_WIDE.test(word)) {
       out.push({ text: word, space: true });
       continue;
     }

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { styler } from '../report/style.js';
 import { junitXml } from '../report/junit.js';
-import { formatResults, verifyJson } from '../report/verify.js';
+import { columns, formatResults, verifyJson } from '../report/verify.js';
+import { withLang } from '../i18n/index.js';
 import { parseReports } from '../commands/verify.js';
 import { UsageError } from '../errors.js';
 import type { CheckResult } from './types.js';
@@ -89,5 +90,31 @@ describe('parseReports', () => {
       { kind: 'json', file: 'b.json' },
     ]);
     expect(() => parseReports(['xml:a'])).toThrow(UsageError);
+  });
+});
+
+describe('wrapping explanations that quote the course note in Chinese', () => {
+  const quoted: CheckResult = {
+    check: 'real-servers',
+    id: 'route',
+    host: 'web2',
+    title: 'replies to client (192.168.4.10) go via proxy (192.168.2.5)',
+    status: 'fail',
+    expected: 'via proxy',
+    found: 'dev net4',
+    why: 'web2 holds 192.168.4.200 on net4, on the client\'s own network, so it answers 192.168.4.10 directly (the course: "如果有4网段IP地址，需要临时关闭和删除这个网卡上的地址"), and the client drops the answer.',
+  };
+  const flat = (x: string) => x.replace(/\s+/g, ' ');
+  it('English breaks at spaces only, so the explanation reads whole once the lines are joined', () => {
+    for (const width of [50, 60, 72, 80, 100]) expect(flat(formatResults([quoted], styler(false), { ms: 1000, attempts: 1, width }))).toContain(flat(quoted.why!));
+  });
+  it('Chinese may break between characters, and no explanation line is wider than the terminal', () => {
+    const zh = { ...quoted, why: '调度器 proxy 上没有开启路由转发：真实服务器发给客户端的回复到了它这里，却没有被改写成来自 VIP 再转发出去，而是被丢弃了。请求能送达，回复却回不来。' };
+    const out = withLang('zh-CN', () => formatResults([zh], styler(false), { ms: 1000, attempts: 1, width: 100 }));
+    // The check's own line (status, host, title) is not wrapped; the explanation under it is.
+    const under = out.split('\n').filter((l) => /^\s+原因/.test(l) || /^\s{10,}\S/.test(l));
+    expect(under.length).toBeGreaterThan(2);
+    for (const line of under) expect(columns(line), line).toBeLessThanOrEqual(100);
+    expect(out.replace(/\s+/g, '')).toContain(zh.why.replace(/\s+/g, ''));
   });
 });
