@@ -4,6 +4,7 @@ import { styler } from '../report/style.js';
 import { junitXml } from '../report/junit.js';
 import { columns, formatResults, verifyJson } from '../report/verify.js';
 import { withLang } from '../i18n/index.js';
+import { judgeRecorded, recordedLab } from '../../test/unit/recorded-verify.js';
 import { parseReports } from '../commands/verify.js';
 import { UsageError } from '../errors.js';
 import type { CheckResult } from './types.js';
@@ -107,6 +108,14 @@ describe('wrapping explanations that quote the course note in Chinese', () => {
   const flat = (x: string) => x.replace(/\s+/g, ' ');
   it('English breaks at spaces only, so the explanation reads whole once the lines are joined', () => {
     for (const width of [50, 60, 72, 80, 100]) expect(flat(formatResults([quoted], styler(false), { ms: 1000, attempts: 1, width }))).toContain(flat(quoted.why!));
+  });
+  it('the recorded web2-4net state: every failure\'s explanation reads whole in the terminal at any width', async () => {
+    const checks = judgeRecorded(await recordedLab(), 'web2-4net').filter((c) => c.status === 'fail');
+    expect(checks.find((c) => c.id === 'route')!.why).toContain('如果有4网段IP地址');
+    for (const width of [80, 100, 120, 160]) {
+      const out = flat(formatResults(checks, styler(false), { ms: 1000, attempts: 1, width }));
+      for (const c of checks) expect(out).toContain(flat(c.why!));
+    }
   });
   it('Chinese may break between characters, and no explanation line is wider than the terminal', () => {
     const zh = { ...quoted, why: '调度器 proxy 上没有开启路由转发：真实服务器发给客户端的回复到了它这里，却没有被改写成来自 VIP 再转发出去，而是被丢弃了。请求能送达，回复却回不来。' };
