@@ -3,24 +3,24 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Seconds each VM file took in CI on this project's machine kind (2 vCPUs, two files at once; 2026-12-05 18:32 UTC run).
+ * Seconds each VM file took in CI on this project's machine kind (2 vCPUs, two files at once; 2026-12-05 22:14 UTC run).
  * The e2e
  * files start longest first, so the two workers finish close together instead of one running a long file alone at
  * the end (a clean clone has no vitest cache, and the default order is by file size). A file not listed starts first.
  */
 const E2E_SECONDS: Record<string, number> = {
-  'verify.test.ts': 1235,
-  'converge.test.ts': 1046,
-  'tun.test.ts': 1045,
-  'trust.test.ts': 972,
-  'keepalived.test.ts': 870,
-  'dr.test.ts': 799,
-  'classroom.test.ts': 596,
-  'snapshot.test.ts': 584,
-  'lab-data.test.ts': 476,
-  'tutor.test.ts': 554,
-  'vm.test.ts': 448,
-  'vagrant.test.ts': 320,
+  'verify.test.ts': 1460,
+  'keepalived.test.ts': 1211,
+  'trust.test.ts': 1155,
+  'tun.test.ts': 1121,
+  'tutor.test.ts': 1114,
+  'dr.test.ts': 775,
+  'converge.test.ts': 686,
+  'classroom.test.ts': 637,
+  'snapshot.test.ts': 637,
+  'vagrant.test.ts': 364,
+  'vm.test.ts': 362,
+  'lab-data.test.ts': 337,
   'knownhosts.test.ts': 22,
 };
 
