@@ -10,5 +10,6 @@ beforeAll(() => {
 
 afterAll(() => {
   const file = expect.getState().testPath ?? 'this file';
-  console.log(`e2e file time: ${basename(file)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const mode = process.env.LAB_E2E_FROM_SCRATCH === '1' ? ' (from scratch)' : '';
+  console.log(`e2e file time: ${basename(file)} took ${((Date.now() - started) / 1000).toFixed(1)} s${mode}`);
 });

@@ -48,17 +48,25 @@ function explain(what: string, r: CliResult): Error {
 }
 
 /**
+ * `LAB_E2E_FROM_SCRATCH=1`: the same tests, booting from scratch wherever the harness boots (no template, no pristine
+ * snapshot restored), as they did before saved machine state; the yardstick for what snapshots save the suite
+ * (README, "Tests"). The snapshot and vm files, which test saved machine state itself, run the same either way.
+ */
+export const FROM_SCRATCH = process.env.LAB_E2E_FROM_SCRATCH === '1';
+
+/**
  * Boot the lab's VMs for a test and return their inventory: `lab vm reset` when the instance already
  * has disks (it restores the pristine snapshot of the instance's first boot in seconds, or resets cold
- * when there is none), else `lab vm up` (builds the image on first use, saves the pristine snapshot).
+ * when there is none), else `lab vm up` (builds the image on first use, starts from the templates or boots, saves the
+ * pristine snapshot). With FROM_SCRATCH: `lab vm reset --cold`, else `lab vm up --boot`.
  * Throws when the VMs cannot be had: a test that needs them must fail, not skip.
  */
 export async function bootLab(labArg: string, instance: string): Promise<Inventory> {
   const hasDisks = existsSync(join(instanceDir(instance), 'vms'));
-  const verb = hasDisks ? 'reset' : 'up';
+  const verb = hasDisks ? ['reset', ...(FROM_SCRATCH ? ['--cold'] : [])] : ['up', ...(FROM_SCRATCH ? ['--boot'] : [])];
   // Generous SSH bound: other suites may run VMs on the same cores meanwhile.
-  const r = await runCli(['vm', verb, labArg, '--instance', instance, '--timeout', '600']);
-  if (r.code !== 0) throw explain(`lab vm ${verb} ${labArg} --instance ${instance}`, r);
+  const r = await runCli(['vm', ...verb, labArg, '--instance', instance, '--timeout', '600']);
+  if (r.code !== 0) throw explain(`lab vm ${verb.join(' ')} ${labArg} --instance ${instance}`, r);
   return readInventoryFile(join(instanceDir(instance), 'inventory.yaml'));
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
 import type { VerifyJson } from '../../src/report/verify.js';
 import { instanceDir, readInventoryFile } from '../../src/vm/index.js';
-import { e2eInstance, runCli, sshOk, stopLab } from './harness.js';
+import { e2eInstance, FROM_SCRATCH, runCli, sshOk, stopLab } from './harness.js';
 
 const INSTANCE = e2eInstance('e2e-data');
 const NAME = 'farm-dr';
@@ -82,7 +82,7 @@ describe('a lab written as data only (five hosts, three weighted DR real servers
   });
 
   it('boots with lab vm up PATH', async () => {
-    const r = await runCli(['vm', 'up', ...LAB, '--timeout', '900']);
+    const r = await runCli(['vm', 'up', ...LAB, ...(FROM_SCRATCH ? ['--boot'] : []), '--timeout', '900']);
     expect(r.code, r.stderr).toBe(0);
     inv = readInventoryFile(join(instanceDir(INSTANCE), 'inventory.yaml'));
     expect(Object.keys(inv.hosts).sort()).toEqual(['app1', 'app2', 'app3', 'desk', 'lb']);
