@@ -19,6 +19,15 @@ interface Meta {
 }
 
 export async function replayTrace(lab: string, state: string): Promise<{ traced: Traced[]; meta: Meta; printed: string }> {
+  const r = await recordedTrace(lab, state);
+  return { traced: r.walks(), meta: r.meta, printed: r.printed };
+}
+
+/**
+ * The recording loaded, its walks not yet built: `walks()` builds them at once (no await), so the language set around
+ * the call (withLang) is the one their sentences are in.
+ */
+export async function recordedTrace(lab: string, state: string): Promise<{ walks: () => Traced[]; meta: Meta; printed: string }> {
   const dir = `${TRACE_FIXTURES}${lab}/${state}/`;
   const read = (f: string) => readFileSync(`${dir}${f}`, 'utf8');
   const meta = JSON.parse(read('meta.json')) as Meta;
@@ -34,6 +43,7 @@ export async function replayTrace(lab: string, state: string): Promise<{ traced:
     starts.set(h, s);
     stops.set(h, read(`${h}.stop.txt`));
   }
-  const traced = walksFromOutputs(loaded.lab, playbook, view, meta.client, { starts, stops, request: read('request.txt'), low: meta.low });
-  return { traced, meta, printed: existsSync(`${dir}trace.out`) ? read('trace.out') : '' };
+  const request = read('request.txt');
+  const walks = () => walksFromOutputs(loaded.lab, playbook, view, meta.client, { starts, stops, request, low: meta.low });
+  return { walks, meta, printed: existsSync(`${dir}trace.out`) ? read('trace.out') : '' };
 }

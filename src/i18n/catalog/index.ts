@@ -3,6 +3,7 @@ import { playbook } from './playbook.js';
 import { report } from './report.js';
 import { spec } from './spec.js';
 import { tutor } from './tutor.js';
+import { trace } from './trace.js';
 import { usage } from './usage.js';
 import { inventory } from './inventory.js';
 import { vm } from './vm.js';
@@ -33,6 +34,7 @@ const AREAS = {
   vm,
   spec,
   playbook,
+  trace,
 };
 
 type Areas = typeof AREAS;

@@ -1,0 +1,205 @@
+// Messages of `lab trace` (src/trace/walk.ts, src/trace/render.ts): the packet walk, its stops and notes, and how the
+// terminal prints them, in English and Simplified Chinese side by side. Host names, addresses, interfaces, packet
+// names (SYN, SYN-ACK, RST), modes (NAT, DR, TUN) and commands stay as they are.
+// The course's own words: 调度器 (director), 真实服务器 (real server), 客户端 (client), 网关 (gateway), 集群服务 (virtual
+// service), 数据包 (packet), 网卡 (interface), 路由转发 (ip_forward), 反向路径过滤 (rp_filter), IP-in-IP 封装.
+import { area } from './types.js';
+
+export const trace = area(
+  {
+    /** Where a packet was seen: an interface and its lab network. In Chinese it ends with "）", so no space follows it there. */
+    on: '{{iface}} ({{network}})',
+    onNoNetwork: '{{iface}} (no lab network)',
+    /** Directors that may hold the VIP: "proxy1 or proxy2". */
+    or: ' or ',
+    /** What changed since the step before; the addresses and outer headers are `A → B`. */
+    changes: {
+      src: 'src {{from}} → {{to}}',
+      dst: 'dst {{from}} → {{to}}',
+      wrapped: 'wrapped in {{outer}}',
+      unwrapped: 'unwrapped (was {{outer}})',
+      outer: 'outer {{was}} became {{now}}',
+    },
+    /** Each step of the walk: what the host did with the packet. */
+    step: {
+      clientSends: '{{client}} sends the first packet (SYN) of the request from {{src}} to the VIP {{vip}}, out of {{on}}',
+      directorReceives: '{{director}}, the director, receives it on {{on}}',
+      directorHoldingReceives: '{{director}}, the director holding the VIP now, receives it on {{on}}',
+      natRewrites: '{{director}} rewrote the destination {{vip}} → {{dst}} (NAT) and sends it to {{server}} out of {{on}}',
+      tunWraps: '{{director}} wraps it in a new IP header {{outerSrc}} → {{outerDst}} (IP-in-IP, TUN), the inner packet unchanged, and sends it to {{server}} out of {{on}}',
+      drForwards: "{{director}} sends it on unchanged (DR): same addresses, only the frame is addressed to a real server's MAC, out of {{on}}",
+      natRealReceives: "{{real}} receives it on {{on}}: {{src}} → {{dst}}, the client's own address as the source",
+      /** fromMac and holds: the fragments below, or nothing. */
+      drRealReceives: '{{real}} receives it on {{on}}{{fromMac}}, still addressed to the VIP {{vip}}{{holds}}',
+      fromMac: " from {{owner}}'s MAC {{mac}}",
+      holds: ', which {{real}} holds on {{holder}}',
+      holdsNot: ', which {{real}} does not hold',
+      tunRealReceives: '{{real}} receives the IP-in-IP packet on {{on}}',
+      tunUnwraps: "{{real}}'s {{iface}} unwraps it: {{src}} → {{dst}}, to the VIP{{holds}}",
+      realResets: '{{real}} answers with a reset (RST) from {{src}}: nothing listens there',
+      /** route: the fragment routeOf, or nothing. */
+      realRepliesOffNet: '{{real}} replies (SYN-ACK) from {{src}} to {{dst}}, out of {{iface}}, which is on no lab network{{route}}',
+      routeOf: ' (its route: {{route}})',
+      /** viaGateway: the fragment below, or nothing. */
+      natRealReplies: '{{real}} replies (SYN-ACK) from {{src}} to {{dst}} out of {{on}}{{viaGateway}}',
+      viaGateway: ', via its gateway {{gateway}} (the director)',
+      directRealReplies: '{{real}} replies (SYN-ACK) from the VIP {{src}} to {{dst}} straight to the client, out of {{on}}: the reply does not go back through the director',
+      directorReceivesReply: '{{director}} receives the reply on {{on}}',
+      natRewritesBack: '{{director}} rewrote the source {{from}} → {{to}} and sends it to the client out of {{on}}',
+      /** frame: the fragment below, or nothing. */
+      clientReceives: '{{client}} receives the reply from the VIP {{vip}}, the address it asked{{frame}}: the connection is set up',
+      frameFrom: " (the frame comes from {{host}}'s MAC, not the director's)",
+      clientDrops: '{{client}} receives a reply from {{src}}, not from the VIP {{vip}} it asked: it drops it',
+    },
+    /** Why the walk stops where it does. */
+    stop: {
+      noSyn: '{{client}} sent no packet to {{vip}}: it has no route to the VIP, or nothing was asked',
+      noDirector: 'the SYN left {{client}} but no director received it: {{directors}} does not hold {{vip}}, or the network between them does not carry it',
+      notForwarded: '{{director}} received the SYN for {{vip}} but sent nothing on: its IPVS table has no service for {{vip}}, or no real server in it',
+      noRealTo: '{{director}} sent it toward {{server}} ({{ip}}), but no real server received it',
+      noRealAny: '{{director}} sent it toward a real server, but no real server received it',
+      /** route: the fragment routeTo, or nothing. */
+      natNoReply: '{{real}} received the SYN but sent no reply on any interface{{route}}: it has no route back to {{clientIp}}',
+      routeTo: ' (its route to {{clientIp}}: {{route}})',
+      vipNotHeld: '{{real}} received the SYN for the VIP {{vip}} but did not answer: it does not hold the VIP, and must (on {{device}}) to accept a packet addressed to it',
+      rpFilter:
+        '{{real}} holds the VIP on {{holder}} and received the packet, but dropped it after unwrapping: reverse-path filtering (rp_filter) drops a packet from {{clientIp}} that arrives on {{holder}}, since replies to {{clientIp}} leave by another interface',
+      heldNoReply: '{{real}} holds the VIP on {{holder}} and received the SYN, but sent no reply on any interface',
+      refused: '{{real}} refused the connection: no web server listens on {{ip}}:{{port}}',
+      /** route: the fragment routeIs, or nothing. */
+      offNetDirector: '{{real}} replied to {{clientIp}} via {{iface}}, not a lab network{{route}}: the reply never reaches the director',
+      offNetClient: '{{real}} replied to {{clientIp}} via {{iface}}, not a lab network{{route}}: the reply never reaches the client',
+      routeIs: ' ({{route}})',
+      gatewayNotDirector: "{{real}} sent its reply to {{clientIp}}, but {{director}} never received it: {{real}}'s gateway is not the director ({{route}}), so the reply goes past it",
+      seeRoutes: 'see its routes',
+      noIpForward: "{{director}} received {{real}}'s reply but did not send it on: a NAT reply is a routed packet, and {{director}} does not forward (ip_forward)",
+      replyLost: 'the reply left {{from}} for {{clientIp}}, but {{client}} never received it',
+      natNotVip: 'the reply reached {{client}} from {{src}} instead of the VIP: it did not pass through {{director}}',
+      realNotVip: 'the reply reached {{client}} from {{src}} instead of the VIP: {{real}} did not answer from the VIP',
+    },
+    /** Observations beside the walk. */
+    note: {
+      retries: '{{client}} sent the SYN {{times}} times: no answer came back to the first',
+      directorResets:
+        "{{director}} answered {{client}} with a reset (RST) itself, out of {{iface}}: with no virtual service for {{vip}}, the VIP's port {{port}} is just a closed port of {{director}}",
+      replySeen: '{{director}} saw the reply too (on {{iface}}): in {{mode}} mode replies should bypass the director',
+      http: 'then {{client}} sent "{{request}}" and got "{{response}}" on the same path',
+    },
+    /** The terminal's lines around the steps. */
+    print: {
+      /** title: "lab trace LAB"; requests: the plural below; each: the fragment eachNew when more than one, or nothing. */
+      head: '{{title}}: {{requests}}{{each}} from {{client}} to {{url}} ({{mode}} mode), captured with tcpdump on {{hosts}}',
+      requests_one: 'one request',
+      requests_other: '{{count}} requests',
+      eachNew: ', one new connection each,',
+      hostsSep: ', ',
+      /** One line per request: to is the fragment wentTo or nothing; got is one of the three after it. */
+      request: 'request {{n}} (port {{port}}){{to}} and {{got}}',
+      wentTo: ' went to {{server}}',
+      got: 'got HTTP {{code}}',
+      gotPage: 'got HTTP {{code}} "{{page}}"',
+      failed: 'failed (curl exit {{exit}})',
+      walkedBelow: ': walked below',
+      inIpIp: 'in IP-in-IP {{outer}}',
+      changed: 'changed: {{changes}}',
+      changesSep: '; ',
+      /** page and server: the fragments below, or nothing. */
+      reached: 'the reply reached {{client}} from the VIP: HTTP {{code}}{{page}}{{server}}',
+      page: '; the page: "{{page}}"',
+      servedBy: ' (served by {{server}})',
+      stopsBefore: 'the walk stops before its first step: {{why}}',
+      stopsAfter: 'the walk stops after step {{step}}: {{why}}',
+      check: 'the check that explains it: "{{title}}" on {{host}} ({{check}} {{id}}); its why and fix: {{command}}',
+      fix: 'its why and fix: {{command}}',
+    },
+  },
+  {
+    on: '{{iface}}（{{network}} 网络）',
+    onNoNetwork: '{{iface}}（不在实验网络上）',
+    or: ' 或 ',
+    changes: {
+      src: '源地址 {{from}} → {{to}}',
+      dst: '目标地址 {{from}} → {{to}}',
+      wrapped: '加上 IP-in-IP 封装 {{outer}}',
+      unwrapped: '解除 IP-in-IP 封装（原外层 IP 头 {{outer}}）',
+      outer: '外层 IP 头 {{was}} 变为 {{now}}',
+    },
+    step: {
+      clientSends: '{{client}} 从 {{src}} 向 VIP {{vip}} 发出请求的第一个数据包（SYN），经 {{on}}发出',
+      directorReceives: '调度器 {{director}} 在 {{on}}上收到这个数据包',
+      directorHoldingReceives: '调度器 {{director}}（当前持有 VIP）在 {{on}}上收到这个数据包',
+      natRewrites: '{{director}} 把目标地址从 {{vip}} 改写为 {{dst}}（NAT），再经 {{on}}发给 {{server}}',
+      tunWraps: '{{director}} 给它加上新的 IP 头 {{outerSrc}} → {{outerDst}}（IP-in-IP 封装，TUN），内层数据包不变，再经 {{on}}发给 {{server}}',
+      drForwards: '{{director}} 原样转发（DR）：地址不变，只是把帧发往一台真实服务器的 MAC，经 {{on}}发出',
+      natRealReceives: '{{real}} 在 {{on}}上收到它：{{src}} → {{dst}}，源地址仍是客户端自己的地址',
+      drRealReceives: '{{real}} 在 {{on}}上收到它{{fromMac}}，目标地址仍是 VIP {{vip}}{{holds}}',
+      fromMac: '（来自 {{owner}} 的 MAC {{mac}}）',
+      holds: '，{{real}} 在 {{holder}} 上持有这个地址',
+      holdsNot: '，而 {{real}} 并没有持有这个地址',
+      tunRealReceives: '{{real}} 在 {{on}}上收到 IP-in-IP 封装的数据包',
+      tunUnwraps: '{{real}} 的 {{iface}} 解除封装：{{src}} → {{dst}}，发往 VIP{{holds}}',
+      realResets: '{{real}} 从 {{src}} 回了一个复位（RST）：那里没有程序在监听',
+      realRepliesOffNet: '{{real}} 从 {{src}} 向 {{dst}} 发出回复（SYN-ACK），经 {{iface}} 发出，而这个网卡不在任何实验网络上{{route}}',
+      routeOf: '（它的路由：{{route}}）',
+      natRealReplies: '{{real}} 经 {{on}}发出回复（SYN-ACK）：从 {{src}} 发往 {{dst}}{{viaGateway}}',
+      viaGateway: '，交给它的网关 {{gateway}}（调度器）',
+      directRealReplies: '{{real}} 以 VIP {{src}} 为源地址直接回复客户端 {{dst}}（SYN-ACK），经 {{on}}发出：回复不再经过调度器',
+      directorReceivesReply: '{{director}} 在 {{on}}上收到回复',
+      natRewritesBack: '{{director}} 把源地址从 {{from}} 改写为 {{to}}，再经 {{on}}发给客户端',
+      clientReceives: '{{client}} 收到了回复，来自它请求的地址 VIP {{vip}}{{frame}}：连接建立起来了',
+      frameFrom: '（这个帧来自 {{host}} 的 MAC，而不是调度器的）',
+      clientDrops: '{{client}} 收到的回复来自 {{src}}，而不是它请求的 VIP {{vip}}：于是丢弃了它',
+    },
+    stop: {
+      noSyn: '{{client}} 没有向 {{vip}} 发出任何数据包：它没有到 VIP 的路由，或者根本没有发出请求',
+      noDirector: 'SYN 已从 {{client}} 发出，但没有调度器收到它：{{directors}} 没有持有 {{vip}}，或者它们之间的网络没有把它送到',
+      notForwarded: '{{director}} 收到了发往 {{vip}} 的 SYN，却没有转发出去：它的 IPVS 规则表中没有 {{vip}} 的集群服务，或者集群服务中没有真实服务器',
+      noRealTo: '{{director}} 把它发往 {{server}}（{{ip}}），但没有任何真实服务器收到',
+      noRealAny: '{{director}} 把它发往一台真实服务器，但没有任何真实服务器收到',
+      natNoReply: '{{real}} 收到了 SYN，却没有从任何网卡发出回复{{route}}：它没有回到 {{clientIp}} 的路由',
+      routeTo: '（它到 {{clientIp}} 的路由：{{route}}）',
+      vipNotHeld: '{{real}} 收到了发往 VIP {{vip}} 的 SYN，却没有应答：它没有持有 VIP；要接收发往 VIP 的数据包，它必须（在 {{device}} 上）持有 VIP',
+      rpFilter:
+        '{{real}} 在 {{holder}} 上持有 VIP，也收到了数据包，但解除封装后把它丢弃了：发给 {{clientIp}} 的回复要从另一个网卡出去，所以反向路径过滤（rp_filter）会丢弃从 {{holder}} 进来、来自 {{clientIp}} 的数据包',
+      heldNoReply: '{{real}} 在 {{holder}} 上持有 VIP，也收到了 SYN，却没有从任何网卡发出回复',
+      refused: '{{real}} 拒绝了连接：{{ip}}:{{port}} 上没有 Web 服务器在监听',
+      offNetDirector: '{{real}} 经 {{iface}} 回复 {{clientIp}}，而这个网卡不在实验网络上{{route}}：回复永远到不了调度器',
+      offNetClient: '{{real}} 经 {{iface}} 回复 {{clientIp}}，而这个网卡不在实验网络上{{route}}：回复永远到不了客户端',
+      routeIs: '（{{route}}）',
+      gatewayNotDirector: '{{real}} 把回复发给了 {{clientIp}}，但 {{director}} 一直没有收到：{{real}} 的网关不是调度器（{{route}}），所以回复绕过了调度器',
+      seeRoutes: '请查看它的路由',
+      noIpForward: '{{director}} 收到了 {{real}} 的回复，却没有转发出去：NAT 模式的回复要经过路由转发，而 {{director}} 没有开启路由转发（ip_forward）',
+      replyLost: '回复已从 {{from}} 发往 {{clientIp}}，但 {{client}} 一直没有收到',
+      natNotVip: '回复从 {{src}} 而不是从 VIP 到达了 {{client}}：它没有经过 {{director}}',
+      realNotVip: '回复从 {{src}} 而不是从 VIP 到达了 {{client}}：{{real}} 没有用 VIP 作源地址来回复',
+    },
+    note: {
+      retries: '{{client}} 把 SYN 发了 {{times}} 次：第一次发出后一直没有收到回复',
+      directorResets: '{{director}} 自己用复位（RST）回应了 {{client}}，经 {{iface}} 发出：没有 {{vip}} 的集群服务，VIP 的 {{port}} 端口只是 {{director}} 上一个关闭的端口',
+      replySeen: '{{director}} 也看到了回复（在 {{iface}} 上）：{{mode}} 模式下，回复应当绕过调度器',
+      http: '随后 {{client}} 沿同一路径发出 "{{request}}"，收到 "{{response}}"',
+    },
+    print: {
+      head: '{{title}}：{{requests}}{{each}}，从 {{client}} 发往 {{url}}（{{mode}} 模式），在 {{hosts}} 上用 tcpdump 抓包',
+      requests_other: '{{count}} 个请求',
+      eachNew: '（每个请求都是一个新连接）',
+      hostsSep: '、',
+      request: '请求 {{n}}（端口 {{port}}）{{to}}，{{got}}',
+      wentTo: '发往 {{server}}',
+      got: '得到 HTTP {{code}}',
+      gotPage: '得到 HTTP {{code}} "{{page}}"',
+      failed: '失败（curl 退出码 {{exit}}）',
+      walkedBelow: '：下面逐步展示这个请求',
+      inIpIp: 'IP-in-IP 封装 {{outer}}',
+      changed: '变化：{{changes}}',
+      changesSep: '；',
+      reached: '回复从 VIP 到达了 {{client}}：HTTP {{code}}{{page}}{{server}}',
+      page: '；页面："{{page}}"',
+      servedBy: '（由 {{server}} 提供）',
+      stopsBefore: '追踪在第一步之前就停止了：{{why}}',
+      stopsAfter: '追踪在第 {{step}} 步之后停止：{{why}}',
+      check: '解释原因的检查：{{host}} 上的 "{{title}}"（{{check}} {{id}}）；原因和修复方法：{{command}}',
+      fix: '原因和修复方法：{{command}}',
+    },
+  },
+);
