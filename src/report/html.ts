@@ -2,6 +2,7 @@
 // or for a class (a roster's verify): the topology, every check with expected, found, why and fix, the balancing
 // distribution as bars, and for a class a grid of students × checks with a filter on failures.
 import type { StudentResult } from '../classroom/types.js';
+import { getLang, t } from '../i18n/index.js';
 import { isFailing, type CheckResult, type Status } from '../verify/types.js';
 import { summarize, type Summary } from './verify.js';
 
@@ -19,7 +20,8 @@ export function inlineSvg(svg: string): string {
     .trim();
 }
 
-const WORD: Record<Status, string> = { pass: 'pass', fail: 'FAIL', skip: 'skip', unreachable: 'unreachable' };
+/** A status as the terminal words it, in the current language: pass, FAIL, skip, unreachable. */
+const word = (status: Status): string => t(`report.${status}`);
 const MARK: Record<Status, string> = { pass: '✓', fail: '✗', skip: '–', unreachable: '?' };
 
 const CSS = `
@@ -75,7 +77,7 @@ const FILTER_JS = `document.getElementById('only-failing').addEventListener('cha
 function page(title: string, body: string): string {
   return [
     '<!DOCTYPE html>',
-    '<html lang="en">',
+    `<html lang="${getLang()}">`,
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -94,13 +96,17 @@ function page(title: string, body: string): string {
 }
 
 function badge(status: Status): string {
-  return `<span class="badge ${status}">${WORD[status]}</span>`;
+  return `<span class="badge ${status}">${esc(word(status))}</span>`;
 }
 
 function summaryHtml(sum: Summary): string {
-  const parts = [`<span>${sum.total} checks</span>`, `<span class="ok">${sum.passed} passed</span>`, `<span class="${sum.failed ? 'bad' : ''}">${sum.failed} failed</span>`];
-  if (sum.unreachable) parts.push(`<span class="bad">${sum.unreachable} unreachable</span>`);
-  if (sum.skipped) parts.push(`<span>${sum.skipped} skipped</span>`);
+  const parts = [
+    `<span>${esc(t('html.checks', { total: sum.total }))}</span>`,
+    `<span class="ok">${esc(t('html.passedCount', { passed: sum.passed }))}</span>`,
+    `<span class="${sum.failed ? 'bad' : ''}">${esc(t('html.failedCount', { failed: sum.failed }))}</span>`,
+  ];
+  if (sum.unreachable) parts.push(`<span class="bad">${esc(t('html.unreachableCount', { unreachable: sum.unreachable }))}</span>`);
+  if (sum.skipped) parts.push(`<span>${esc(t('html.skippedCount', { skipped: sum.skipped }))}</span>`);
   return `<div class="summary">${parts.join('')}</div>`;
 }
 
@@ -108,35 +114,35 @@ function summaryHtml(sum: Summary): string {
 export function barsHtml(dist: { host: string | null; count: number }[]): string {
   const top = Math.max(1, ...dist.map((d) => d.count));
   const rows = dist.map((d) => {
-    const name = d.host ?? 'other';
+    const name = d.host ?? t('report.other');
     const width = ((d.count / top) * 100).toFixed(1);
     return `<span class="mono">${esc(name)}</span><div class="bar${d.host === null ? ' other' : ''}" style="width:${width}%" title="${esc(`${name}: ${d.count}`)}"></div><span class="n">${d.count}</span>`;
   });
-  return `<div class="bars" role="img" aria-label="answers per real server">${rows.join('')}</div>`;
+  return `<div class="bars" role="img" aria-label="${esc(t('html.barsLabel'))}">${rows.join('')}</div>`;
 }
 
 /** One check: its verdict, and for a failure expected, found, why and the fix commands. */
 function checkHtml(r: CheckResult, anchor?: string): string {
   const head = `${badge(r.status)}<span class="host">${esc(r.host)}</span><h3>${esc(r.title)}</h3><span class="kind mono">${esc(`${r.check} · ${r.id}`)}</span>`;
   const rows: string[] = [];
-  const row = (name: string, html: string) => rows.push(`<dt>${name}</dt><dd>${html}</dd>`);
+  const row = (name: string, html: string) => rows.push(`<dt>${esc(name)}</dt><dd>${html}</dd>`);
   if (isFailing(r.status)) {
-    row('expected', esc(r.expected));
-    row('found', esc(r.found));
-    if (r.why) row('why', esc(r.why));
-    if (r.fix && r.fix.length > 0) row('fix', `<pre class="fix">${r.fix.map(esc).join('\n')}</pre>`);
-    if (r.lookAt && r.lookAt.length > 0) row('look at', esc(r.lookAt.join(', ')));
-  } else if (r.status === 'skip') row('skipped', esc(r.found));
-  else row('found', esc(r.found));
-  if (r.measured) row('measured', `<span class="mono">${esc(Object.entries(r.measured).map(([k, v]) => `${k} ${v}`).join(', '))}</span>`);
+    row(t('report.expected'), esc(r.expected));
+    row(t('report.found'), esc(r.found));
+    if (r.why) row(t('report.why'), esc(r.why));
+    if (r.fix && r.fix.length > 0) row(t('report.fix'), `<pre class="fix">${r.fix.map(esc).join('\n')}</pre>`);
+    if (r.lookAt && r.lookAt.length > 0) row(t('html.lookAt'), esc(r.lookAt.join(', ')));
+  } else if (r.status === 'skip') row(t('html.skipped'), esc(r.found));
+  else row(t('report.found'), esc(r.found));
+  if (r.measured) row(t('report.measured'), `<span class="mono">${esc(Object.entries(r.measured).map(([k, v]) => `${k} ${v}`).join(', '))}</span>`);
   const bars = r.distribution ? barsHtml(r.distribution) : '';
   return `<li class="check ${r.status}"${anchor ? ` id="${esc(anchor)}"` : ''}>${head}${bars}<dl class="detail">${rows.join('')}</dl></li>`;
 }
 
 /** The failures first, each a link to its check in full below. */
 function failingList(results: CheckResult[]): string {
-  const items = results.flatMap((r, i) => (isFailing(r.status) ? [`<li>${badge(r.status)} <a href="#c${i}">${esc(r.host)}: ${esc(r.title)}</a></li>`] : []));
-  return items.length > 0 ? `<h2>What failed</h2><ul class="failing">${items.join('')}</ul>` : '';
+  const items = results.flatMap((r, i) => (isFailing(r.status) ? [`<li>${badge(r.status)} <a href="#c${i}">${esc(t('html.hostTitle', { host: r.host, title: r.title }))}</a></li>`] : []));
+  return items.length > 0 ? `<h2>${esc(t('html.whatFailed'))}</h2><ul class="failing">${items.join('')}</ul>` : '';
 }
 
 function filterBox(what: string): string {
@@ -144,7 +150,7 @@ function filterBox(what: string): string {
 }
 
 function topology(svg: string | undefined): string {
-  return svg ? `<h2>Topology</h2><figure>${inlineSvg(svg)}</figure>` : '';
+  return svg ? `<h2>${esc(t('html.topology'))}</h2><figure>${inlineSvg(svg)}</figure>` : '';
 }
 
 export interface VerifyHtmlInput {
@@ -163,14 +169,15 @@ export interface VerifyHtmlInput {
 export function verifyHtml(v: VerifyHtmlInput): string {
   const sum = summarize(v.results);
   const ok = sum.failed + sum.unreachable === 0;
+  const verdict = `<span class="${ok ? 'ok' : 'bad'}">${esc(t(ok ? 'html.passed' : 'html.failed'))}</span>`;
   const body = [
-    `<h1>lab verify ${esc(v.lab)}: <span class="${ok ? 'ok' : 'bad'}">${ok ? 'passed' : 'failed'}</span></h1>`,
-    `<p class="meta">${esc(v.target)} · ${esc(v.when.toISOString().replace(/\.\d+Z$/, 'Z'))} · ${(v.ms / 1000).toFixed(1)} s${v.attempts > 1 ? ` · ${v.attempts} attempts` : ''}</p>`,
+    `<h1>${t('html.heading', { lab: esc(v.lab), verdict })}</h1>`,
+    `<p class="meta">${esc(v.target)} · ${esc(v.when.toISOString().replace(/\.\d+Z$/, 'Z'))} · ${(v.ms / 1000).toFixed(1)} s${v.attempts > 1 ? ` · ${esc(t('html.attempts', { attempts: v.attempts }))}` : ''}</p>`,
     summaryHtml(sum),
     failingList(v.results),
     topology(v.svg),
-    '<h2>Checks</h2>',
-    filterBox('only the failing checks'),
+    `<h2>${esc(t('html.checksHeading'))}</h2>`,
+    filterBox(t('html.onlyFailingChecks')),
     `<ul class="checks">${v.results.map((r, i) => checkHtml(r, `c${i}`)).join('')}</ul>`,
   ];
   return page(`lab verify ${v.lab}`, body.join('\n'));
@@ -197,7 +204,7 @@ const keyOf = (r: CheckResult) => `${r.check}/${r.id}@${r.host}`;
 /** The columns in the order the checks first appear, so every student's row reads like their own verify. */
 function columnsOf(students: StudentResult[]): Column[] {
   const cols = new Map<string, Column>();
-  for (const s of students) for (const r of s.checks ?? []) if (!cols.has(keyOf(r))) cols.set(keyOf(r), { key: keyOf(r), label: `${r.host} ${r.id}`, title: `${r.host}: ${r.title}` });
+  for (const s of students) for (const r of s.checks ?? []) if (!cols.has(keyOf(r))) cols.set(keyOf(r), { key: keyOf(r), label: `${r.host} ${r.id}`, title: t('html.hostTitle', { host: r.host, title: r.title }) });
   return [...cols.values()];
 }
 
@@ -207,13 +214,14 @@ export function classHtml(c: ClassHtmlInput): string {
   const failingCols = new Set(c.students.flatMap((s) => (s.checks ?? []).filter((r) => isFailing(r.status)).map(keyOf)));
   const anchor = (student: number, key: string) => `s${student}-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const colClass = (key: string) => (failingCols.has(key) ? '' : ' c-ok');
-  const head = `<tr><th class="who">student</th><th>status</th>${cols.map((col) => `<th class="col${colClass(col.key)}" title="${esc(col.title)}">${esc(col.label)}</th>`).join('')}<th>first problem</th></tr>`;
+  const head = `<tr><th class="who">${esc(t('html.student'))}</th><th>${esc(t('html.status'))}</th>${cols.map((col) => `<th class="col${colClass(col.key)}" title="${esc(col.title)}">${esc(col.label)}</th>`).join('')}<th>${esc(t('html.firstProblem'))}</th></tr>`;
   const rows = c.students.map((s, i) => {
     const byKey = new Map((s.checks ?? []).map((r) => [keyOf(r), r]));
     const cells = cols.map((col) => {
       const r = byKey.get(col.key);
-      if (!r) return `<td class="cell none${colClass(col.key)}" title="${esc(`${s.student}: not checked`)}">·</td>`;
-      const tip = `${s.student} · ${r.host}: ${r.title} — ${WORD[r.status]}${isFailing(r.status) ? `: ${r.found}` : ''}`;
+      if (!r) return `<td class="cell none${colClass(col.key)}" title="${esc(t('html.notChecked', { student: s.student }))}">·</td>`;
+      const tipVars = { student: s.student, host: r.host, title: r.title, status: word(r.status) };
+      const tip = isFailing(r.status) ? t('html.cellTipFound', { ...tipVars, found: r.found }) : t('html.cellTip', tipVars);
       return `<td class="cell ${r.status}${colClass(col.key)}" title="${esc(tip)}"><a href="#${anchor(i, col.key)}">${MARK[r.status]}</a></td>`;
     });
     const status = s.status === 'ok' ? 'pass' : s.status === 'unreachable' ? 'unreachable' : 'fail';
@@ -223,19 +231,20 @@ export function classHtml(c: ClassHtmlInput): string {
   const details = c.students.map((s, i) => {
     const checks = s.checks ?? [];
     const sum = summarize(checks);
-    const unreachable = (s.unreachable ?? []).map((u) => `<li class="check unreachable">${badge('unreachable')}<span class="host">${esc(u.host)}</span><dl class="detail"><dt>found</dt><dd>${esc(u.error)}</dd></dl></li>`);
+    const unreachable = (s.unreachable ?? []).map((u) => `<li class="check unreachable">${badge('unreachable')}<span class="host">${esc(u.host)}</span><dl class="detail"><dt>${esc(t('report.found'))}</dt><dd>${esc(u.error)}</dd></dl></li>`);
     const list = checks.map((r) => checkHtml(r, anchor(i, keyOf(r))));
-    return `<details class="student" id="s${i}"${s.status === 'ok' ? '' : ' open'}><summary>${badge(s.status === 'ok' ? 'pass' : s.status === 'unreachable' ? 'unreachable' : 'fail')} <strong>${esc(s.student)}</strong> — ${sum.passed}/${sum.total} checks passed${s.problem ? ` · ${esc(s.problem)}` : ''}</summary><ul class="checks">${[...unreachable, ...list].join('')}</ul></details>`;
+    return `<details class="student" id="s${i}"${s.status === 'ok' ? '' : ' open'}><summary>${badge(s.status === 'ok' ? 'pass' : s.status === 'unreachable' ? 'unreachable' : 'fail')} <strong>${esc(s.student)}</strong> — ${esc(t('html.studentPassed', { passed: sum.passed, total: sum.total }))}${s.problem ? ` · ${esc(s.problem)}` : ''}</summary><ul class="checks">${[...unreachable, ...list].join('')}</ul></details>`;
   });
+  const verdict = `<span class="${okCount === c.students.length ? 'ok' : 'bad'}">${esc(t('html.studentsPass', { ok: okCount, total: c.students.length }))}</span>`;
   const body = [
-    `<h1>lab verify ${esc(c.lab)} for a class: <span class="${okCount === c.students.length ? 'ok' : 'bad'}">${okCount} of ${c.students.length} students pass</span></h1>`,
-    `<p class="meta">roster ${esc(c.roster)} · ${esc(c.when.toISOString().replace(/\.\d+Z$/, 'Z'))} · ${(c.ms / 1000).toFixed(1)} s</p>`,
-    '<h2>Students × checks</h2>',
-    filterBox('only students and checks with failures'),
+    `<h1>${t('html.classHeading', { lab: esc(c.lab), verdict })}</h1>`,
+    `<p class="meta">${esc(t('html.roster', { roster: c.roster }))} · ${esc(c.when.toISOString().replace(/\.\d+Z$/, 'Z'))} · ${(c.ms / 1000).toFixed(1)} s</p>`,
+    `<h2>${esc(t('html.grid'))}</h2>`,
+    filterBox(t('html.onlyFailingStudents')),
     `<div class="grid-wrap"><table class="grid"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`,
     topology(c.svg),
-    '<h2>Each student</h2>',
+    `<h2>${esc(t('html.eachStudent'))}</h2>`,
     details.join('\n'),
   ];
-  return page(`lab verify ${c.lab}: class report`, body.join('\n'));
+  return page(t('html.classTitle', { lab: c.lab }), body.join('\n'));
 }

@@ -4,6 +4,7 @@ import { report } from './report.js';
 import { spec } from './spec.js';
 import { tutor } from './tutor.js';
 import { trace } from './trace.js';
+import { html } from './html.js';
 import { usage } from './usage.js';
 import { inventory } from './inventory.js';
 import { vm } from './vm.js';
@@ -35,6 +36,7 @@ const AREAS = {
   spec,
   playbook,
   trace,
+  html,
 };
 
 type Areas = typeof AREAS;
