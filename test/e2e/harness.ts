@@ -50,7 +50,7 @@ function explain(what: string, r: CliResult): Error {
 /**
  * `LAB_E2E_FROM_SCRATCH=1`: the same tests, booting from scratch wherever the harness boots (no template, no pristine
  * snapshot restored), as they did before saved machine state; the yardstick for what snapshots save the suite
- * (README, "Tests"). The snapshot and vm files, which test saved machine state itself, run the same either way.
+ * (README, Development). The snapshot and vm files, which test saved machine state itself, run the same either way.
  */
 export const FROM_SCRATCH = process.env.LAB_E2E_FROM_SCRATCH === '1';
 
