@@ -52,5 +52,13 @@ export function sshLine(labArg: string, host: string, commands: string[], target
     ...(target.instance !== undefined ? ['--instance', quote(target.instance)] : []),
     ...(target.provider !== undefined ? ['--provider', quote(target.provider)] : []),
   ];
-  return ['lab', 'ssh', quote(labArg), quote(host), ...opts, '--', quote(['set -e', ...commands].join('; '))].join(' ');
+  return ['lab', 'ssh', quote(labArg), quote(host), ...opts, '--', quote(oneScript(['set -e', ...commands]))].join(' ');
+}
+
+/**
+ * Commands as one shell script: `; ` between them, but a newline after one that spans lines. A heredoc's terminator
+ * must be alone on its line: after `LAB_EOF; next`, the shell would read `next` and everything after it as the file.
+ */
+export function oneScript(commands: string[]): string {
+  return commands.map((c, i) => (i === 0 ? c : `${commands[i - 1]!.includes('\n') ? '\n' : '; '}${c}`)).join('');
 }
