@@ -202,7 +202,9 @@ export class SshConnection implements Remote {
     const client = new (await import('ssh2')).Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
-      client.once('error', (err: Error & { level?: string }) => {
+      // on, not once: ssh2 may emit a second error (ECONNRESET, then "Connection lost before handshake"), and an
+      // error with no listener would end the process with a stack trace. The first one settles the promise.
+      client.on('error', (err: Error & { level?: string }) => {
         if (refusal) return reject(new RunError(refusal, target.name));
         const how = err.level === 'client-authentication' ? 'authentication failed (check key, agent or password)' : err.message;
         reject(new RunError(`cannot connect to ${target.user}@${target.address}:${target.port}: ${how}`, target.name));
