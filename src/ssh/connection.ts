@@ -200,19 +200,18 @@ export class SshConnection implements Remote {
     if (usesAgent(target)) config.agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
     // Loaded here, not at the top: a run whose connections the keeper holds never needs ssh2 (~0.1 s to load).
     const client = new (await import('ssh2')).Client();
+    // Always one listener: ssh2 may emit a second error while connecting (ECONNRESET, then "Connection lost before
+    // handshake"), and an error with no listener ends the process with a stack trace. Later transport errors surface
+    // through the exec that is running.
+    client.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
-      // on, not once: ssh2 may emit a second error (ECONNRESET, then "Connection lost before handshake"), and an
-      // error with no listener would end the process with a stack trace. The first one settles the promise.
-      client.on('error', (err: Error & { level?: string }) => {
+      client.once('error', (err: Error & { level?: string }) => {
         if (refusal) return reject(new RunError(refusal, target.name));
         const how = err.level === 'client-authentication' ? 'authentication failed (check key, agent or password)' : err.message;
         reject(new RunError(`cannot connect to ${target.user}@${target.address}:${target.port}: ${how}`, target.name));
       });
       client.connect(config);
-    });
-    client.on('error', () => {
-      /* later transport errors surface through the exec that is running */
     });
     if (!accepted) throw new RunError(refusal ?? 'the host key was not checked', target.name);
     return new SshConnection(target, client, accepted.key, files, accepted.trust, accepted.revokedSeen);
